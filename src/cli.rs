@@ -1,0 +1,311 @@
+//! The command line as data: clap's derive types, their help text and
+//! value parsers. Nothing here acts; `config` turns these into domain types.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::stamp::Format;
+use crate::units::{parse_days, parse_duration, parse_perm, parse_size};
+
+const WRITE_AFTER: &str = "\
+The file set:
+  PATH is the main file, the one being written. Backups are PATH.1 (newest)
+  to PATH.N (oldest), zero-padded to the width of N: -c 5 gives .1 to .5,
+  -c 10 gives .01 to .10. If the file name contains '%', the number replaces
+  it and the main file is number 0: logs/app.%.log with -c 10 gives
+  app.00.log (main), app.01.log ... app.10.log. Backups are recognised at
+  any padding, compressed or not, so changing -c between runs orphans
+  nothing.
+
+Rotation:
+  Backups numbered N and above are deleted, the others renamed one up, the
+  main file becomes backup 1 and a new empty main file (same mode) is
+  swapped in atomically: PATH never goes missing. An empty main file is
+  never rotated. With -c 0 the main file is truncated in place.
+
+Size rule:
+  Before a line is written, if the main file is not empty and its size plus
+  the line would exceed SIZE, the set is rotated first. No file exceeds SIZE
+  unless it holds one line longer than SIZE, or its last line had to be
+  written before its newline arrived (see --partial-timeout). A line is
+  never split between files by the size rule.
+
+SIZE is a number with an optional unit: K M G T (also KiB MiB GiB TiB) are
+powers of 1024, KB MB GB TB powers of 1000, B or nothing is bytes; 0 turns
+the size limit off. DURATION is a number with a unit: 90s, 30m, 12h, 7d,
+2weeks, '1h 30m'.
+
+Signals:
+  SIGALRM rotates now; SIGHUP reopens PATH (creating it if it was moved
+  away); SIGTERM, SIGINT and end of input write everything already read and
+  exit 0. A main file deleted or replaced by another tool is noticed within
+  a second. Any rotation other than by size waits for the end of the line
+  in progress, at most --partial-timeout.
+
+Examples:
+  myserver 2>&1 | rollover -s 10M -c 5 /var/log/myserver/out.log
+  myserver | rollover -a 1d -c 7 --timestamp logs/app.%.log
+  rollover rotate /var/log/myserver/*       # from cron: rotate now
+  rollover status logs/app.log
+
+Exit status: 0 success, 1 failure at run time, 2 usage error.";
+
+const ROTATE_AFTER: &str = "\
+Each argument is a path or a glob pattern (*, ?, [...], **). A pattern never
+treats a backup as a set of its own: a file whose name ends in .N or .N.gz
+(or another codec) is taken for a backup and skipped, so 'logs/*' rotates
+app.log once, and never makes app.log.1.1. Rollover's own hidden files are
+skipped too.
+
+With -s and/or -a a set is rotated only if its main file is larger than
+SIZE or older than DURATION (its age counts from its creation); without
+them every matched set whose main file is not empty is rotated.
+
+Beside a live writer, rotate asks the writer to rotate and returns once it
+is done; the writer keeps its own -c (a different -c is a warning). The
+rotation goes after everything the writer has already read, which lands in
+the old file. If the writer does not answer within --timeout, the command
+fails and nothing changes. Only a user who may write the set's directory
+and main file may ask.
+
+Silent on success, as cron wants. A failure on one set does not stop the
+others: each is one line on stderr, and the exit status is then 1.
+
+Examples:
+  rollover rotate logs/app.log
+  rollover rotate -s 100M -a 1d -c 10 '/var/log/apps/**/*.log'
+  0 0 * * * rollover rotate --missing-ok /var/log/myapp/*.log
+
+Exit status: 0 success, 1 a set failed, 2 usage error.";
+
+const RESET_AFTER: &str = "\
+Truncates each main file to zero length; backups are untouched. Beside a
+live writer, the writer does it, dropping what it had read and not yet
+written, and the command returns once it is done (or fails, changing
+nothing, after --timeout).
+
+Exit status: 0 success, 1 a set failed, 2 usage error.";
+
+const STATUS_AFTER: &str = "\
+For each set: its members newest first (number, name, size, age, codec),
+and the live writer's pid, limits, and when its next age rotation is due.
+Ages of backups count from their last write. --json prints the same as one
+JSON document; names are escaped, so odd bytes never break it.
+
+Exit status: 0 success, 1 a set could not be read, 2 usage error.";
+
+/// Write stdin into a rotating set of log files; never split a line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "rollover",
+    version,
+    about = "Write stdin into a rotating set of log files; never split a line",
+    long_about = "Write stdin into a rotating set of log files; never split a line.\n\n\
+        PRODUCER | rollover [OPTIONS] PATH writes a rotating set at PATH that \
+        never splits a line, never exceeds its size limit and never loses a byte. \
+        The subcommands rotate, reset and inspect sets, with or without a live writer. \
+        A first argument that names a subcommand is the subcommand; \
+        'rollover -- rotate' or 'rollover ./rotate' writes to a file called rotate.",
+    after_long_help = WRITE_AFTER,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    disable_help_subcommand = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub write: WriteArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The writer's options.
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// The main file; backups are PATH.1, PATH.2 ... (or fill a '%' in it)
+    #[arg(value_name = "PATH", required = true, value_parser = parse_set_path)]
+    pub path: Option<PathBuf>,
+
+    /// Rotate before a line would take the main file past SIZE (0: off)
+    #[arg(short = 's', long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
+    pub max_size: u64,
+
+    /// Rotate once the main file is older than DURATION (e.g. 1d, 12h)
+    #[arg(short = 'a', long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_age: Option<Duration>,
+
+    /// --max-age in days, fractions allowed (Falcon's maxDays)
+    #[arg(long, value_name = "N", value_parser = parse_days, conflicts_with = "max_age")]
+    pub max_days: Option<Duration>,
+
+    /// Keep N backups; 0 truncates the main file instead of rotating
+    #[arg(short = 'c', long, value_name = "N", default_value_t = 5)]
+    pub max_count: u64,
+
+    /// a: append; w: clear the set first; x: fail if any of it exists
+    #[arg(
+        short = 'm',
+        long,
+        value_enum,
+        value_name = "MODE",
+        default_value = "a"
+    )]
+    pub mode: OpenMode,
+
+    /// Write a line without its newline after waiting this long
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub partial_timeout: Duration,
+
+    /// Prefix lines with the time read: rfc3339, unix, tai64n or strftime
+    #[arg(
+        short = 't',
+        long,
+        value_name = "FORMAT",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "rfc3339",
+        value_parser = Format::parse
+    )]
+    pub timestamp: Option<Format>,
+
+    /// Also copy the input to stdout
+    #[arg(long)]
+    pub tee: bool,
+
+    /// Sync files to disk: never, before a file becomes a backup, always
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "rotate")]
+    pub fsync: FsyncArg,
+
+    /// Mode of new main files, in octal (default 0644 minus the umask)
+    #[arg(long, value_name = "MODE", value_parser = parse_perm)]
+    pub perm: Option<u32>,
+
+    /// As root, allow a directory that other users can write
+    #[arg(long)]
+    pub insecure_dir: bool,
+}
+
+/// How the writer opens an existing set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OpenMode {
+    /// Append to the main file; existing backups are the set's history
+    A,
+    /// Truncate the main file and delete every backup before writing
+    W,
+    /// Fail if the main file or any backup exists, creating nothing
+    X,
+}
+
+/// `--fsync`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FsyncArg {
+    /// Leave it to the kernel
+    Never,
+    /// Sync each file before it becomes a backup
+    Rotate,
+    /// Sync after every write
+    Always,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Rotate sets now, or when a size or age condition holds
+    #[command(after_long_help = ROTATE_AFTER)]
+    Rotate(RotateArgs),
+    /// Empty the main file, keep the backups
+    #[command(after_long_help = RESET_AFTER)]
+    Reset(ResetArgs),
+    /// Show a set: members, sizes, ages, writer
+    #[command(after_long_help = STATUS_AFTER)]
+    Status(StatusArgs),
+}
+
+/// `rollover rotate`.
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// Main files or glob patterns matching them
+    #[arg(value_name = "PATH|GLOB", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Keep N backups [default: 5; a live writer keeps its own]
+    #[arg(short = 'c', long, value_name = "N")]
+    pub max_count: Option<u64>,
+
+    /// Rotate only a main file larger than SIZE (or older than -a)
+    #[arg(short = 's', long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_size: Option<u64>,
+
+    /// Rotate only a main file older than DURATION (or larger than -s)
+    #[arg(short = 'a', long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_age: Option<Duration>,
+
+    /// An argument that matches nothing is not an error
+    #[arg(long)]
+    pub missing_ok: bool,
+
+    /// Print what would be done, change nothing
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+
+    /// Print each action
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+
+    /// How long to wait for a live writer to answer
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// As root, allow a directory that other users can write
+    #[arg(long)]
+    pub insecure_dir: bool,
+}
+
+/// `rollover reset`.
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    /// Main files to empty
+    #[arg(value_name = "PATH", required = true, value_parser = parse_set_path)]
+    pub paths: Vec<PathBuf>,
+
+    /// How long to wait for a live writer to answer
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// As root, allow a directory that other users can write
+    #[arg(long)]
+    pub insecure_dir: bool,
+}
+
+/// `rollover status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Main files of the sets to show
+    #[arg(value_name = "PATH", required = true, value_parser = parse_set_path)]
+    pub paths: Vec<PathBuf>,
+
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A set's PATH: a file name with at most one `%`.
+fn parse_set_path(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    crate::naming::Naming::new(&path)?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

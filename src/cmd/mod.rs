@@ -1,0 +1,72 @@
+//! The commands: the writer and the tools for cron and scripts.
+
+pub mod reset;
+pub mod rotate;
+pub mod status;
+pub mod write;
+
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+
+use crate::fileset::FileSet;
+use crate::lock::{self, Acquired, Holder, Lock};
+
+/// Who holds a set, as a tool sees it.
+pub enum Access {
+    /// No writer: the tool holds the lock and may change the set itself.
+    Alone(Lock),
+    /// A live writer, to be asked.
+    Writer(Holder),
+}
+
+/// Takes the set's lock for a tool, or finds its live writer; waits up to
+/// `timeout` for another tool to finish.
+pub fn access(set: &FileSet, timeout: Duration) -> Result<Access> {
+    let me = Holder {
+        pid: std::process::id(),
+        role: "tool".into(),
+        ..Holder::default()
+    };
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        match lock::acquire(set, &me)? {
+            Acquired::Held(l) => return Ok(Access::Alone(l)),
+            Acquired::Busy(h) if h.is_writer() => return Ok(Access::Writer(h)),
+            Acquired::Busy(h) if std::time::Instant::now() >= deadline => {
+                bail!(
+                    "{} is busy: pid {} holds its lock",
+                    set.naming.path().display(),
+                    h.pid
+                )
+            }
+            Acquired::Busy(_) => std::thread::sleep(Duration::from_millis(10)),
+        }
+    }
+}
+
+/// Refuses a request from a user who may not modify the set: write access
+/// to its directory and its main file is needed.
+pub fn check_may_modify(set: &FileSet, main: &[u8], verb: &str) -> Result<()> {
+    use rustix::fs::{Access as A, AtFlags};
+    let name = crate::naming::os(main);
+    let checks = [
+        (
+            std::ffi::OsStr::new("."),
+            set.naming.dir().display().to_string(),
+        ),
+        (name.as_os_str(), set.show(main)),
+    ];
+    for (what, show) in checks {
+        if let Err(e) =
+            rustix::fs::accessat(set.dir(), what, A::WRITE_OK, AtFlags::SYMLINK_NOFOLLOW)
+        {
+            bail!(
+                "cannot {verb} {}: {show}: {}",
+                set.naming.path().display(),
+                std::io::Error::from(e)
+            );
+        }
+    }
+    Ok(())
+}

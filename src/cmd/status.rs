@@ -1,0 +1,207 @@
+//! `rollover status`: a set's members, newest first, and its live writer.
+
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime};
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::cli::StatusArgs;
+use crate::fileset::{FileSet, birth_time_at};
+use crate::lock;
+use crate::naming::Naming;
+use crate::policy::{Policy, age_due};
+use crate::units::{human_age, human_size};
+
+#[derive(Debug, Serialize)]
+struct Report {
+    sets: Vec<SetReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct SetReport {
+    path: String,
+    writer: Option<WriterReport>,
+    members: Vec<MemberReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct WriterReport {
+    pid: u32,
+    max_size: u64,
+    max_age_secs: Option<f64>,
+    max_count: u64,
+    next_age_rotation_secs: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+struct MemberReport {
+    number: u64,
+    name: String,
+    size: u64,
+    age_secs: f64,
+    codec: Option<&'static str>,
+}
+
+/// Runs `status` on every PATH.
+pub fn run(args: &StatusArgs) -> Result<ExitCode> {
+    let mut sets = Vec::new();
+    let mut failed = false;
+    for path in &args.paths {
+        match report(path) {
+            Ok(r) => sets.push(r),
+            Err(e) => {
+                eprintln!("rollover: {e:#}");
+                failed = true;
+            }
+        }
+    }
+    let report = Report { sets };
+    if args.json {
+        let text = serde_json::to_string_pretty(&report).context("cannot format JSON")?;
+        println!("{text}");
+    } else {
+        print!("{}", text(&report));
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A file name made safe for a terminal: printable ASCII and valid
+/// non-control Unicode as they are, anything else as `\xNN` (and `\` as
+/// `\\`), so a newline in a name never forges a line of output.
+pub fn escape(name: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in name.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                c if c.is_control() => {
+                    let mut b = [0u8; 4];
+                    for byte in c.encode_utf8(&mut b).bytes() {
+                        out.push_str(&format!("\\x{byte:02x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    out
+}
+
+fn report(path: &std::path::Path) -> Result<SetReport> {
+    let naming = Naming::new(path).map_err(anyhow::Error::msg)?;
+    // Reading a set is harmless in any directory.
+    let set = FileSet::open(naming, true)?;
+    let listing = set.list()?;
+    let now = SystemTime::now();
+    let age_of = |t: SystemTime| now.duration_since(t).unwrap_or(Duration::ZERO);
+    let mut members = Vec::new();
+    let mut main_facts = None;
+    if let Some(m) = &listing.main {
+        let born = birth_time_at(&set, &m.name).unwrap_or(m.mtime);
+        main_facts = Some((m.size, born));
+        members.push(MemberReport {
+            number: 0,
+            name: escape(&m.name),
+            size: m.size,
+            age_secs: age_of(born).as_secs_f64(),
+            codec: None,
+        });
+    }
+    for b in listing.backups.iter().rev() {
+        let Some(st) = set.stat(&b.name)? else {
+            continue;
+        };
+        members.push(MemberReport {
+            number: b.index,
+            name: escape(&b.name),
+            size: st.size,
+            age_secs: age_of(st.mtime).as_secs_f64(),
+            codec: b.codec,
+        });
+    }
+    let writer = lock::live_writer(&set)?.map(|h| {
+        let policy = Policy {
+            max_size: h.max_size,
+            max_age: h.max_age,
+            count: h.count,
+        };
+        let next = main_facts.and_then(|(size, born)| age_due(size, born, now, &policy));
+        WriterReport {
+            pid: h.pid,
+            max_size: h.max_size,
+            max_age_secs: h.max_age.map(|d| d.as_secs_f64()),
+            max_count: h.count,
+            next_age_rotation_secs: next.map(|d| d.as_secs_f64()),
+        }
+    });
+    Ok(SetReport {
+        path: escape(path.as_os_str().as_encoded_bytes()),
+        writer,
+        members,
+    })
+}
+
+fn text(report: &Report) -> String {
+    let mut out = String::new();
+    for set in &report.sets {
+        out.push_str(&set.path);
+        match &set.writer {
+            Some(w) => {
+                let size = if w.max_size == 0 {
+                    "off".into()
+                } else {
+                    human_size(w.max_size)
+                };
+                let age = w
+                    .max_age_secs
+                    .map_or("off".into(), |s| human_age(Duration::from_secs_f64(s)));
+                out.push_str(&format!(
+                    ": writer pid {}, rotates at {size} or age {age}, keeps {}",
+                    w.pid, w.max_count
+                ));
+                if let Some(next) = w.next_age_rotation_secs {
+                    out.push_str(&format!(
+                        ", next age rotation in {}",
+                        human_age(Duration::from_secs_f64(next))
+                    ));
+                }
+            }
+            None => out.push_str(": no writer"),
+        }
+        out.push('\n');
+        let width = set.members.iter().map(|m| m.name.len()).max().unwrap_or(0);
+        for m in &set.members {
+            out.push_str(&format!(
+                "{:>4}  {:<width$}  {:>7}  {:>8}{}\n",
+                m.number,
+                m.name,
+                human_size(m.size),
+                human_age(Duration::from_secs_f64(m.age_secs)),
+                m.codec.map(|c| format!("  {c}")).unwrap_or_default(),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn odd_names_are_escaped() {
+        assert_eq!(escape(b"app.log"), "app.log");
+        assert_eq!(escape(b"a\nb"), "a\\x0ab");
+        assert_eq!(escape(b"a\xffb"), "a\\xffb");
+        assert_eq!(escape(b"a\\b"), "a\\\\b");
+        assert_eq!(escape("é.log".as_bytes()), "é.log");
+    }
+}
