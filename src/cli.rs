@@ -112,7 +112,7 @@ Exit status: 0 success, 1 a set could not be read, 2 usage error.";
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true,
     disable_help_subcommand = true,
-    max_term_width = 100
+    term_width = 79
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -130,7 +130,7 @@ pub struct WriteArgs {
     pub path: Option<PathBuf>,
 
     /// Rotate before a line would take the main file past SIZE (0: off)
-    #[arg(short = 's', long, value_name = "SIZE", default_value = "10M", value_parser = parse_size)]
+    #[arg(short = 's', long, value_name = "SIZE", default_value = "10M", value_parser = parse_size, allow_hyphen_values = true)]
     pub max_size: u64,
 
     /// Rotate once the main file is older than DURATION (e.g. 1d, 12h)
@@ -142,7 +142,13 @@ pub struct WriteArgs {
     pub max_days: Option<Duration>,
 
     /// Keep N backups; 0 truncates the main file instead of rotating
-    #[arg(short = 'c', long, value_name = "N", default_value_t = 5)]
+    #[arg(
+        short = 'c',
+        long,
+        value_name = "N",
+        default_value_t = 5,
+        allow_hyphen_values = true
+    )]
     pub max_count: u64,
 
     /// a: append; w: clear the set first; x: fail if any of it exists

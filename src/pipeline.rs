@@ -164,16 +164,6 @@ impl Loop {
         control: Option<&Control>,
     ) -> Result<()> {
         loop {
-            if signals.term.load(Ordering::Relaxed) {
-                self.drain(input)?;
-                return self.finish();
-            }
-            if signals.alarm.swap(false, Ordering::Relaxed) {
-                self.want_rotation();
-            }
-            if signals.hup.swap(false, Ordering::Relaxed) {
-                self.w.reopen()?;
-            }
             self.timers()?;
 
             let timeout = self.timeout();
@@ -200,8 +190,17 @@ impl Loop {
             if ready[1] {
                 signals.drain_wake();
             }
-            if ready[0] && !self.read_once(input)? {
+            // Signals before input: whatever a signal's sender wrote after
+            // sending it is read after the signal is acted on.
+            if signals.term.load(Ordering::Relaxed) {
+                self.drain(input)?;
                 return self.finish();
+            }
+            if signals.alarm.swap(false, Ordering::Relaxed) {
+                self.want_rotation();
+            }
+            if signals.hup.swap(false, Ordering::Relaxed) {
+                self.w.reopen()?;
             }
             if ready[2]
                 && let Some(c) = control
@@ -209,6 +208,14 @@ impl Loop {
                 for req in c.accept() {
                     self.request(req);
                 }
+            }
+            // A rotation asked for at a line boundary goes before whatever
+            // is read next.
+            if self.rotate_since.is_some() && self.at_line_boundary() {
+                self.rotate_now();
+            }
+            if ready[0] && !self.read_once(input)? {
+                return self.finish();
             }
         }
     }

@@ -1,0 +1,8 @@
+//! Integration tests: they run the real binary in temp directories, feed it
+//! through real pipes and signal real processes.
+
+mod cli;
+mod props;
+mod signals;
+mod util;
+mod write;

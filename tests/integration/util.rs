@@ -1,0 +1,250 @@
+//! Helpers: a temp directory to run the real binary in, a live writer fed
+//! through a pipe, and polling with a deadline (never sleep-and-hope).
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_rollover");
+
+/// A scratch directory for one test.
+pub struct Dir {
+    tmp: tempfile::TempDir,
+}
+
+impl Dir {
+    pub fn new() -> Dir {
+        Dir {
+            tmp: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    pub fn read(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.join(name)).unwrap_or_else(|e| panic!("read {name}: {e}"))
+    }
+
+    pub fn write(&self, name: &str, data: &[u8]) {
+        std::fs::write(self.join(name), data).expect("write");
+    }
+
+    pub fn exists(&self, name: &str) -> bool {
+        self.join(name).symlink_metadata().is_ok()
+    }
+
+    /// Names in the directory, sorted, without rollover's own hidden files.
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .all_names()
+            .into_iter()
+            .filter(|n| !n.starts_with('.'))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Every name in the directory, sorted.
+    pub fn all_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(self.path())
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// A command running the binary in this directory.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args(args).current_dir(self.path());
+        c
+    }
+
+    /// Runs the binary with `input` on stdin and waits for it.
+    pub fn run(&self, args: &[&str], input: &[u8]) -> Output {
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn rollover");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let data = input.to_vec();
+        let feeder = std::thread::spawn(move || {
+            let _ = stdin.write_all(&data);
+        });
+        let out = wait_output(child, Duration::from_secs(60));
+        feeder.join().expect("feeder");
+        out
+    }
+
+    /// Runs the binary, asserts success, returns stdout.
+    pub fn ok(&self, args: &[&str], input: &[u8]) -> Vec<u8> {
+        let out = self.run(args, input);
+        assert!(
+            out.status.success(),
+            "rollover {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
+    /// The backups of the set `base` (`NAME.N` names), as (number, content),
+    /// highest number first.
+    pub fn backups(&self, base: &str) -> Vec<(u64, Vec<u8>)> {
+        let mut v: Vec<(u64, Vec<u8>)> = self
+            .names()
+            .into_iter()
+            .filter_map(|n| {
+                let rest = n.strip_prefix(base)?.strip_prefix('.')?;
+                let num: u64 = rest.parse().ok()?;
+                Some((num, self.read(&n)))
+            })
+            .collect();
+        v.sort_by(|a, b| b.0.cmp(&a.0));
+        v
+    }
+
+    /// Every file of the set `base`, oldest backup first, main file last.
+    pub fn set_files(&self, base: &str) -> Vec<Vec<u8>> {
+        let mut files: Vec<Vec<u8>> = self.backups(base).into_iter().map(|(_, d)| d).collect();
+        if self.exists(base) {
+            files.push(self.read(base));
+        }
+        files
+    }
+
+    /// The set's content: its files concatenated oldest to newest.
+    pub fn set_content(&self, base: &str) -> Vec<u8> {
+        self.set_files(base).concat()
+    }
+}
+
+/// Waits for a child with a deadline, killing it if it overstays.
+pub fn wait_output(mut child: Child, limit: Duration) -> Output {
+    let deadline = Instant::now() + limit;
+    loop {
+        match child.try_wait().expect("try_wait") {
+            Some(_) => return child.wait_with_output().expect("output"),
+            None if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let out = child.wait_with_output().expect("output");
+                panic!(
+                    "rollover did not exit within {limit:?}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            None => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+}
+
+/// Polls `cond` until it holds, failing the test after `limit`.
+pub fn wait_until(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !cond() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A writer running in the background, fed through a pipe.
+pub struct Live {
+    pub child: Option<Child>,
+    pub stdin: Option<ChildStdin>,
+}
+
+impl Live {
+    pub fn start(dir: &Dir, args: &[&str]) -> Live {
+        let child = dir
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn rollover");
+        let mut live = Live {
+            child: Some(child),
+            stdin: None,
+        };
+        live.stdin = live.child.as_mut().and_then(|c| c.stdin.take());
+        live
+    }
+
+    /// Starts a writer and waits until its main file exists (it is created
+    /// at start, before any input).
+    pub fn ready(dir: &Dir, args: &[&str], main: &str) -> Live {
+        let live = Live::start(dir, args);
+        let lock = format!(".{}.rollover-sock", main);
+        wait_until("the writer to start", Duration::from_secs(10), || {
+            dir.exists(main) && dir.exists(&lock)
+        });
+        live
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("child").id()
+    }
+
+    pub fn send(&mut self, data: &[u8]) {
+        self.stdin
+            .as_mut()
+            .expect("stdin open")
+            .write_all(data)
+            .expect("write to rollover");
+    }
+
+    pub fn signal(&self, sig: rustix::process::Signal) {
+        let pid = rustix::process::Pid::from_raw(self.pid() as i32).expect("pid");
+        rustix::process::kill_process(pid, sig).expect("kill");
+    }
+
+    /// Closes stdin and waits for the writer to exit.
+    pub fn finish(mut self) -> Output {
+        drop(self.stdin.take());
+        wait_output(self.child.take().expect("child"), Duration::from_secs(60))
+    }
+
+    /// Waits for the writer to exit without closing stdin (after a signal).
+    pub fn wait(mut self) -> Output {
+        wait_output(self.child.take().expect("child"), Duration::from_secs(60))
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Asserts that the error output is one line naming `what`.
+pub fn one_line_naming(stderr: &[u8], what: &str) {
+    let text = String::from_utf8_lossy(stderr);
+    assert!(text.contains(what), "stderr should name {what:?}: {text}");
+    assert!(
+        text.starts_with("rollover: "),
+        "stderr should start with 'rollover: ': {text}"
+    );
+}
+
+/// Bytes of an `OsStr`, for odd names.
+pub fn bytes(s: &OsStr) -> &[u8] {
+    s.as_bytes()
+}
