@@ -1,9 +1,7 @@
 //! Helpers: a temp directory to run the real binary in, a live writer fed
 //! through a pipe, and polling with a deadline (never sleep-and-hope).
 
-use std::ffi::OsStr;
 use std::io::Write;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -112,7 +110,7 @@ impl Dir {
                 Some((num, self.read(&n)))
             })
             .collect();
-        v.sort_by(|a, b| b.0.cmp(&a.0));
+        v.sort_by_key(|b| std::cmp::Reverse(b.0));
         v
     }
 
@@ -242,9 +240,4 @@ pub fn one_line_naming(stderr: &[u8], what: &str) {
         text.starts_with("rollover: "),
         "stderr should start with 'rollover: ': {text}"
     );
-}
-
-/// Bytes of an `OsStr`, for odd names.
-pub fn bytes(s: &OsStr) -> &[u8] {
-    s.as_bytes()
 }
