@@ -4,5 +4,6 @@
 mod cli;
 mod props;
 mod signals;
+mod tools;
 mod util;
 mod write;
