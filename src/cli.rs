@@ -130,10 +130,23 @@ pub struct WriteArgs {
     pub path: Option<PathBuf>,
 
     /// Rotate before a line would take the main file past SIZE (0: off)
+    ///
+    /// Before a line is written, if the main file is not empty and its size
+    /// plus the line would exceed SIZE, the set is rotated first: a file may
+    /// reach exactly SIZE. SIZE is a number (decimals allowed) with an
+    /// optional unit: K, M, G, T (or KiB, MiB, GiB, TiB) are powers of 1024;
+    /// KB, MB, GB, TB powers of 1000; B or nothing is bytes; case does not
+    /// matter. 0 turns the size limit off.
     #[arg(short = 's', long, value_name = "SIZE", default_value = "10M", value_parser = parse_size, allow_hyphen_values = true)]
     pub max_size: u64,
 
     /// Rotate once the main file is older than DURATION (e.g. 1d, 12h)
+    ///
+    /// Age counts from the main file's birth (the last rotation), so it
+    /// survives a restart of the writer; an idle writer rotates on time,
+    /// within a second. An empty main file is never rotated. DURATION is a
+    /// number with a unit: 90s, 30m, 12h, 7d, 2weeks, '1h 30m'; a bare
+    /// number is an error. 0s turns the age limit off.
     #[arg(short = 'a', long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_age: Option<Duration>,
 
@@ -142,6 +155,10 @@ pub struct WriteArgs {
     pub max_days: Option<Duration>,
 
     /// Keep N backups; 0 truncates the main file instead of rotating
+    ///
+    /// Backup numbers are zero-padded to the digits of N. Backups numbered N
+    /// and above are deleted at each rotation. With 0, a rotation truncates
+    /// the main file in place and keeps nothing.
     #[arg(
         short = 'c',
         long,
@@ -162,10 +179,21 @@ pub struct WriteArgs {
     pub mode: OpenMode,
 
     /// Write a line without its newline after waiting this long
+    ///
+    /// A trailing line without a newline is held until its newline arrives,
+    /// until end of input, or until this much time has passed; it is then
+    /// written as it is, and the rest of the line follows it into the same
+    /// file, even past the size limit.
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     pub partial_timeout: Duration,
 
     /// Prefix lines with the time read: rfc3339, unix, tai64n or strftime
+    ///
+    /// Each line gets the time it was read and one space. rfc3339 (the
+    /// default): 2026-11-22T03:15:00.123456Z, in UTC. unix:
+    /// 1795317300.123456. tai64n: @4000000069... as multilog writes it, for
+    /// tai64nlocal. Anything else is a strftime pattern in local time (TZ),
+    /// e.g. -t='%Y-%m-%d %H:%M:%S'. Sizes count the prefixed bytes.
     #[arg(
         short = 't',
         long,
@@ -178,6 +206,9 @@ pub struct WriteArgs {
     pub timestamp: Option<Format>,
 
     /// Also copy the input to stdout
+    ///
+    /// If stdout goes away, the copy stops with one warning and the files
+    /// are still written.
     #[arg(long)]
     pub tee: bool,
 
@@ -186,6 +217,10 @@ pub struct WriteArgs {
     pub fsync: FsyncArg,
 
     /// Mode of new main files, in octal (default 0644 minus the umask)
+    ///
+    /// The exact mode of a main file rollover creates, umask aside. An
+    /// existing main file keeps its mode, and so does each new main file
+    /// made by a rotation; backups keep the mode they had.
     #[arg(long, value_name = "MODE", value_parser = parse_perm)]
     pub perm: Option<u32>,
 

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod docs;
 pub mod fileset;
 pub mod lock;
 pub mod naming;

@@ -2,6 +2,7 @@
 //! through real pipes and signal real processes.
 
 mod cli;
+mod docs;
 mod output;
 mod props;
 mod signals;

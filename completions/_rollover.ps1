@@ -1,0 +1,84 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'rollover'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'rollover' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Rotate before a line would take the main file past SIZE (0: off)')
+            [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'Rotate before a line would take the main file past SIZE (0: off)')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Rotate once the main file is older than DURATION (e.g. 1d, 12h)')
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Rotate once the main file is older than DURATION (e.g. 1d, 12h)')
+            [CompletionResult]::new('--max-days', '--max-days', [CompletionResultType]::ParameterName, '--max-age in days, fractions allowed (Falcon''s maxDays)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Keep N backups; 0 truncates the main file instead of rotating')
+            [CompletionResult]::new('--max-count', '--max-count', [CompletionResultType]::ParameterName, 'Keep N backups; 0 truncates the main file instead of rotating')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'a: append; w: clear the set first; x: fail if any of it exists')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'a: append; w: clear the set first; x: fail if any of it exists')
+            [CompletionResult]::new('--partial-timeout', '--partial-timeout', [CompletionResultType]::ParameterName, 'Write a line without its newline after waiting this long')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Prefix lines with the time read: rfc3339, unix, tai64n or strftime')
+            [CompletionResult]::new('--timestamp', '--timestamp', [CompletionResultType]::ParameterName, 'Prefix lines with the time read: rfc3339, unix, tai64n or strftime')
+            [CompletionResult]::new('--fsync', '--fsync', [CompletionResultType]::ParameterName, 'Sync files to disk: never, before a file becomes a backup, always')
+            [CompletionResult]::new('--perm', '--perm', [CompletionResultType]::ParameterName, 'Mode of new main files, in octal (default 0644 minus the umask)')
+            [CompletionResult]::new('--tee', '--tee', [CompletionResultType]::ParameterName, 'Also copy the input to stdout')
+            [CompletionResult]::new('--insecure-dir', '--insecure-dir', [CompletionResultType]::ParameterName, 'As root, allow a directory that other users can write')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Rotate sets now, or when a size or age condition holds')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Empty the main file, keep the backups')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a set: members, sizes, ages, writer')
+            break
+        }
+        'rollover;rotate' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Keep N backups [default: 5; a live writer keeps its own]')
+            [CompletionResult]::new('--max-count', '--max-count', [CompletionResultType]::ParameterName, 'Keep N backups [default: 5; a live writer keeps its own]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Rotate only a main file larger than SIZE (or older than -a)')
+            [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'Rotate only a main file larger than SIZE (or older than -a)')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Rotate only a main file older than DURATION (or larger than -s)')
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Rotate only a main file older than DURATION (or larger than -s)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for a live writer to answer')
+            [CompletionResult]::new('--missing-ok', '--missing-ok', [CompletionResultType]::ParameterName, 'An argument that matches nothing is not an error')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Print what would be done, change nothing')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be done, change nothing')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print each action')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print each action')
+            [CompletionResult]::new('--insecure-dir', '--insecure-dir', [CompletionResultType]::ParameterName, 'As root, allow a directory that other users can write')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rollover;reset' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for a live writer to answer')
+            [CompletionResult]::new('--insecure-dir', '--insecure-dir', [CompletionResultType]::ParameterName, 'As root, allow a directory that other users can write')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rollover;status' {
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

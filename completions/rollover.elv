@@ -1,0 +1,75 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[rollover] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'rollover'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'rollover'= {
+            cand -s 'Rotate before a line would take the main file past SIZE (0: off)'
+            cand --max-size 'Rotate before a line would take the main file past SIZE (0: off)'
+            cand -a 'Rotate once the main file is older than DURATION (e.g. 1d, 12h)'
+            cand --max-age 'Rotate once the main file is older than DURATION (e.g. 1d, 12h)'
+            cand --max-days '--max-age in days, fractions allowed (Falcon''s maxDays)'
+            cand -c 'Keep N backups; 0 truncates the main file instead of rotating'
+            cand --max-count 'Keep N backups; 0 truncates the main file instead of rotating'
+            cand -m 'a: append; w: clear the set first; x: fail if any of it exists'
+            cand --mode 'a: append; w: clear the set first; x: fail if any of it exists'
+            cand --partial-timeout 'Write a line without its newline after waiting this long'
+            cand -t 'Prefix lines with the time read: rfc3339, unix, tai64n or strftime'
+            cand --timestamp 'Prefix lines with the time read: rfc3339, unix, tai64n or strftime'
+            cand --fsync 'Sync files to disk: never, before a file becomes a backup, always'
+            cand --perm 'Mode of new main files, in octal (default 0644 minus the umask)'
+            cand --tee 'Also copy the input to stdout'
+            cand --insecure-dir 'As root, allow a directory that other users can write'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand rotate 'Rotate sets now, or when a size or age condition holds'
+            cand reset 'Empty the main file, keep the backups'
+            cand status 'Show a set: members, sizes, ages, writer'
+        }
+        &'rollover;rotate'= {
+            cand -c 'Keep N backups [default: 5; a live writer keeps its own]'
+            cand --max-count 'Keep N backups [default: 5; a live writer keeps its own]'
+            cand -s 'Rotate only a main file larger than SIZE (or older than -a)'
+            cand --max-size 'Rotate only a main file larger than SIZE (or older than -a)'
+            cand -a 'Rotate only a main file older than DURATION (or larger than -s)'
+            cand --max-age 'Rotate only a main file older than DURATION (or larger than -s)'
+            cand --timeout 'How long to wait for a live writer to answer'
+            cand --missing-ok 'An argument that matches nothing is not an error'
+            cand -n 'Print what would be done, change nothing'
+            cand --dry-run 'Print what would be done, change nothing'
+            cand -v 'Print each action'
+            cand --verbose 'Print each action'
+            cand --insecure-dir 'As root, allow a directory that other users can write'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rollover;reset'= {
+            cand --timeout 'How long to wait for a live writer to answer'
+            cand --insecure-dir 'As root, allow a directory that other users can write'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rollover;status'= {
+            cand --json 'Print JSON'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+    ]
+    $completions[$command]
+}

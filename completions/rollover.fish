@@ -1,0 +1,60 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_rollover_global_optspecs
+    string join \n s/max-size= a/max-age= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee fsync= perm= insecure-dir h/help V/version
+end
+
+function __fish_rollover_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_rollover_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_rollover_using_subcommand
+    set -l cmd (__fish_rollover_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c rollover -n "__fish_rollover_needs_command" -s s -l max-size -d 'Rotate before a line would take the main file past SIZE (0: off)' -r
+complete -c rollover -n "__fish_rollover_needs_command" -s a -l max-age -d 'Rotate once the main file is older than DURATION (e.g. 1d, 12h)' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l max-days -d '--max-age in days, fractions allowed (Falcon\'s maxDays)' -r
+complete -c rollover -n "__fish_rollover_needs_command" -s c -l max-count -d 'Keep N backups; 0 truncates the main file instead of rotating' -r
+complete -c rollover -n "__fish_rollover_needs_command" -s m -l mode -d 'a: append; w: clear the set first; x: fail if any of it exists' -r -f -a "a\t'Append to the main file; existing backups are the set\'s history'
+w\t'Truncate the main file and delete every backup before writing'
+x\t'Fail if the main file or any backup exists, creating nothing'"
+complete -c rollover -n "__fish_rollover_needs_command" -l partial-timeout -d 'Write a line without its newline after waiting this long' -r
+complete -c rollover -n "__fish_rollover_needs_command" -s t -l timestamp -d 'Prefix lines with the time read: rfc3339, unix, tai64n or strftime' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l fsync -d 'Sync files to disk: never, before a file becomes a backup, always' -r -f -a "never\t'Leave it to the kernel'
+rotate\t'Sync each file before it becomes a backup'
+always\t'Sync after every write'"
+complete -c rollover -n "__fish_rollover_needs_command" -l perm -d 'Mode of new main files, in octal (default 0644 minus the umask)' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l tee -d 'Also copy the input to stdout'
+complete -c rollover -n "__fish_rollover_needs_command" -l insecure-dir -d 'As root, allow a directory that other users can write'
+complete -c rollover -n "__fish_rollover_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollover -n "__fish_rollover_needs_command" -s V -l version -d 'Print version'
+complete -c rollover -n "__fish_rollover_needs_command" -a "rotate" -d 'Rotate sets now, or when a size or age condition holds'
+complete -c rollover -n "__fish_rollover_needs_command" -a "reset" -d 'Empty the main file, keep the backups'
+complete -c rollover -n "__fish_rollover_needs_command" -a "status" -d 'Show a set: members, sizes, ages, writer'
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s c -l max-count -d 'Keep N backups [default: 5; a live writer keeps its own]' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s s -l max-size -d 'Rotate only a main file larger than SIZE (or older than -a)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s a -l max-age -d 'Rotate only a main file older than DURATION (or larger than -s)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l timeout -d 'How long to wait for a live writer to answer' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l missing-ok -d 'An argument that matches nothing is not an error'
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s n -l dry-run -d 'Print what would be done, change nothing'
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s v -l verbose -d 'Print each action'
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l insecure-dir -d 'As root, allow a directory that other users can write'
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollover -n "__fish_rollover_using_subcommand reset" -l timeout -d 'How long to wait for a live writer to answer' -r
+complete -c rollover -n "__fish_rollover_using_subcommand reset" -l insecure-dir -d 'As root, allow a directory that other users can write'
+complete -c rollover -n "__fish_rollover_using_subcommand reset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollover -n "__fish_rollover_using_subcommand status" -l json -d 'Print JSON'
+complete -c rollover -n "__fish_rollover_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
