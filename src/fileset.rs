@@ -19,6 +19,7 @@ use crate::naming::{Naming, os, width};
 pub struct FileSet {
     pub naming: Naming,
     dir: OwnedFd,
+    insecure: bool,
 }
 
 /// The main file as found on disk.
@@ -66,6 +67,15 @@ pub enum Action {
         backup: Vec<u8>,
     },
     Truncate(Vec<u8>),
+}
+
+/// A rotation's last step, still to do: the old main file is to be synced
+/// and, if it waits under rollover's own name, named `backup`.
+#[derive(Debug)]
+pub struct Handover {
+    backup: Vec<u8>,
+    waiting: bool,
+    old: Option<OwnedFd>,
 }
 
 /// An open main file and the facts the writer tracks about it.
@@ -125,7 +135,33 @@ impl FileSet {
                 dir_path.display()
             );
         }
-        Ok(FileSet { naming, dir })
+        Ok(FileSet {
+            naming,
+            dir,
+            insecure,
+        })
+    }
+
+    /// Whether the directory this handle holds was removed (or another
+    /// one now stands at its path).
+    pub fn dir_gone(&self) -> bool {
+        let Ok(held) = rustix::fs::fstat(&self.dir) else {
+            return true;
+        };
+        if held.st_nlink == 0 {
+            return true;
+        }
+        match rustix::fs::stat(self.naming.dir()) {
+            Ok(now) => now.st_ino != held.st_ino || now.st_dev != held.st_dev,
+            Err(_) => true,
+        }
+    }
+
+    /// Takes a new handle on the directory now at the set's path.
+    pub fn reopen_dir(&mut self) -> Result<()> {
+        let fresh = FileSet::open(self.naming.clone(), self.insecure)?;
+        self.dir = fresh.dir;
+        Ok(())
     }
 
     /// The directory handle.
@@ -271,7 +307,13 @@ impl FileSet {
             Some(0) => unlink(self, &new),
             Some(_) if count == 0 => unlink(self, &new),
             Some(_) => {
-                let mut steps = self.plan_shift(&listing, count);
+                // Backup 1 is free (the shift came before the swap) unless
+                // something else took it since: shift only then.
+                let mut steps = if listing.backups.iter().any(|b| b.index == 1) {
+                    self.plan_shift(&listing, count)
+                } else {
+                    Vec::new()
+                };
                 steps.push(Action::Rename(new, self.naming.name(1, width(count), None)));
                 self.execute(&steps, None, false).map(drop)
             }
@@ -287,7 +329,25 @@ impl FileSet {
         main_fd: Option<&OwnedFd>,
         sync: bool,
     ) -> Result<Option<OwnedFd>> {
+        let (fresh, handover) = self.execute_deferred(steps, main_fd)?;
+        if let Some(h) = handover {
+            self.finish(&h, main_fd, sync)?;
+        }
+        Ok(fresh)
+    }
+
+    /// Like [`FileSet::execute`], but stops after the new main file is in
+    /// place: the old one waits under rollover's own name until
+    /// [`FileSet::finish`] syncs it and names it backup 1. The writer does
+    /// that on another thread, so that the sync's disk time overlaps the
+    /// writing of the next file instead of stalling the producer.
+    pub fn execute_deferred(
+        &self,
+        steps: &[Action],
+        main_fd: Option<&OwnedFd>,
+    ) -> Result<(Option<OwnedFd>, Option<Handover>)> {
         let mut fresh = None;
+        let mut handover = None;
         for step in steps {
             match step {
                 Action::Delete(name) => unlink(self, name)?,
@@ -298,11 +358,45 @@ impl FileSet {
                     None => self.truncate(name)?,
                 },
                 Action::SwapIn { main, backup } => {
-                    fresh = Some(self.swap_in(main, backup, main_fd, sync)?);
+                    let (fd, h) = self.swap_in(main, backup, main_fd.is_none())?;
+                    fresh = Some(fd);
+                    handover = Some(h);
                 }
             }
         }
-        Ok(fresh)
+        Ok((fresh, handover))
+    }
+
+    /// The last step of a rotation: syncs the old main file (through
+    /// `old_fd`, or the handle taken at the swap) and names it backup 1.
+    /// A failed sync is reported, never retried: after a failed fsync
+    /// Linux may have dropped the data. The file is named all the same, so
+    /// that what is left of it stays in the set.
+    pub fn finish(&self, h: &Handover, old_fd: Option<&OwnedFd>, sync: bool) -> Result<()> {
+        let synced = match (sync, old_fd.or(h.old.as_ref())) {
+            (true, Some(fd)) => sync_file(fd, &self.show(&h.backup)),
+            _ => Ok(()),
+        };
+        if h.waiting {
+            self.rename(&self.naming.own_name("new"), &h.backup)?;
+        }
+        synced
+    }
+
+    /// A second handle on the same set, for the thread that finishes a
+    /// rotation.
+    pub fn try_clone(&self) -> Result<FileSet> {
+        let dir = rustix::io::fcntl_dupfd_cloexec(&self.dir, 0).with_context(|| {
+            format!(
+                "cannot duplicate the handle on {}",
+                self.naming.dir().display()
+            )
+        })?;
+        Ok(FileSet {
+            naming: self.naming.clone(),
+            dir,
+            insecure: self.insecure,
+        })
     }
 
     /// Renames without replacing: a rename never overwrites another member.
@@ -322,30 +416,21 @@ impl FileSet {
         }
     }
 
-    /// The main file becomes `backup`; a new empty file with the old one's
-    /// mode and owner takes its place in one atomic exchange, so PATH never
-    /// goes missing.
-    fn swap_in(
-        &self,
-        main: &[u8],
-        backup: &[u8],
-        main_fd: Option<&OwnedFd>,
-        sync: bool,
-    ) -> Result<OwnedFd> {
+    /// A new empty file with the main file's mode and owner takes its
+    /// place in one atomic exchange, so PATH never goes missing; the old
+    /// one waits under rollover's own name for [`FileSet::finish`]. With
+    /// `open_old`, a handle on the old file is kept for syncing it.
+    fn swap_in(&self, main: &[u8], backup: &[u8], open_old: bool) -> Result<(OwnedFd, Handover)> {
         let entry = match self.stat(main)? {
             Some(e) => e,
             None => bail!("cannot rotate {}: it disappeared", self.show(main)),
         };
         self.check_main(&entry)?;
-        if sync {
-            match main_fd {
-                Some(fd) => sync_file(fd, &self.show(main))?,
-                None => {
-                    let fd = self.open_existing(main, OFlags::RDONLY)?;
-                    sync_file(&fd, &self.show(main))?;
-                }
-            }
-        }
+        let old = if open_old {
+            Some(self.open_existing(main, OFlags::RDONLY)?)
+        } else {
+            None
+        };
         let new = self.naming.own_name("new");
         let fd = self.create_exclusive(&new, entry.mode)?;
         if entry.uid != rustix::process::geteuid().as_raw()
@@ -361,25 +446,34 @@ impl FileSet {
             );
         }
         let (m, n, b) = (os(main), os(&new), os(backup));
-        match rustix::fs::renameat_with(&self.dir, &n, &self.dir, &m, RenameFlags::EXCHANGE) {
-            Ok(()) => self.rename(&new, backup)?,
-            Err(Errno::INVAL | Errno::NOSYS) => {
-                // No RENAME_EXCHANGE here: the old file moves first, leaving
-                // PATH missing until the new one is renamed in.
-                rustix::fs::renameat_with(&self.dir, &m, &self.dir, &b, RenameFlags::empty())
-                    .with_context(|| {
-                        format!("cannot rename {} to {}", self.show(main), self.show(backup))
-                    })?;
-                self.rename(&new, main)?;
-            }
-            Err(e) => {
-                let _ = unlink(self, &new);
-                return Err(e).with_context(|| {
-                    format!("cannot exchange {} with a new empty file", self.show(main))
-                });
-            }
-        }
-        Ok(fd)
+        let waiting =
+            match rustix::fs::renameat_with(&self.dir, &n, &self.dir, &m, RenameFlags::EXCHANGE) {
+                Ok(()) => true,
+                Err(Errno::INVAL | Errno::NOSYS) => {
+                    // No RENAME_EXCHANGE here: the old file moves first, leaving
+                    // PATH missing until the new one is renamed in.
+                    rustix::fs::renameat_with(&self.dir, &m, &self.dir, &b, RenameFlags::NOREPLACE)
+                        .with_context(|| {
+                            format!("cannot rename {} to {}", self.show(main), self.show(backup))
+                        })?;
+                    self.rename(&new, main)?;
+                    false
+                }
+                Err(e) => {
+                    let _ = unlink(self, &new);
+                    return Err(e).with_context(|| {
+                        format!("cannot exchange {} with a new empty file", self.show(main))
+                    });
+                }
+            };
+        Ok((
+            fd,
+            Handover {
+                backup: backup.to_vec(),
+                waiting,
+                old,
+            },
+        ))
     }
 
     fn create_exclusive(&self, name: &[u8], mode: u32) -> Result<OwnedFd> {
@@ -538,12 +632,15 @@ fn unlink(set: &FileSet, name: &[u8]) -> Result<()> {
     }
 }
 
-/// `open` with `O_NOFOLLOW` on a symlink fails with `ELOOP`; say what it means.
+/// `open` with `O_NOFOLLOW` on a symlink fails with `ELOOP`, and a FIFO
+/// with no reader opened with `O_NONBLOCK` with `ENXIO`; say what they mean.
 fn symlink_hint(e: Errno) -> std::io::Error {
-    if e == Errno::LOOP {
-        std::io::Error::other("it is a symbolic link, and rollover never writes through one")
-    } else {
-        e.into()
+    match e {
+        Errno::LOOP => {
+            std::io::Error::other("it is a symbolic link, and rollover never writes through one")
+        }
+        Errno::NXIO => std::io::Error::other("it is not a regular file"),
+        e => e.into(),
     }
 }
 

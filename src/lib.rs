@@ -17,6 +17,7 @@ pub mod stamp;
 pub mod units;
 pub mod writer;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -34,4 +35,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Reset(args)) => cmd::reset::run(&args),
         Some(Command::Status(args)) => cmd::status::run(&args),
     }
+}
+
+/// Prints one line on stderr, `rollover: ` first. Never panics: a logging
+/// tool must not die because its stderr went away (`eprintln!` would).
+pub fn report(msg: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "rollover: {msg}");
+}
+
+/// Prints one line on stdout, ignoring a stdout that went away.
+pub fn print(text: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
 }

@@ -8,7 +8,7 @@ fn main() -> ExitCode {
     match rollover::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("rollover: {err:#}");
+            rollover::report(&format!("{err:#}"));
             ExitCode::FAILURE
         }
     }

@@ -344,3 +344,35 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! Any path and any directory entry: a name or an error, never a panic;
+    //! every name the set makes parses back to its number.
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_path_and_entry(path in "[a-z%./]{0,12}", entry in prop::collection::vec(any::<u8>(), 0..20)) {
+            if let Ok(n) = Naming::new(Path::new(&path)) {
+                let _ = n.parse(&entry);
+                let _ = looks_like_backup(OsStr::from_bytes(&entry));
+            }
+        }
+
+        #[test]
+        fn names_round_trip(stem in "[a-z]{1,6}", percent in any::<bool>(), index in 0u64..100_000, count in 1u64..1_000_000_000) {
+            let path = if percent { format!("{stem}.%.log") } else { format!("{stem}.log") };
+            let n = Naming::new(Path::new(&path)).unwrap();
+            let name = n.name(index, width(count), None);
+            prop_assert_eq!(n.parse(&name).map(|m| m.index), Some(index));
+            if index > 0 {
+                let gz = n.name(index, width(count), Some("gz"));
+                prop_assert_eq!(n.parse(&gz), Some(Member { index, codec: Some("gz") }));
+            }
+        }
+    }
+}

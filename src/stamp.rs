@@ -180,3 +180,39 @@ mod tests {
         assert!(rounds > 1);
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! Any format text: a format or an error, never a panic, and any input
+    //! split anywhere stamps each line exactly once.
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_format(text in "\\PC{0,16}") {
+            if let Ok(f) = Format::parse(&text) {
+                let mut s = Stamper::new(f, 64);
+                s.set_time(SystemTime::now());
+            }
+        }
+
+        #[test]
+        fn every_line_once(input in prop::collection::vec(prop_oneof![Just(b'\n'), Just(b'x')], 0..200), cut in 0usize..200) {
+            let mut s = Stamper::new(Format::Unix, 32);
+            s.set_time(UNIX_EPOCH);
+            let cut = cut.min(input.len());
+            let mut out = Vec::new();
+            for part in [&input[..cut], &input[cut..]] {
+                let mut rest = part;
+                while !rest.is_empty() {
+                    let (o, used) = s.stamp(rest);
+                    out.extend_from_slice(o);
+                    rest = &rest[used..];
+                }
+            }
+            let lines = input.split_inclusive(|&b| b == b'\n').count();
+            prop_assert_eq!(out.len(), input.len() + lines * "0.000000 ".len());
+        }
+    }
+}

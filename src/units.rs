@@ -184,3 +184,32 @@ mod tests {
         assert_eq!(human_age(Duration::from_secs(3 * 86_400 + 7_300)), "3d 2h");
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! Any text at all: an error or a value, never a panic.
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn parsers_never_panic(text in "\\PC{0,24}") {
+            let _ = parse_size(&text);
+            let _ = parse_duration(&text);
+            let _ = parse_days(&text);
+            let _ = parse_perm(&text);
+        }
+
+        #[test]
+        fn unit_shaped_text_never_panics(num in "[0-9.]{0,25}", unit in "(|[kKmMgGtTbB]|[kKmMgGtT][iI]?[bB]|[a-z]{1,6})") {
+            let text = format!("{num}{unit}");
+            if let Ok(n) = parse_size(&text) {
+                prop_assert!(num.parse::<f64>().is_ok(), "{text} -> {n}");
+            }
+            let _ = parse_duration(&text);
+            let _ = parse_days(&num);
+        }
+    }
+}

@@ -2,6 +2,8 @@
 //! the size rule, follows the file at PATH when an outside tool moves it,
 //! and rides out full disks.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result};
@@ -35,7 +37,7 @@ impl Warner {
             .last
             .is_none_or(|t| t.elapsed() >= Duration::from_secs(60))
         {
-            eprintln!("rollover: warning: {}", msg());
+            crate::report(&format!("warning: {}", msg()));
             self.last = Some(Instant::now());
         }
     }
@@ -53,6 +55,12 @@ pub struct Writer {
     pub mid_line: bool,
     space: Warner,
     moved: Warner,
+    /// The thread finishing the last rotation (sync, then the backup name).
+    pending: Option<std::thread::JoinHandle<Result<()>>>,
+    /// Set by SIGTERM/SIGINT: a writer waiting out a fault gives up.
+    stop: Arc<AtomicBool>,
+    /// Syncs that failed: each reported at once, and the run fails at exit.
+    sync_failures: u32,
 }
 
 impl Writer {
@@ -64,6 +72,15 @@ impl Writer {
         fsync: Fsync,
         perm: Option<u32>,
     ) -> Writer {
+        // A file-size limit below the size limit (`ulimit -f`) is the real
+        // limit: rotating before it keeps lines whole, where hitting it
+        // (EFBIG) would cut one.
+        let mut policy = policy;
+        if let Some(fsize) = rustix::process::getrlimit(rustix::process::Resource::Fsize).current
+            && (policy.max_size == 0 || fsize < policy.max_size)
+        {
+            policy.max_size = fsize;
+        }
         Writer {
             set,
             main,
@@ -73,7 +90,38 @@ impl Writer {
             mid_line: false,
             space: Warner::default(),
             moved: Warner::default(),
+            pending: None,
+            stop: Arc::new(AtomicBool::new(false)),
+            sync_failures: 0,
         }
+    }
+
+    /// The flag that tells a writer waiting out a fault (a full disk, a
+    /// vanished directory) to give up.
+    pub fn set_stop(&mut self, stop: Arc<AtomicBool>) {
+        self.stop = stop;
+    }
+
+    /// Waits out a fault: warns at most once a minute, sleeps `pause`
+    /// (doubled each time, at most 30 s) in short steps, and gives up with
+    /// an error if a stop signal came meanwhile.
+    fn stall(&mut self, pause: &mut Duration, what: impl FnOnce() -> String) -> Result<()> {
+        let what = what();
+        let until = Instant::now() + *pause;
+        self.space
+            .warn(|| format!("{what}; keeping the data and retrying"));
+        while Instant::now() < until {
+            if self.stop.load(Ordering::Relaxed) {
+                anyhow::bail!(
+                    "stopped by a signal while waiting: {what}; data read and not yet written is lost"
+                );
+            }
+            std::thread::sleep(
+                Duration::from_millis(20).min(until.saturating_duration_since(Instant::now())),
+            );
+        }
+        *pause = (*pause * 2).min(Duration::from_secs(30));
+        Ok(())
     }
 
     /// The main file's size as the writer counts it.
@@ -123,6 +171,7 @@ impl Writer {
     }
 
     fn write_raw(&mut self, data: &[u8]) -> Result<()> {
+        self.ensure_linked()?;
         let mut off = 0;
         let mut pause = Duration::from_millis(10);
         while off < data.len() {
@@ -135,21 +184,15 @@ impl Writer {
                 Err(Errno::INTR | Errno::AGAIN) => {}
                 // A file-size limit (`ulimit -f`): SIGXFSZ is ignored, so
                 // the write fails instead; rotate and carry on.
-                Err(Errno::FBIG) if self.main.size > 0 => {
-                    self.rotate()?;
-                }
+                Err(Errno::FBIG) if self.main.size > 0 => self.rotate()?,
                 Err(e @ (Errno::NOSPC | Errno::DQUOT | Errno::IO | Errno::FBIG)) => {
                     // Keep the data and try again, backing off up to 30 s;
-                    // the producer meanwhile blocks on the full pipe.
+                    // the producer meanwhile blocks on the full pipe. A
+                    // failed write wrote nothing, so nothing is written twice.
                     let show = self.set.show(&self.main.name);
-                    self.space.warn(|| {
-                        format!(
-                            "cannot write to {show}: {}; keeping the data and retrying",
-                            std::io::Error::from(e)
-                        )
-                    });
-                    std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_secs(30));
+                    self.stall(&mut pause, || {
+                        format!("cannot write to {show}: {}", std::io::Error::from(e))
+                    })?;
                 }
                 Err(e) => {
                     return Err(e).with_context(|| {
@@ -161,15 +204,68 @@ impl Writer {
         if let Some(&last) = data.last() {
             self.mid_line = last != b'\n';
         }
-        if self.fsync == Fsync::Always {
-            sync_file(&self.main.fd, &self.set.show(&self.main.name))?;
+        if self.fsync == Fsync::Always
+            && let Err(e) = sync_file(&self.main.fd, &self.set.show(&self.main.name))
+        {
+            self.sync_failed(e);
         }
         Ok(())
     }
 
+    /// A failed sync is reported at once and never retried (after a failed
+    /// fsync Linux may have dropped the data, and a second fsync would
+    /// report a false success); the run then ends with status 1.
+    fn sync_failed(&mut self, e: anyhow::Error) {
+        crate::report(&format!("{e:#}"));
+        self.sync_failures += 1;
+    }
+
+    /// Waits for the last rotation to be finished, for an answer to whoever
+    /// asked for it; a failed sync is reported (and counted) as always.
+    pub fn settle_for_answer(&mut self) -> Result<(), String> {
+        self.settle().map_err(|e| {
+            let msg = format!("{e:#}");
+            self.sync_failed(e);
+            msg
+        })
+    }
+
+    /// Ends the writer's work: the last rotation is finished, and failed
+    /// syncs make the run fail.
+    pub fn close(&mut self) -> Result<()> {
+        if let Err(e) = self.settle() {
+            self.sync_failed(e);
+        }
+        match self.sync_failures {
+            0 => Ok(()),
+            n => anyhow::bail!(
+                "{n} file{} could not be synced to disk (see above); its data may not be on disk",
+                if n == 1 { "" } else { "s" }
+            ),
+        }
+    }
+
+    /// Makes sure the main file still has a name before writing into it:
+    /// a file deleted behind the writer's back (alone, or with its whole
+    /// directory) would swallow the data. One `fstat` per batch.
+    fn ensure_linked(&mut self) -> Result<()> {
+        match rustix::fs::fstat(&self.main.fd) {
+            Ok(st) if st.st_nlink == 0 => self.reopen(),
+            _ => Ok(()),
+        }
+    }
+
     /// Rotates the set now: the main file becomes backup 1 (or is
-    /// truncated, with count 0). An empty main file is not rotated.
+    /// truncated, with count 0). An empty main file is not rotated. With
+    /// `--fsync rotate` the old file is synced and named backup 1 on a
+    /// thread of its own, while writing goes on into the new main file.
     pub fn rotate(&mut self) -> Result<()> {
+        if let Err(e) = self.settle() {
+            // Reported, not retried; a backup left under rollover's own
+            // name is named now.
+            self.sync_failed(e);
+            self.set.recover(self.policy.count)?;
+        }
         self.follow_path()?;
         if self.main.size == 0 {
             return Ok(());
@@ -177,11 +273,22 @@ impl Writer {
         let mut listing = self.set.list()?;
         listing.main = self.set.stat(&self.main.name)?;
         let steps = self.set.plan(&listing, self.policy.count);
-        let fresh = self
-            .set
-            .execute(&steps, Some(&self.main.fd), self.fsync != Fsync::Never)?;
+        let (fresh, handover) = self.set.execute_deferred(&steps, Some(&self.main.fd))?;
         match fresh {
-            Some(fd) => self.main = self.set.adopt(fd, &self.main.name)?,
+            Some(fd) => {
+                let new = self.set.adopt(fd, &self.main.name)?;
+                let old = std::mem::replace(&mut self.main, new);
+                if let Some(h) = handover {
+                    if self.fsync == Fsync::Never {
+                        self.set.finish(&h, Some(&old.fd), false)?;
+                    } else {
+                        let set = self.set.try_clone()?;
+                        self.pending = Some(std::thread::spawn(move || {
+                            set.finish(&h, Some(&old.fd), true)
+                        }));
+                    }
+                }
+            }
             None if !steps.is_empty() => {
                 // Truncated in place: the file's age starts again now.
                 self.main.size = 0;
@@ -191,6 +298,18 @@ impl Writer {
         }
         self.mid_line = false;
         Ok(())
+    }
+
+    /// Waits for the last rotation to be finished: its backup synced and
+    /// named. Called before the next rotation, before answering a request,
+    /// and at exit.
+    pub fn settle(&mut self) -> Result<()> {
+        match self.pending.take() {
+            None => Ok(()),
+            Some(job) => job
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the thread finishing a rotation failed"))),
+        }
     }
 
     /// Empties the main file (`rollover reset` beside a live writer).
@@ -227,10 +346,24 @@ impl Writer {
     }
 
     /// Reopens the main file at PATH, creating it if it is missing
-    /// (`SIGHUP`, or after an outside tool moved it).
+    /// (`SIGHUP`, or after an outside tool moved it). If the set's
+    /// directory itself is gone, waits (keeping the data, the producer
+    /// blocked on the pipe) until it exists again.
     pub fn reopen(&mut self) -> Result<()> {
         let name = self.main.name.clone();
-        let opened = self.set.open_main(&name, true, false, self.perm)?;
+        let mut pause = Duration::from_millis(10);
+        let opened = loop {
+            match self.set.open_main(&name, true, false, self.perm) {
+                Ok(o) => break o,
+                Err(e) if self.set.dir_gone() => {
+                    let dir = self.set.naming.dir().display().to_string();
+                    self.stall(&mut pause, || format!("directory {dir} is gone ({e:#})"))?;
+                    // Back: write into the directory now at that path.
+                    let _ = self.set.reopen_dir();
+                }
+                Err(e) => return Err(e),
+            }
+        };
         if opened.ino != self.main.ino || opened.dev != self.main.dev {
             self.mid_line = false;
         }

@@ -16,7 +16,7 @@ pub fn run(args: &ResetArgs) -> Result<ExitCode> {
     let mut failed = false;
     for path in &args.paths {
         if let Err(e) = reset_one(path, args) {
-            eprintln!("rollover: {e:#}");
+            crate::report(&format!("{e:#}"));
             failed = true;
         }
     }

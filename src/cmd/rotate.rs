@@ -20,7 +20,7 @@ const DEFAULT_COUNT: u64 = 5;
 pub fn run(args: &RotateArgs) -> Result<ExitCode> {
     let mut failed = false;
     let mut fail = |e: anyhow::Error| {
-        eprintln!("rollover: {e:#}");
+        crate::report(&format!("{e:#}"));
         failed = true;
     };
     for arg in &args.paths {
@@ -88,7 +88,7 @@ fn rotate_one(path: &Path, args: &RotateArgs) -> Result<()> {
     let count = args.max_count.unwrap_or(DEFAULT_COUNT);
     let say = |line: String| {
         if args.verbose || args.dry_run {
-            println!("{line}");
+            crate::print(&line);
         }
     };
     if args.dry_run {
@@ -141,12 +141,12 @@ fn rotate_one(path: &Path, args: &RotateArgs) -> Result<()> {
         }
         Access::Writer(w) => {
             if args.max_count.is_some_and(|c| c != w.count) {
-                eprintln!(
-                    "rollover: warning: {} is written by pid {} with -c {}; rotating with its count",
+                crate::report(&format!(
+                    "warning: {} is written by pid {} with -c {}; rotating with its count",
                     path.display(),
                     w.pid,
                     w.count
-                );
+                ));
             }
             if !due(&set, &main.name, main.size, args) {
                 return Ok(());

@@ -51,7 +51,7 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
         match report(path) {
             Ok(r) => sets.push(r),
             Err(e) => {
-                eprintln!("rollover: {e:#}");
+                crate::report(&format!("{e:#}"));
                 failed = true;
             }
         }
@@ -59,9 +59,9 @@ pub fn run(args: &StatusArgs) -> Result<ExitCode> {
     let report = Report { sets };
     if args.json {
         let text = serde_json::to_string_pretty(&report).context("cannot format JSON")?;
-        println!("{text}");
+        crate::print(&text);
     } else {
-        print!("{}", text(&report));
+        crate::print(text(&report).trim_end_matches('\n'));
     }
     Ok(if failed {
         ExitCode::FAILURE

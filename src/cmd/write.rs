@@ -64,7 +64,9 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
     let control = match Control::bind(&set) {
         Ok(c) => Some(c),
         Err(e) => {
-            eprintln!("rollover: warning: rotate and reset cannot reach this writer: {e:#}");
+            crate::report(&format!(
+                "warning: rotate and reset cannot reach this writer: {e:#}"
+            ));
             None
         }
     };

@@ -3,6 +3,7 @@
 
 mod cli;
 mod docs;
+mod faults;
 mod output;
 mod props;
 mod signals;

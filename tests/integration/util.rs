@@ -205,9 +205,15 @@ impl Live {
     /// at start, before any input).
     pub fn ready(dir: &Dir, args: &[&str], main: &str) -> Live {
         let live = Live::start(dir, args);
-        let lock = format!(".{}.rollover-sock", main);
+        let lock = match main.rsplit_once('/') {
+            Some((dir, name)) => format!("{dir}/.{name}.rollover-sock"),
+            None => format!(".{main}.rollover-sock"),
+        };
+        // Up once its socket answers: a socket left by a killed writer
+        // refuses connections.
+        let sock = dir.join(&lock);
         wait_until("the writer to start", Duration::from_secs(10), || {
-            dir.exists(main) && dir.exists(&lock)
+            dir.exists(main) && std::os::unix::net::UnixStream::connect(&sock).is_ok()
         });
         live
     }

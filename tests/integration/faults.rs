@@ -1,0 +1,609 @@
+//! Real faults: a full file system, injected I/O errors, a vanished
+//! directory, a file-size limit, a failed fsync, SIGKILL at random moments,
+//! and attacks through symlinks, hard links, open directories and other
+//! users. Tests that need root or a tool say so and skip otherwise.
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rustix::process::Signal;
+
+use crate::util::{BIN, Dir, Live, one_line_naming, wait_output, wait_until};
+
+fn root() -> bool {
+    let yes = rustix::process::geteuid().is_root();
+    if !yes {
+        eprintln!("skipped: needs root");
+    }
+    yes
+}
+
+fn tool(name: &str) -> bool {
+    let yes = Command::new(name)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !yes {
+        eprintln!("skipped: {name} is not installed");
+    }
+    yes
+}
+
+fn numbered(lines: usize, pad: usize) -> Vec<u8> {
+    (0..lines)
+        .flat_map(|i| format!("line {i:08} {}\n", "p".repeat(i % pad)).into_bytes())
+        .collect()
+}
+
+/// A tmpfs mounted for one test, unmounted when dropped.
+struct Tmpfs {
+    path: PathBuf,
+}
+
+impl Tmpfs {
+    fn mount(at: PathBuf, size: &str) -> Option<Tmpfs> {
+        std::fs::create_dir_all(&at).expect("mkdir");
+        let ok = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(&at)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("skipped: cannot mount a tmpfs");
+            return None;
+        }
+        Some(Tmpfs { path: at })
+    }
+
+    fn free(&self) -> u64 {
+        let st = rustix::fs::statvfs(&self.path).expect("statvfs");
+        st.f_bavail * st.f_frsize
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
+    }
+}
+
+/// Backups of `base` in `dir`, highest number (oldest) first.
+fn backups_in(dir: &Path, base: &str) -> Vec<(u64, PathBuf)> {
+    let mut v: Vec<(u64, PathBuf)> = std::fs::read_dir(dir)
+        .expect("ls")
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            let n = name.strip_prefix(base)?.strip_prefix('.')?.parse().ok()?;
+            Some((n, e.path()))
+        })
+        .collect();
+    v.sort_by_key(|b| std::cmp::Reverse(b.0));
+    v
+}
+
+#[test]
+fn a_full_file_system_loses_nothing() {
+    if !root() {
+        return;
+    }
+    let dir = Dir::new();
+    let Some(fs) = Tmpfs::mount(dir.join("small"), "256k") else {
+        return;
+    };
+    let moved = dir.join("moved");
+    std::fs::create_dir(&moved).expect("mkdir");
+    // Ten times the file system's size.
+    let input = numbered(80_000, 40);
+    assert!(input.len() > 10 * 256 * 1024);
+    let mut live = Live::ready(
+        &dir,
+        &[
+            "--fsync",
+            "never",
+            "-s",
+            "16K",
+            "-c",
+            "100000",
+            "small/app.log",
+        ],
+        "small/app.log",
+    );
+    let mut stdin = live.stdin.take().expect("stdin");
+    let data = input.clone();
+    let feeder = std::thread::spawn(move || stdin.write_all(&data).expect("feed"));
+    // Free space only once the file system is full, so that the writer
+    // meets ENOSPC again and again; with the writer stopped, so that no
+    // rotation renames a backup while it is moved.
+    let mut seq = 0u64;
+    let mut full = 0;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    // Until the writer has written everything and exited.
+    while live
+        .child
+        .as_mut()
+        .expect("child")
+        .try_wait()
+        .expect("try_wait")
+        .is_none()
+    {
+        assert!(Instant::now() < deadline, "the writer made no progress");
+        if fs.free() < 8192 {
+            full += 1;
+            live.signal(Signal::STOP);
+            for (_, path) in backups_in(&fs.path, "app.log") {
+                seq += 1;
+                std::fs::rename(&path, moved.join(format!("{seq:08}"))).unwrap_or_else(|_| {
+                    std::fs::copy(&path, moved.join(format!("{seq:08}"))).expect("copy");
+                    std::fs::remove_file(&path).expect("rm");
+                });
+            }
+            live.signal(Signal::CONT);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    feeder.join().expect("feeder");
+    let out = live.finish();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(full >= 5, "the file system was full only {full} times");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("No space left on device"), "{err}");
+    assert_eq!(
+        err.lines().count(),
+        1,
+        "one warning a minute at most: {err}"
+    );
+    let mut got = Vec::new();
+    let mut names: Vec<_> = std::fs::read_dir(&moved)
+        .expect("ls")
+        .map(|e| e.expect("e").path())
+        .collect();
+    names.sort();
+    for p in names {
+        got.extend(std::fs::read(p).expect("read"));
+    }
+    for (_, p) in backups_in(&fs.path, "app.log") {
+        got.extend(std::fs::read(p).expect("read"));
+    }
+    got.extend(std::fs::read(fs.path.join("app.log")).expect("main"));
+    assert_eq!(got.len(), input.len(), "bytes lost or written twice");
+    assert!(got == input, "every byte exactly once, in order");
+}
+
+#[test]
+fn injected_io_errors_are_retried_without_loss() {
+    if !tool("strace") {
+        return;
+    }
+    let dir = Dir::new();
+    let input = numbered(20_000, 50);
+    // Every 7th write call from the 2nd on fails with EIO (the warnings on
+    // stderr too); the writer retries.
+    let mut child = Command::new("strace")
+        .args([
+            "-f",
+            "-qq",
+            "-o",
+            "/dev/null",
+            "-e",
+            "trace=write",
+            "-e",
+            "inject=write:error=EIO:when=2+7",
+            BIN,
+        ])
+        .args(["-s", "64K", "-c", "1000", "app.log"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("strace");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&input)
+        .expect("feed");
+    let out = wait_output(child, Duration::from_secs(60));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Input/output error"));
+    assert_eq!(
+        dir.set_content("app.log"),
+        input,
+        "nothing lost or written twice"
+    );
+}
+
+/// Runs a writer under strace with its syscall `call` failing with EIO at
+/// the `when`-th call of each thread; returns (exit code, stderr, dir).
+fn with_injected(
+    call: &str,
+    when: &str,
+    args: &[&str],
+    input: &[u8],
+) -> (Option<i32>, String, Dir) {
+    let dir = Dir::new();
+    let mut child = Command::new("strace")
+        .args([
+            "-f",
+            "-qq",
+            "-o",
+            "/dev/null",
+            "-e",
+            &format!("trace={call}"),
+        ])
+        .args(["-e", &format!("inject={call}:error=EIO:when={when}"), BIN])
+        .args(args)
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("strace");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("feed");
+    let out = wait_output(child, Duration::from_secs(60));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        dir,
+    )
+}
+
+#[test]
+fn a_failed_fsync_is_reported_not_retried() {
+    if !tool("strace") {
+        return;
+    }
+    let input = numbered(200, 10);
+    // --fsync always: the first sync fails (strace counts per thread).
+    let (code, err, dir) = with_injected(
+        "fsync",
+        "1",
+        &["--fsync", "always", "-s", "0", "app.log"],
+        &input,
+    );
+    assert_eq!(code, Some(1), "a failed sync makes the run fail: {err}");
+    assert!(
+        err.contains("cannot sync") && err.contains("Input/output error"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("cannot sync").count(),
+        1,
+        "reported once, never retried: {err}"
+    );
+    assert_eq!(dir.set_content("app.log"), input, "writing went on");
+    // --fsync rotate: each rotation syncs on a thread of its own, so each
+    // one's sync fails; each is reported once, and the backups still get
+    // their names.
+    let (code, err, dir) =
+        with_injected("fsync", "1", &["-s", "1K", "-c", "1000", "app.log"], &input);
+    assert_eq!(code, Some(1), "{err}");
+    let backups = dir.backups("app.log").len();
+    assert!(backups >= 2);
+    assert_eq!(err.matches("cannot sync").count(), backups, "{err}");
+    assert_eq!(dir.set_content("app.log"), input);
+}
+
+#[test]
+fn the_directory_removed_and_recreated_under_a_live_writer() {
+    let dir = Dir::new();
+    std::fs::create_dir(dir.join("d")).expect("mkdir");
+    let mut live = Live::ready(&dir, &["d/app.log"], "d/app.log");
+    live.send(b"before\n");
+    wait_until("the first line", Duration::from_secs(5), || {
+        dir.read("d/app.log") == b"before\n"
+    });
+    std::fs::remove_dir_all(dir.join("d")).expect("rm -rf");
+    let after = numbered(100, 5);
+    live.send(&after);
+    // The writer holds the data while there is no directory.
+    std::fs::create_dir(dir.join("d")).expect("mkdir");
+    wait_until("the held lines", Duration::from_secs(10), || {
+        dir.exists("d/app.log") && dir.read("d/app.log") == after
+    });
+    live.send(b"later\n");
+    let out = live.finish();
+    assert!(out.status.success());
+    let mut expect = after.clone();
+    expect.extend_from_slice(b"later\n");
+    assert_eq!(dir.read("d/app.log"), expect);
+}
+
+#[test]
+fn a_file_size_limit_below_max_size_keeps_lines_whole() {
+    let dir = Dir::new();
+    let input = numbered(5_000, 60);
+    let mut child = Command::new("bash")
+        .args([
+            "-c",
+            &format!("ulimit -f 16; exec {BIN} -s 1M -c 1000 app.log"),
+        ])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("bash");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&input)
+        .expect("feed");
+    let out = wait_output(child, Duration::from_secs(60));
+    assert!(
+        out.status.success(),
+        "killed or failed: {:?} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(dir.set_content("app.log"), input);
+    for f in dir.set_files("app.log") {
+        assert!(
+            f.len() <= 16 * 1024,
+            "a file of {} bytes past ulimit -f",
+            f.len()
+        );
+        assert!(f.ends_with(b"\n"), "a line was split");
+    }
+}
+
+#[test]
+fn a_line_longer_than_the_file_size_limit_never_kills_the_writer() {
+    let dir = Dir::new();
+    let mut input = b"short\n".to_vec();
+    input.extend(std::iter::repeat_n(b'L', 40 * 1024));
+    input.extend_from_slice(b"\nafter\n");
+    let mut child = Command::new("bash")
+        .args(["-c", &format!("ulimit -f 16; exec {BIN} -c 1000 app.log")])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("bash");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&input)
+        .expect("feed");
+    let out = wait_output(child, Duration::from_secs(60));
+    assert!(
+        out.status.success(),
+        "{:?} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(dir.set_content("app.log"), input, "every byte kept");
+}
+
+/// Whether `got` is a prefix of `input` with whole lines but perhaps the last.
+fn check_prefix(got: &[u8], input: &[u8], files: &[Vec<u8>], kill: usize) {
+    assert!(
+        input.starts_with(got),
+        "kill {kill}: the set is not a prefix of the input"
+    );
+    let last = files.len().saturating_sub(1);
+    for (i, f) in files.iter().enumerate() {
+        if i < last {
+            assert!(!f.is_empty(), "kill {kill}: an empty backup");
+            assert!(f.ends_with(b"\n"), "kill {kill}: a backup ends mid-line");
+        }
+    }
+}
+
+#[test]
+fn two_hundred_sigkills_lose_nothing_already_written() {
+    let dir = Dir::new();
+    let input = numbered(400_000, 30);
+    let mut rng: u64 = 0x9e37_79b9_7f4a_7c15;
+    let kills = 200;
+    for kill in 0..=kills {
+        // A writer restarted in append mode on what the last one left: once
+        // it is up (a rotation the kill interrupted is finished by then),
+        // the set must be a prefix of the input with whole lines but the
+        // last. It is fed from where the set ends, busy with rotations,
+        // and killed at a random moment.
+        let fsync = if kill % 2 == 0 { "rotate" } else { "never" };
+        let mut live = Live::ready(
+            &dir,
+            &["-s", "8K", "-c", "100000", "--fsync", fsync, "app.log"],
+            "app.log",
+        );
+        let files = dir.set_files("app.log");
+        let got: Vec<u8> = files.concat();
+        if !input.starts_with(&got) {
+            let at = got
+                .iter()
+                .zip(&input)
+                .position(|(a, b)| a != b)
+                .unwrap_or(got.len());
+            let sizes: Vec<usize> = files.iter().map(Vec::len).collect();
+            panic!(
+                "kill {kill}: not a prefix from byte {at}: {:?} vs {:?}; files {:?} sizes {sizes:?}",
+                String::from_utf8_lossy(&got[at.saturating_sub(20)..(at + 40).min(got.len())]),
+                String::from_utf8_lossy(&input[at.saturating_sub(20)..at + 40]),
+                dir.all_names()
+            );
+        }
+        check_prefix(&got, &input, &files, kill);
+        let at = got.len();
+        if kill == kills {
+            assert!(at > 100_000, "only {at} bytes got through {kills} kills");
+            live.send(&input[at..]);
+            assert!(live.finish().status.success());
+            break;
+        }
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let chunk = 20_000 + (rng % 60_000) as usize;
+        let data = input[at..(at + chunk).min(input.len())].to_vec();
+        let mut stdin = live.stdin.take().expect("stdin");
+        let feeder = std::thread::spawn(move || {
+            let _ = stdin.write_all(&data);
+        });
+        std::thread::sleep(Duration::from_micros(rng % 4000));
+        live.signal(Signal::KILL);
+        let _ = live.wait();
+        let _ = feeder.join();
+    }
+    assert_eq!(dir.set_content("app.log"), input);
+    // A kill in the middle of a cascade of renames can leave a gap in the
+    // numbers (the order stays right, and nothing is lost); never two
+    // files with one number, never an unfinished swap.
+    let names = dir.names();
+    let mut numbers: Vec<u64> = dir.backups("app.log").iter().map(|(n, _)| *n).collect();
+    numbers.dedup();
+    assert_eq!(
+        numbers.len(),
+        names.len() - 1,
+        "two backups claim one number"
+    );
+    assert!(
+        !dir.exists(".app.log.rollover-new"),
+        "a crashed rotation was left unfinished"
+    );
+}
+
+#[test]
+fn symlinks_at_backups_and_at_the_lock_are_never_followed() {
+    let dir = Dir::new();
+    dir.write("target", b"precious\n");
+    std::os::unix::fs::symlink(dir.join("target"), dir.join("app.log.1")).expect("symlink");
+    // Rotations rename and finally delete the link, never the target.
+    dir.ok(&["-s", "4", "-c", "2", "app.log"], b"one\ntwo\nsix\nten\n");
+    assert_eq!(dir.read("target"), b"precious\n");
+    assert!(!dir.exists("app.log.3"));
+
+    let dir = Dir::new();
+    dir.write("target", b"precious\n");
+    std::os::unix::fs::symlink(dir.join("target"), dir.join(".app.log.rollover-lock"))
+        .expect("symlink");
+    let out = dir.run(&["app.log"], b"x\n");
+    assert_eq!(out.status.code(), Some(1));
+    one_line_naming(&out.stderr, ".app.log.rollover-lock");
+    assert_eq!(dir.read("target"), b"precious\n");
+    let (code, err) = {
+        let o = dir.cmd(&["rotate", "app.log"]).output().expect("rotate");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(dir.read("target"), b"precious\n");
+}
+
+#[test]
+fn a_hard_linked_main_file_is_refused() {
+    let dir = Dir::new();
+    dir.write("other", b"shared\n");
+    std::fs::hard_link(dir.join("other"), dir.join("app.log")).expect("link");
+    let out = dir.run(&["app.log"], b"x\n");
+    assert_eq!(out.status.code(), Some(1));
+    one_line_naming(&out.stderr, "hard links");
+    let o = dir.cmd(&["rotate", "app.log"]).output().expect("rotate");
+    assert_eq!(o.status.code(), Some(1));
+    let o = dir.cmd(&["reset", "app.log"]).output().expect("reset");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(dir.read("other"), b"shared\n");
+    assert_eq!(dir.names(), ["app.log", "other"]);
+}
+
+#[test]
+fn a_fifo_at_path_is_refused() {
+    let dir = Dir::new();
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        dir.join("app.log"),
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o644),
+        0,
+    )
+    .expect("mkfifo");
+    let out = dir.run(&["app.log"], b"x\n");
+    assert_eq!(out.status.code(), Some(1));
+    one_line_naming(&out.stderr, "not a regular file");
+}
+
+#[test]
+fn as_root_a_directory_others_can_write_is_refused() {
+    if !root() {
+        return;
+    }
+    let dir = Dir::new();
+    std::fs::create_dir(dir.join("open")).expect("mkdir");
+    std::fs::set_permissions(dir.join("open"), std::fs::Permissions::from_mode(0o777))
+        .expect("chmod");
+    let out = dir.run(&["open/app.log"], b"x\n");
+    assert_eq!(out.status.code(), Some(1));
+    one_line_naming(&out.stderr, "writable by other users");
+    assert!(
+        !dir.exists("open/app.log"),
+        "created a file in an unsafe directory"
+    );
+    dir.ok(&["--insecure-dir", "open/app.log"], b"x\n");
+    assert_eq!(dir.read("open/app.log"), b"x\n");
+}
+
+#[test]
+fn another_user_cannot_take_the_lock() {
+    if !root() || !tool("setpriv") {
+        return;
+    }
+    let dir = Dir::new();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let mut live = Live::ready(&dir, &["app.log"], "app.log");
+    let lock = dir.join(".app.log.rollover-lock");
+    let meta = std::fs::metadata(&lock).expect("lock");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    // flock(1) as nobody: the lock file cannot even be opened.
+    let out = Command::new("setpriv")
+        .args([
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            "flock",
+            "-n",
+            "-s",
+        ])
+        .arg(&lock)
+        .arg("true")
+        .output()
+        .expect("setpriv");
+    assert!(!out.status.success(), "nobody took the lock");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Permission denied"));
+    let sock = dir.join(".app.log.rollover-sock");
+    assert_eq!(
+        std::fs::metadata(&sock).expect("sock").permissions().mode() & 0o777,
+        0o600
+    );
+    live.send(b"still writing\n");
+    assert!(live.finish().status.success());
+    assert_eq!(dir.read("app.log"), b"still writing\n");
+}
