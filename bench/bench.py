@@ -246,6 +246,18 @@ def rotation_cost(input_path, work, args):
     return lines / wall, wall, backups
 
 
+def disk_speed(work):
+    """MB/s the file system takes with a sync at the end: the ceiling of any
+    writer that syncs what it writes."""
+    path = os.path.join(work, "dd.out")
+    start = time.perf_counter()
+    subprocess.run(["dd", "if=/dev/zero", "of=" + path, "bs=1M", "count=256", "conv=fdatasync"],
+                   check=True, capture_output=True)
+    elapsed = time.perf_counter() - start
+    os.unlink(path)
+    return 256 * 1.048576 / elapsed
+
+
 def machine():
     cpu = "unknown"
     try:
@@ -270,6 +282,7 @@ def main():
         slice_of(inp, py_slice, PY_SLICE_MIB)
         fs = subprocess.run(["df", "-T", work], capture_output=True, text=True).stdout.splitlines()[-1].split()[1]
 
+        disk = disk_speed(work)
         print("plain writing:", file=sys.stderr)
         plain = tools_plain()
         res, chk = bench(plain, inp, work)
@@ -312,6 +325,8 @@ def main():
         doc.append("# Benchmarks\n")
         doc.append("Measured %s on %s; files on %s (`%s`).\n" % (
             time.strftime("%Y-%m-%d"), machine(), fs, work))
+        doc.append("The file system took %.0f MB/s from `dd bs=1M count=256 conv=fdatasync`: "
+                   "the ceiling of any writer that syncs all it writes, as rollover's default does.\n" % disk)
         doc.append("Command: `bench/run%s` (installs the peers if missing, builds rollover "
                    "in release mode, runs `bench/bench.py`).\n" % (" --quick" if QUICK else ""))
         doc.append("Input: %d MiB of deterministic log lines of 60 to 300 bytes, fed to every tool "

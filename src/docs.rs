@@ -358,6 +358,34 @@ so swapping a directory component mid\-rotation cannot redirect a rename.
 Run as root on a directory that another user can write, rollover refuses
 unless \fB\-\-insecure\-dir\fR is given.
 It never deletes anything outside the set's own names.
+.SH FAULTS
+.TP
+.BR ENOSPC ", " EDQUOT ", " EIO
+The data is kept and the write retried with back\-off, up to 30 s apart;
+a warning is printed at most once a minute; writing resumes by itself and
+nothing is written twice.
+The producer blocks on the full pipe meanwhile.
+.TP
+.B File\-size limit
+.B SIGXFSZ
+is ignored, and a
+.B ulimit \-f
+below SIZE becomes the size limit, so that lines stay whole.
+.TP
+.B Directory removed
+The data is kept and a warning printed; writing resumes when the directory
+exists again.
+.TP
+.B Failed fsync
+Reported once and never retried (after a failed fsync Linux may have
+dropped the data); the run then ends with status 1.
+.TP
+.B SIGKILL
+A restarted writer finishes a rotation that was cut short; the set's
+concatenation is a prefix of the input.
+.PP
+A stop signal while a fault is being waited out ends the writer with
+status 1, saying so, rather than hang for good.
 .SH ENVIRONMENT
 .TP
 .B TZ
