@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use rustix::process::Signal;
 
-use crate::util::{BIN, Dir, Live, one_line_naming, wait_output, wait_until};
+use crate::util::{BIN, Dir, Live, one_line_naming, run_with_input, wait_until};
 
 fn root() -> bool {
     let yes = rustix::process::geteuid().is_root();
@@ -190,42 +190,17 @@ fn injected_io_errors_are_retried_without_loss() {
     if !tool("strace") {
         return;
     }
-    let dir = Dir::new();
     let input = numbered(20_000, 50);
     // Every 7th write call from the 2nd on fails with EIO (the warnings on
     // stderr too); the writer retries.
-    let mut child = Command::new("strace")
-        .args([
-            "-f",
-            "-qq",
-            "-o",
-            "/dev/null",
-            "-e",
-            "trace=write",
-            "-e",
-            "inject=write:error=EIO:when=2+7",
-            BIN,
-        ])
-        .args(["-s", "64K", "-c", "1000", "app.log"])
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("strace");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&input)
-        .expect("feed");
-    let out = wait_output(child, Duration::from_secs(60));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (code, err, dir) = with_injected(
+        "write",
+        "2+7",
+        &["-s", "64K", "-c", "1000", "app.log"],
+        &input,
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Input/output error"));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("Input/output error"), "{err}");
     assert_eq!(
         dir.set_content("app.log"),
         input,
@@ -242,7 +217,8 @@ fn with_injected(
     input: &[u8],
 ) -> (Option<i32>, String, Dir) {
     let dir = Dir::new();
-    let mut child = Command::new("strace")
+    let mut strace = Command::new("strace");
+    strace
         .args([
             "-f",
             "-qq",
@@ -253,19 +229,8 @@ fn with_injected(
         ])
         .args(["-e", &format!("inject={call}:error=EIO:when={when}"), BIN])
         .args(args)
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("strace");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("feed");
-    let out = wait_output(child, Duration::from_secs(60));
+        .current_dir(dir.path());
+    let out = run_with_input(strace, input);
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -338,23 +303,13 @@ fn the_directory_removed_and_recreated_under_a_live_writer() {
 fn a_file_size_limit_below_max_size_keeps_lines_whole() {
     let dir = Dir::new();
     let input = numbered(5_000, 60);
-    let mut child = Command::new("bash")
-        .args([
-            "-c",
-            &format!("ulimit -f 16; exec {BIN} -s 1M -c 1000 app.log"),
-        ])
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("bash");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&input)
-        .expect("feed");
-    let out = wait_output(child, Duration::from_secs(60));
+    let mut bash = Command::new("bash");
+    bash.args([
+        "-c",
+        &format!("ulimit -f 16; exec {BIN} -s 1M -c 1000 app.log"),
+    ])
+    .current_dir(dir.path());
+    let out = run_with_input(bash, &input);
     assert!(
         out.status.success(),
         "killed or failed: {:?} {}",
@@ -378,20 +333,10 @@ fn a_line_longer_than_the_file_size_limit_never_kills_the_writer() {
     let mut input = b"short\n".to_vec();
     input.extend(std::iter::repeat_n(b'L', 40 * 1024));
     input.extend_from_slice(b"\nafter\n");
-    let mut child = Command::new("bash")
-        .args(["-c", &format!("ulimit -f 16; exec {BIN} -c 1000 app.log")])
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("bash");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&input)
-        .expect("feed");
-    let out = wait_output(child, Duration::from_secs(60));
+    let mut bash = Command::new("bash");
+    bash.args(["-c", &format!("ulimit -f 16; exec {BIN} -c 1000 app.log")])
+        .current_dir(dir.path());
+    let out = run_with_input(bash, &input);
     assert!(
         out.status.success(),
         "{:?} {}",

@@ -265,21 +265,8 @@ fn fsyncs(args: &[&str], input: &[u8]) -> Option<usize> {
         .arg(&log)
         .arg(BIN)
         .args(args);
-    cmd.current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let mut child = cmd.spawn().expect("strace");
-    {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input)
-            .expect("write");
-    }
-    assert!(child.wait().expect("wait").success());
+    cmd.current_dir(dir.path());
+    assert!(crate::util::run_with_input(cmd, input).status.success());
     let trace = std::fs::read_to_string(&log).expect("trace");
     Some(trace.lines().filter(|l| l.contains("fsync(")).count())
 }

@@ -70,21 +70,7 @@ impl Dir {
 
     /// Runs the binary with `input` on stdin and waits for it.
     pub fn run(&self, args: &[&str], input: &[u8]) -> Output {
-        let mut child = self
-            .cmd(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn rollover");
-        let mut stdin = child.stdin.take().expect("stdin");
-        let data = input.to_vec();
-        let feeder = std::thread::spawn(move || {
-            let _ = stdin.write_all(&data);
-        });
-        let out = wait_output(child, Duration::from_secs(60));
-        feeder.join().expect("feeder");
-        out
+        run_with_input(self.cmd(args), input)
     }
 
     /// Runs the binary, asserts success, returns stdout.
@@ -127,6 +113,25 @@ impl Dir {
     pub fn set_content(&self, base: &str) -> Vec<u8> {
         self.set_files(base).concat()
     }
+}
+
+/// Runs any command with `input` on its stdin (fed from a thread, so a
+/// full pipe never deadlocks) and waits for it, a minute at most.
+pub fn run_with_input(mut cmd: Command, input: &[u8]) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let data = input.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(&data);
+    });
+    let out = wait_output(child, Duration::from_secs(60));
+    feeder.join().expect("feeder");
+    out
 }
 
 /// Waits for a child with a deadline, killing it if it overstays. Its
