@@ -279,10 +279,7 @@ fn the_directory_removed_and_recreated_under_a_live_writer() {
     let dir = Dir::new();
     std::fs::create_dir(dir.join("d")).expect("mkdir");
     let mut live = Live::ready(&dir, &["d/app.log"], "d/app.log");
-    live.send(b"before\n");
-    wait_until("the first line", Duration::from_secs(5), || {
-        dir.read("d/app.log") == b"before\n"
-    });
+    live.send_visible(&dir, "d/app.log", b"before\n");
     std::fs::remove_dir_all(dir.join("d")).expect("rm -rf");
     let after = numbered(100, 5);
     live.send(&after);

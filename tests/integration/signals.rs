@@ -11,10 +11,7 @@ use crate::util::{Dir, Live, wait_until};
 fn sigalrm_rotates_now() {
     let dir = Dir::new();
     let mut live = Live::ready(&dir, &["app.log"], "app.log");
-    live.send(b"first\n");
-    wait_until("the line", Duration::from_secs(5), || {
-        dir.read("app.log") == b"first\n"
-    });
+    live.send_visible(&dir, "app.log", b"first\n");
     live.signal(Signal::ALARM);
     wait_until("the rotation", Duration::from_secs(5), || {
         dir.exists("app.log.1")
@@ -70,10 +67,7 @@ fn sigalrm_after_the_partial_timeout_rotates_anyway() {
 fn sighup_reopens_a_file_moved_away() {
     let dir = Dir::new();
     let mut live = Live::ready(&dir, &["app.log"], "app.log");
-    live.send(b"one\n");
-    wait_until("the line", Duration::from_secs(5), || {
-        dir.read("app.log") == b"one\n"
-    });
+    live.send_visible(&dir, "app.log", b"one\n");
     std::fs::rename(dir.join("app.log"), dir.join("app.log.old")).expect("mv");
     live.signal(Signal::HUP);
     wait_until("a new app.log", Duration::from_secs(5), || {

@@ -313,10 +313,7 @@ fn two_parallel_rotate_loops_beside_a_live_writer() {
 fn rotate_with_another_count_warns_and_uses_the_writers() {
     let dir = Dir::new();
     let mut live = Live::ready(&dir, &["-c", "7", "app.log"], "app.log");
-    live.send(b"a\n");
-    wait_until("the line", Duration::from_secs(5), || {
-        dir.read("app.log") == b"a\n"
-    });
+    live.send_visible(&dir, "app.log", b"a\n");
     let (code, _, err) = tool(&dir, &["rotate", "-c", "3", "app.log"]);
     assert_eq!(code, 0);
     assert!(err.contains("-c 7"), "{err}");
@@ -351,10 +348,7 @@ fn reset_beside_a_live_writer() {
 fn rotate_after_the_writer_was_killed_works_alone() {
     let dir = Dir::new();
     let mut live = Live::ready(&dir, &["app.log"], "app.log");
-    live.send(b"a\n");
-    wait_until("the line", Duration::from_secs(5), || {
-        dir.read("app.log") == b"a\n"
-    });
+    live.send_visible(&dir, "app.log", b"a\n");
     live.signal(Signal::KILL);
     let _ = live.wait();
     let (code, _, err) = tool(&dir, &["rotate", "app.log"]);
@@ -366,10 +360,7 @@ fn rotate_after_the_writer_was_killed_works_alone() {
 fn a_writer_that_does_not_answer_changes_nothing() {
     let dir = Dir::new();
     let mut live = Live::ready(&dir, &["app.log"], "app.log");
-    live.send(b"a\n");
-    wait_until("the line", Duration::from_secs(5), || {
-        dir.read("app.log") == b"a\n"
-    });
+    live.send_visible(&dir, "app.log", b"a\n");
     live.signal(Signal::STOP);
     let (code, _, err) = tool(&dir, &["rotate", "--timeout", "300ms", "app.log"]);
     assert_eq!(code, 1);
@@ -421,10 +412,7 @@ fn another_user_cannot_make_the_writer_rotate_or_reset() {
     let dir = Dir::new();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let mut live = Live::ready(&dir, &["app.log"], "app.log");
-    live.send(b"keep\n");
-    wait_until("the line", Duration::from_secs(5), || {
-        dir.read("app.log") == b"keep\n"
-    });
+    live.send_visible(&dir, "app.log", b"keep\n");
     for verb in ["rotate", "reset"] {
         let Some((code, err)) = as_nobody(&dir, &[verb, "app.log"]) else {
             return;
@@ -452,10 +440,7 @@ fn status_text_and_json_agree() {
         &["-s", "1M", "-a", "1h", "-c", "4", "app.log"],
         "app.log",
     );
-    live.send(b"hello\n");
-    wait_until("the line", Duration::from_secs(5), || {
-        dir.read("app.log") == b"hello\n"
-    });
+    live.send_visible(&dir, "app.log", b"hello\n");
     let (code, text, _) = tool(&dir, &["status", "app.log"]);
     assert_eq!(code, 0);
     let (code, json, _) = tool(&dir, &["status", "--json", "app.log"]);

@@ -235,6 +235,14 @@ impl Live {
             .expect("write to rollover");
     }
 
+    /// Sends `data` and waits until the main file `main` ends with it.
+    pub fn send_visible(&mut self, dir: &Dir, main: &str, data: &[u8]) {
+        self.send(data);
+        wait_until("the line in the main file", Duration::from_secs(5), || {
+            dir.exists(main) && dir.read(main).ends_with(data)
+        });
+    }
+
     pub fn signal(&self, sig: rustix::process::Signal) {
         let pid = rustix::process::Pid::from_raw(self.pid() as i32).expect("pid");
         rustix::process::kill_process(pid, sig).expect("kill");

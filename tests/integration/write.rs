@@ -420,10 +420,7 @@ fn second_writer_names_the_first_and_a_killed_writer_blocks_nobody() {
 fn deleted_main_file_is_noticed_and_recreated() {
     let dir = Dir::new();
     let mut live = Live::ready(&dir, &["app.log"], "app.log");
-    live.send(b"one\n");
-    wait_until("the first line", Duration::from_secs(5), || {
-        dir.read("app.log") == b"one\n"
-    });
+    live.send_visible(&dir, "app.log", b"one\n");
     std::fs::remove_file(dir.join("app.log")).expect("rm");
     wait_until("a new app.log", Duration::from_secs(5), || {
         dir.exists("app.log")
@@ -440,10 +437,7 @@ fn main_file_moved_away_and_replaced_is_followed() {
     // logrotate's create mode: mv the file, create a new one.
     let dir = Dir::new();
     let mut live = Live::ready(&dir, &["app.log"], "app.log");
-    live.send(b"one\n");
-    wait_until("the first line", Duration::from_secs(5), || {
-        dir.read("app.log") == b"one\n"
-    });
+    live.send_visible(&dir, "app.log", b"one\n");
     std::fs::rename(dir.join("app.log"), dir.join("moved.log")).expect("mv");
     dir.write("app.log", b"");
     let replaced = dir.join("app.log").metadata().expect("meta").ino();
