@@ -49,11 +49,15 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
     set.recover(count)?;
     let listing = set.list()?;
     if cfg.mode == OpenMode::W {
+        // A main file that must be refused is refused before anything of
+        // the set is deleted.
+        if let Some(m) = &listing.main {
+            set.check_main(m)?;
+        }
         for b in &listing.backups {
             set.delete(&b.name)?;
         }
         if let Some(m) = &listing.main {
-            set.check_main(m)?;
             set.truncate(&m.name)?;
         }
     }

@@ -473,6 +473,14 @@ fn a_hard_linked_main_file_is_refused() {
     assert_eq!(o.status.code(), Some(1));
     let o = dir.cmd(&["reset", "app.log"]).output().expect("reset");
     assert_eq!(o.status.code(), Some(1));
+    // Mode w refuses it before deleting any backup.
+    dir.write("app.log.1", b"backup\n");
+    assert_eq!(
+        dir.run(&["-m", "w", "app.log"], b"x\n").status.code(),
+        Some(1)
+    );
+    assert_eq!(dir.read("app.log.1"), b"backup\n");
+    std::fs::remove_file(dir.join("app.log.1")).expect("rm");
     assert_eq!(dir.read("other"), b"shared\n");
     assert_eq!(dir.names(), ["app.log", "other"]);
 }
