@@ -20,6 +20,8 @@ pub struct FileSet {
     pub naming: Naming,
     dir: OwnedFd,
     insecure: bool,
+    /// How many times the directory was opened anew after it vanished.
+    generation: u64,
 }
 
 /// The main file as found on disk.
@@ -139,6 +141,7 @@ impl FileSet {
             naming,
             dir,
             insecure,
+            generation: 0,
         })
     }
 
@@ -161,7 +164,13 @@ impl FileSet {
     pub fn reopen_dir(&mut self) -> Result<()> {
         let fresh = FileSet::open(self.naming.clone(), self.insecure)?;
         self.dir = fresh.dir;
+        self.generation += 1;
         Ok(())
+    }
+
+    /// Changes each time [`FileSet::reopen_dir`] takes a new handle.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The directory handle.
@@ -396,6 +405,7 @@ impl FileSet {
             naming: self.naming.clone(),
             dir,
             insecure: self.insecure,
+            generation: self.generation,
         })
     }
 

@@ -224,6 +224,67 @@ pub fn live_writer(set: &FileSet) -> Result<Option<Holder>> {
     }
 }
 
+/// What a writer holds of its set: the lock, and the socket through which
+/// `rotate` and `reset` reach it.
+#[derive(Debug)]
+pub struct Claim {
+    me: Holder,
+    lock: Option<Lock>,
+    control: Option<Control>,
+}
+
+impl Claim {
+    /// Takes the set's lock for a writer (see [`acquire_waiting`]).
+    pub fn take(set: &FileSet, me: Holder) -> Result<Claim> {
+        let lock = acquire_waiting(set, &me, Duration::from_secs(2))?;
+        Ok(Claim {
+            me,
+            lock: Some(lock),
+            control: None,
+        })
+    }
+
+    /// Opens the socket; without one the writer still writes, but
+    /// `rotate` and `reset` cannot reach it, and it says so.
+    pub fn listen(&mut self, set: &FileSet) {
+        match Control::bind(set) {
+            Ok(c) => self.control = Some(c),
+            Err(e) => crate::report(&format!(
+                "warning: rotate and reset cannot reach this writer: {e:#}"
+            )),
+        }
+    }
+
+    /// The socket, if open.
+    pub fn control(&self) -> Option<&Control> {
+        self.control.as_ref()
+    }
+
+    /// Takes the lock and the socket anew in a directory that was removed
+    /// and created again: the old ones went with the old directory.
+    pub fn renew(&mut self, set: &FileSet) {
+        match acquire(set, &self.me) {
+            Ok(Acquired::Held(lock)) => {
+                self.lock = Some(lock);
+                self.listen(set);
+            }
+            Ok(Acquired::Busy(h)) => crate::report(&format!(
+                "warning: {} was created again and pid {} holds it now; this writer goes on without its lock",
+                set.naming.path().display(),
+                h.pid
+            )),
+            Err(e) => crate::report(&format!("warning: {e:#}")),
+        }
+    }
+
+    /// Removes the socket at exit; the lock goes with the process.
+    pub fn release(self, set: &FileSet) {
+        if let Some(c) = self.control {
+            c.remove(set);
+        }
+    }
+}
+
 /// The socket's path, reached through the directory handle by way of
 /// /proc so that a long directory path never exceeds the 108 bytes a
 /// socket address holds, and so that it names the very directory we hold.

@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use rustix::event::{PollFd, PollFlags};
 use rustix::io::Errno;
 
-use crate::lock::{Ask, Control, Request};
+use crate::lock::{Ask, Claim, Request};
 use crate::policy::age_due;
 use crate::stamp::{Format, Stamper};
 use crate::writer::{Warner, Writer};
@@ -128,7 +128,7 @@ struct Loop {
 }
 
 /// Runs the writer until end of input, `SIGTERM` or `SIGINT`.
-pub fn run(mut w: Writer, control: Option<Control>, opts: Options) -> Result<()> {
+pub fn run(mut w: Writer, mut claim: Claim, opts: Options) -> Result<()> {
     let signals = Signals::install()?;
     w.set_stop(Arc::clone(&signals.term));
     let stdin = std::io::stdin();
@@ -137,10 +137,8 @@ pub fn run(mut w: Writer, control: Option<Control>, opts: Options) -> Result<()>
     // no matter.
     let _ = rustix::pipe::fcntl_setpipe_size(input, 1 << 20);
     let mut lp = Loop::new(w, opts);
-    let result = lp.run(input, &signals, control.as_ref());
-    if let Some(c) = control {
-        c.remove(&lp.w.set);
-    }
+    let result = lp.run(input, &signals, &mut claim);
+    claim.release(&lp.w.set);
     result
 }
 
@@ -179,13 +177,15 @@ impl Loop {
         }
     }
 
-    fn run(
-        &mut self,
-        input: BorrowedFd<'_>,
-        signals: &Signals,
-        control: Option<&Control>,
-    ) -> Result<()> {
+    fn run(&mut self, input: BorrowedFd<'_>, signals: &Signals, claim: &mut Claim) -> Result<()> {
+        let mut generation = self.w.set.generation();
         loop {
+            if self.w.set.generation() != generation {
+                // The directory was removed and created again.
+                generation = self.w.set.generation();
+                claim.renew(&self.w.set);
+            }
+            let control = claim.control();
             self.timers()?;
 
             let timeout = self.timeout();

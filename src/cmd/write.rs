@@ -1,14 +1,12 @@
 //! `PRODUCER | rollover PATH`: opens the set, takes its lock, and runs the
 //! pipeline until end of input or a stop signal.
 
-use std::time::Duration;
-
 use anyhow::{Result, bail};
 
 use crate::cli::OpenMode;
 use crate::config::WriteConfig;
 use crate::fileset::FileSet;
-use crate::lock::{self, Control, Holder};
+use crate::lock::{Claim, Holder};
 use crate::naming::Naming;
 use crate::pipeline::{self, Options};
 use crate::writer::Writer;
@@ -45,7 +43,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         max_size: cfg.policy.max_size,
         max_age: cfg.policy.max_age,
     };
-    let _lock = lock::acquire_waiting(&set, &me, Duration::from_secs(2))?;
+    let mut claim = Claim::take(&set, me)?;
     set.recover(count)?;
     let listing = set.list()?;
     if cfg.mode == OpenMode::W {
@@ -65,20 +63,12 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         .main
         .map_or_else(|| set.naming.main_name(count), |m| m.name);
     let opened = set.open_main(&name, true, cfg.mode == OpenMode::X, cfg.perm)?;
-    let control = match Control::bind(&set) {
-        Ok(c) => Some(c),
-        Err(e) => {
-            crate::report(&format!(
-                "warning: rotate and reset cannot reach this writer: {e:#}"
-            ));
-            None
-        }
-    };
+    claim.listen(&set);
     let writer = Writer::new(set, opened, cfg.policy, cfg.fsync, cfg.perm);
     let opts = Options {
         partial_timeout: cfg.partial_timeout,
         timestamp: cfg.timestamp,
         tee: cfg.tee,
     };
-    pipeline::run(writer, control, opts)
+    pipeline::run(writer, claim, opts)
 }
