@@ -236,7 +236,12 @@ so that
 never goes missing for a reader.
 Every step is one rename that never replaces a file: no two files ever
 claim the same number, and a crash part\-way through loses nothing; the next
-rotation carries on from whatever it finds.
+rotation carries on from whatever it finds, and closes any gap a crash left
+in the numbers (the newest
+.IR N \-1
+backups become 2 ...
+.I N
+in age order).
 An empty main file is never rotated: no empty backup is ever made.
 With count 0 the main file is truncated in place and nothing is kept.
 .SH WHEN THE WRITER ROTATES

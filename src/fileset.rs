@@ -286,20 +286,40 @@ impl FileSet {
         steps
     }
 
-    /// Deletes backups numbered `count` and above and renames the rest one
-    /// number up, highest first, so that number 1 is free and no two files
-    /// ever claim the same number.
+    /// Frees number 1: the newest `count - 1` backups are renumbered 2, 3
+    /// ... in age order and the rest deleted. On an intact set that is
+    /// "delete `count` and above, rename each one up, highest first". A set
+    /// left with a gap by a crash (`.1 .2 .4`) has it closed on the way, so
+    /// backups stay numbered 1..k. Renames that move a backup down go
+    /// first, lowest first, then those that move one up, highest first:
+    /// each target is free when it is taken, and at every step the numbers
+    /// keep the backups in age order.
     fn plan_shift(&self, listing: &Listing, count: u64) -> Vec<Action> {
         let w = width(count);
-        let mut steps = Vec::new();
-        for b in listing.backups.iter().filter(|b| b.index >= count) {
-            steps.push(Action::Delete(b.name.clone()));
+        let keep = usize::try_from(count.saturating_sub(1)).unwrap_or(usize::MAX);
+        // Newest first; listing.backups is highest number first.
+        let newest_first: Vec<&Backup> = listing.backups.iter().rev().collect();
+        let (kept, dropped) = newest_first.split_at(keep.min(newest_first.len()));
+        let mut steps: Vec<Action> = dropped
+            .iter()
+            .map(|b| Action::Delete(b.name.clone()))
+            .collect();
+        let target = |rank: usize| rank as u64 + 2;
+        let mut rename = |b: &Backup, to: u64| {
+            let name = self.naming.name(to, w, b.codec);
+            if name != b.name {
+                steps.push(Action::Rename(b.name.clone(), name));
+            }
+        };
+        for (rank, b) in kept.iter().enumerate() {
+            if target(rank) <= b.index {
+                rename(b, target(rank));
+            }
         }
-        for b in listing.backups.iter().filter(|b| b.index < count) {
-            steps.push(Action::Rename(
-                b.name.clone(),
-                self.naming.name(b.index + 1, w, b.codec),
-            ));
+        for (rank, b) in kept.iter().enumerate().rev() {
+            if target(rank) > b.index {
+                rename(b, target(rank));
+            }
         }
         steps
     }

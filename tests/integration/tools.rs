@@ -184,10 +184,16 @@ fn damaged_sets_are_rotated_without_overwriting_anything() {
         dir.write(other, b"not ours\n");
     }
     assert_eq!(tool(&dir, &["rotate", "-c", "9", "app.log"]).0, 0);
+    // The gaps are closed on the way: numbered 1..4 in age order.
     assert_eq!(dir.read("app.log.1"), b"main\n");
     assert_eq!(dir.read("app.log.2"), b"one\n");
-    assert_eq!(dir.read("app.log.4"), b"three\n");
-    assert_eq!(dir.read("app.log.6"), b"four\n");
+    assert_eq!(dir.read("app.log.3"), b"three\n");
+    assert_eq!(dir.read("app.log.4"), b"four\n");
+    assert!(!dir.exists("app.log.5") && !dir.exists("app.log.6"));
+    // With a count below the number of backups, the oldest go.
+    dir.write("app.log", b"next\n");
+    assert_eq!(tool(&dir, &["rotate", "-c", "3", "app.log"]).0, 0);
+    assert_eq!(dir.set_content("app.log"), b"one\nmain\nnext\n");
     for other in [
         "app.log.txt",
         "app.logx",

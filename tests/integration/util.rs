@@ -92,7 +92,7 @@ impl Dir {
             .into_iter()
             .filter_map(|n| {
                 let rest = n.strip_prefix(base)?.strip_prefix('.')?;
-                let num: u64 = rest.parse().ok()?;
+                let num: u64 = rest.parse().ok().filter(|&n| n > 0)?;
                 Some((num, self.read(&n)))
             })
             .collect();
