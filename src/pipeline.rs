@@ -394,12 +394,18 @@ impl Loop {
             wake = wake.min(t + self.partial_timeout);
         }
         let mut timeout = wake.saturating_duration_since(now);
-        if let Some(due) = age_due(
-            self.w.size(),
-            self.w.born(),
-            SystemTime::now(),
-            &self.w.policy,
-        ) {
+        // An age rotation already wanted (waiting for a line's end) or just
+        // failed has its own wake-up above; counting it again would spin.
+        let waiting = self.rotate_since.is_some()
+            || self.failed_rotation.is_some_and(|t| now < t + CHECK_EVERY);
+        if !waiting
+            && let Some(due) = age_due(
+                self.w.size(),
+                self.w.born(),
+                SystemTime::now(),
+                &self.w.policy,
+            )
+        {
             timeout = timeout.min(due);
         }
         timeout.max(Duration::from_millis(1))

@@ -461,3 +461,45 @@ fn main_file_moved_away_and_replaced_is_followed() {
             .all(|l| l.is_empty() || l == b"one" || l == b"ping")
     );
 }
+
+/// Voluntary context switches of a process: one per wake-up from `poll`.
+fn wakeups(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("voluntary_ctxt_switches")
+}
+
+#[test]
+fn a_waiting_writer_sleeps() {
+    // An age rotation due while a line is incomplete waits for the line's
+    // end (up to the partial timeout): the writer must sleep meanwhile, not
+    // wake up every millisecond.
+    let dir = Dir::new();
+    let mut live = Live::ready(
+        &dir,
+        &["-a", "1s", "--partial-timeout", "4s", "app.log"],
+        "app.log",
+    );
+    live.send_visible(&dir, "app.log", b"whole\n");
+    live.send(b"incomplete");
+    let start = Instant::now();
+    wait_until("the age to pass", Duration::from_secs(5), || {
+        start.elapsed() >= Duration::from_millis(1500)
+    });
+    let before = wakeups(live.pid());
+    wait_until("two more seconds", Duration::from_secs(5), || {
+        start.elapsed() >= Duration::from_millis(3000)
+    });
+    let woke = wakeups(live.pid()) - before;
+    assert!(woke < 50, "{woke} wake-ups in 1.5 s of waiting");
+    assert!(!dir.exists("app.log.1"), "rotated before the line ended");
+    live.send(b" now\n");
+    wait_until("the rotation", Duration::from_secs(5), || {
+        dir.exists("app.log.1")
+    });
+    assert_eq!(dir.read("app.log.1"), b"whole\nincomplete now\n");
+    assert!(live.finish().status.success());
+}
