@@ -221,8 +221,11 @@ impl Loop {
             if signals.alarm.swap(false, Ordering::Relaxed) {
                 self.want_rotation();
             }
-            if signals.hup.swap(false, Ordering::Relaxed) {
-                self.w.reopen()?;
+            if signals.hup.swap(false, Ordering::Relaxed)
+                && let Err(e) = self.w.reopen()
+            {
+                // Writing goes on into the file the writer has.
+                self.trouble.warn(|| format!("{e:#}"));
             }
             if ready[2]
                 && let Some(c) = control
