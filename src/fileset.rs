@@ -92,6 +92,39 @@ pub struct Opened {
     pub born: SystemTime,
 }
 
+impl MainEntry {
+    fn of(name: &[u8], st: &rustix::fs::Stat) -> MainEntry {
+        MainEntry {
+            name: name.to_vec(),
+            size: st.st_size as u64,
+            mode: st.st_mode & 0o7777,
+            uid: st.st_uid,
+            gid: st.st_gid,
+            ino: st.st_ino,
+            dev: st.st_dev,
+            nlink: st.st_nlink,
+            file_type: FileType::from_raw_mode(st.st_mode),
+            mtime: SystemTime::UNIX_EPOCH
+                + std::time::Duration::new(st.st_mtime as u64, st.st_mtime_nsec as u32),
+        }
+    }
+}
+
+impl Opened {
+    fn of(fd: OwnedFd, name: &[u8], st: &rustix::fs::Stat) -> Opened {
+        Opened {
+            size: st.st_size as u64,
+            ino: st.st_ino,
+            dev: st.st_dev,
+            // Where the file system keeps no birth time, age counts from
+            // when rollover first opened the file.
+            born: birth_time(&fd).unwrap_or_else(SystemTime::now),
+            fd,
+            name: name.to_vec(),
+        }
+    }
+}
+
 impl Action {
     /// Describes the step for `-v` and `--dry-run`.
     pub fn describe(&self, set: &Naming) -> String {
@@ -234,19 +267,7 @@ impl FileSet {
     /// Stats a member without following a symlink; `None` if it is absent.
     pub fn stat(&self, name: &[u8]) -> Result<Option<MainEntry>> {
         match rustix::fs::statat(&self.dir, os(name).as_os_str(), AtFlags::SYMLINK_NOFOLLOW) {
-            Ok(st) => Ok(Some(MainEntry {
-                name: name.to_vec(),
-                size: st.st_size as u64,
-                mode: st.st_mode & 0o7777,
-                uid: st.st_uid,
-                gid: st.st_gid,
-                ino: st.st_ino,
-                dev: st.st_dev,
-                nlink: st.st_nlink,
-                file_type: FileType::from_raw_mode(st.st_mode),
-                mtime: std::time::UNIX_EPOCH
-                    + std::time::Duration::new(st.st_mtime as u64, st.st_mtime_nsec as u32),
-            })),
+            Ok(st) => Ok(Some(MainEntry::of(name, &st))),
             Err(Errno::NOENT) => Ok(None),
             Err(e) => Err(e).with_context(|| format!("cannot stat {}", self.show(name))),
         }
@@ -542,19 +563,7 @@ impl FileSet {
     fn check_fd(&self, fd: &OwnedFd, name: &[u8]) -> Result<rustix::fs::Stat> {
         let st =
             rustix::fs::fstat(fd).with_context(|| format!("cannot stat {}", self.show(name)))?;
-        let entry = MainEntry {
-            name: name.to_vec(),
-            size: st.st_size as u64,
-            mode: st.st_mode & 0o7777,
-            uid: st.st_uid,
-            gid: st.st_gid,
-            ino: st.st_ino,
-            dev: st.st_dev,
-            nlink: st.st_nlink,
-            file_type: FileType::from_raw_mode(st.st_mode),
-            mtime: SystemTime::UNIX_EPOCH,
-        };
-        self.check_main(&entry)?;
+        self.check_main(&MainEntry::of(name, &st))?;
         Ok(st)
     }
 
@@ -625,28 +634,14 @@ impl FileSet {
         // Writes must block (back-pressure), not fail with EAGAIN.
         rustix::fs::fcntl_setfl(&fd, OFlags::APPEND)
             .with_context(|| format!("cannot set flags of {}", self.show(name)))?;
-        Ok(Opened {
-            size: st.st_size as u64,
-            ino: st.st_ino,
-            dev: st.st_dev,
-            born: birth_time(&fd).unwrap_or_else(SystemTime::now),
-            fd,
-            name: name.to_vec(),
-        })
+        Ok(Opened::of(fd, name, &st))
     }
 
     /// Wraps an fd freshly swapped in by a rotation.
     pub fn adopt(&self, fd: OwnedFd, name: &[u8]) -> Result<Opened> {
         let st =
             rustix::fs::fstat(&fd).with_context(|| format!("cannot stat {}", self.show(name)))?;
-        Ok(Opened {
-            size: st.st_size as u64,
-            ino: st.st_ino,
-            dev: st.st_dev,
-            born: birth_time(&fd).unwrap_or_else(SystemTime::now),
-            fd,
-            name: name.to_vec(),
-        })
+        Ok(Opened::of(fd, name, &st))
     }
 
     /// Deletes a member.
