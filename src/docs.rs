@@ -242,6 +242,8 @@ in the numbers (the newest
 backups become 2 ...
 .I N
 in age order).
+A deleted backup's name goes at once; its blocks are freed on a thread of
+the writer's own, so deleting a large backup does not hold up writing.
 An empty main file is never rotated: no empty backup is ever made.
 With count 0 the main file is truncated in place and nothing is kept.
 .SH WHEN THE WRITER ROTATES

@@ -72,12 +72,25 @@ pub enum Action {
 }
 
 /// A rotation's last step, still to do: the old main file is to be synced
-/// and, if it waits under rollover's own name, named `backup`.
+/// and, if it waits under rollover's own name, named `backup`; then the
+/// handles on it and on the backups deleted on the way are closed.
 #[derive(Debug)]
 pub struct Handover {
     backup: Vec<u8>,
     waiting: bool,
     old: Option<OwnedFd>,
+    /// Handles on deleted backups. A deleted file's blocks are freed when
+    /// its last handle closes, which for a large file takes a while; the
+    /// writer leaves that to whoever finishes the rotation.
+    deleted: Vec<OwnedFd>,
+}
+
+impl Handover {
+    /// The handles on the backups deleted on the way, for the caller to
+    /// close where the time it takes does no harm.
+    pub fn take_deleted(&mut self) -> Vec<OwnedFd> {
+        std::mem::take(&mut self.deleted)
+    }
 }
 
 /// An open main file and the facts the writer tracks about it.
@@ -381,7 +394,7 @@ impl FileSet {
     ) -> Result<Option<OwnedFd>> {
         let (fresh, handover) = self.execute_deferred(steps, main_fd)?;
         if let Some(h) = handover {
-            self.finish(&h, main_fd, sync)?;
+            self.finish(h, main_fd, sync)?;
         }
         Ok(fresh)
     }
@@ -398,9 +411,10 @@ impl FileSet {
     ) -> Result<(Option<OwnedFd>, Option<Handover>)> {
         let mut fresh = None;
         let mut handover = None;
+        let mut deleted = Vec::new();
         for step in steps {
             match step {
-                Action::Delete(name) => unlink(self, name)?,
+                Action::Delete(name) => deleted.extend(self.delete_keeping(name)?),
                 Action::Rename(from, to) => self.rename(from, to)?,
                 Action::Truncate(name) => match main_fd {
                     Some(fd) => rustix::fs::ftruncate(fd, 0)
@@ -414,6 +428,9 @@ impl FileSet {
                 }
             }
         }
+        if let Some(h) = handover.as_mut() {
+            h.deleted = deleted;
+        }
         Ok((fresh, handover))
     }
 
@@ -421,8 +438,9 @@ impl FileSet {
     /// `old_fd`, or the handle taken at the swap) and names it backup 1.
     /// A failed sync is reported, never retried: after a failed fsync
     /// Linux may have dropped the data. The file is named all the same, so
-    /// that what is left of it stays in the set.
-    pub fn finish(&self, h: &Handover, old_fd: Option<&OwnedFd>, sync: bool) -> Result<()> {
+    /// that what is left of it stays in the set. The handles the rotation
+    /// still holds close here.
+    pub fn finish(&self, h: Handover, old_fd: Option<&OwnedFd>, sync: bool) -> Result<()> {
         let synced = match (sync, old_fd.or(h.old.as_ref())) {
             (true, Some(fd)) => sync_file(fd, &self.show(&h.backup)),
             _ => Ok(()),
@@ -523,6 +541,7 @@ impl FileSet {
                 backup: backup.to_vec(),
                 waiting,
                 old,
+                deleted: Vec::new(),
             },
         ))
     }
@@ -647,6 +666,25 @@ impl FileSet {
     /// Deletes a member.
     pub fn delete(&self, name: &[u8]) -> Result<()> {
         unlink(self, name)
+    }
+}
+
+impl FileSet {
+    /// Deletes a member, and returns a handle that holds on to its data
+    /// (`None` if it could not be opened): the name is gone at once, the
+    /// blocks are freed when the handle closes. `O_PATH` opens anything,
+    /// a FIFO or a file rollover may not read included, without blocking
+    /// and without following a symlink.
+    fn delete_keeping(&self, name: &[u8]) -> Result<Option<OwnedFd>> {
+        let fd = rustix::fs::openat(
+            &self.dir,
+            os(name).as_os_str(),
+            OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .ok();
+        unlink(self, name)?;
+        Ok(fd)
     }
 }
 

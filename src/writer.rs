@@ -55,7 +55,8 @@ pub struct Writer {
     pub mid_line: bool,
     space: Warner,
     moved: Warner,
-    /// The thread finishing the last rotation (sync, then the backup name).
+    /// The thread finishing the last rotation: the sync, the backup name,
+    /// and freeing the backups it deleted.
     pending: Option<std::thread::JoinHandle<Result<()>>>,
     /// Set by SIGTERM/SIGINT: a writer waiting out a fault gives up.
     stop: Arc<AtomicBool>,
@@ -259,6 +260,8 @@ impl Writer {
     /// truncated, with count 0). An empty main file is not rotated. With
     /// `--fsync rotate` the old file is synced and named backup 1 on a
     /// thread of its own, while writing goes on into the new main file.
+    /// A deleted backup's name goes at once; its blocks are freed on that
+    /// thread too, since freeing a large file can take a while.
     pub fn rotate(&mut self) -> Result<()> {
         if let Err(e) = self.settle() {
             // Reported, not retried; a backup left under rollover's own
@@ -278,13 +281,22 @@ impl Writer {
             Some(fd) => {
                 let new = self.set.adopt(fd, &self.main.name)?;
                 let old = std::mem::replace(&mut self.main, new);
-                if let Some(h) = handover {
+                if let Some(mut h) = handover {
                     if self.fsync == Fsync::Never {
-                        self.set.finish(&h, Some(&old.fd), false)?;
+                        let deleted = h.take_deleted();
+                        self.set.finish(h, Some(&old.fd), false)?;
+                        if !deleted.is_empty() {
+                            // Freeing a deleted backup's blocks is left to
+                            // a thread, so the writer does not wait for it.
+                            self.pending = Some(std::thread::spawn(move || {
+                                drop(deleted);
+                                Ok(())
+                            }));
+                        }
                     } else {
                         let set = self.set.try_clone()?;
                         self.pending = Some(std::thread::spawn(move || {
-                            set.finish(&h, Some(&old.fd), true)
+                            set.finish(h, Some(&old.fd), true)
                         }));
                     }
                 }
@@ -301,8 +313,8 @@ impl Writer {
     }
 
     /// Waits for the last rotation to be finished: its backup synced and
-    /// named. Called before the next rotation, before answering a request,
-    /// and at exit.
+    /// named, the backups it deleted freed. Called before the next
+    /// rotation, before answering a request, and at exit.
     pub fn settle(&mut self) -> Result<()> {
         match self.pending.take() {
             None => Ok(()),

@@ -141,6 +141,48 @@ fn count_zero_truncates_in_place_and_keeps_nothing() {
     assert_eq!(dir.read("app.log"), b"abc\n");
 }
 
+/// The writer's handles on files that are gone from the directory.
+fn deleted_handles(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|fds| {
+            fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+                .filter(|target| target.to_string_lossy().ends_with(" (deleted)"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn deleted_backups_are_let_go() {
+    // A deleted backup's blocks are freed on a thread that closes the
+    // writer's last handle on it; a handle kept for good would hold the
+    // space of every backup ever deleted.
+    for fsync in ["never", "rotate"] {
+        let dir = Dir::new();
+        let args = ["--fsync", fsync, "-s", "100", "-c", "2", "app.log"];
+        let mut live = Live::ready(&dir, &args, "app.log");
+        let mut sent = Vec::new();
+        for i in 0..50 {
+            // Each line fills a file: the next one rotates it.
+            let line = format!("{i:099}\n");
+            live.send_visible(&dir, "app.log", line.as_bytes());
+            sent.extend_from_slice(line.as_bytes());
+        }
+        let pid = live.pid();
+        wait_until(
+            "the writer to let go of the deleted backups",
+            Duration::from_secs(10),
+            || deleted_handles(pid) == 0,
+        );
+        assert!(live.finish().status.success());
+        assert_eq!(dir.names(), ["app.log", "app.log.1", "app.log.2"]);
+        assert!(
+            sent.ends_with(&dir.set_content("app.log")),
+            "--fsync {fsync}"
+        );
+    }
+}
+
 #[test]
 fn huge_count_lists_the_directory_once() {
     // A writer that probed numbers one by one would never finish here.
