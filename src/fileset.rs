@@ -468,6 +468,23 @@ impl FileSet {
         })
     }
 
+    /// Deletes a member, and returns a handle that holds on to its data
+    /// (`None` if it could not be opened): the name is gone at once, the
+    /// blocks are freed when the handle closes. `O_PATH` opens anything,
+    /// a FIFO or a file rollover may not read included, without blocking
+    /// and without following a symlink.
+    fn delete_keeping(&self, name: &[u8]) -> Result<Option<OwnedFd>> {
+        let fd = rustix::fs::openat(
+            &self.dir,
+            os(name).as_os_str(),
+            OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .ok();
+        unlink(self, name)?;
+        Ok(fd)
+    }
+
     /// Renames without replacing: a rename never overwrites another member.
     fn rename(&self, from: &[u8], to: &[u8]) -> Result<()> {
         let ctx = || format!("cannot rename {} to {}", self.show(from), self.show(to));
@@ -666,25 +683,6 @@ impl FileSet {
     /// Deletes a member.
     pub fn delete(&self, name: &[u8]) -> Result<()> {
         unlink(self, name)
-    }
-}
-
-impl FileSet {
-    /// Deletes a member, and returns a handle that holds on to its data
-    /// (`None` if it could not be opened): the name is gone at once, the
-    /// blocks are freed when the handle closes. `O_PATH` opens anything,
-    /// a FIFO or a file rollover may not read included, without blocking
-    /// and without following a symlink.
-    fn delete_keeping(&self, name: &[u8]) -> Result<Option<OwnedFd>> {
-        let fd = rustix::fs::openat(
-            &self.dir,
-            os(name).as_os_str(),
-            OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
-        .ok();
-        unlink(self, name)?;
-        Ok(fd)
     }
 }
 
