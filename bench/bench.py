@@ -407,6 +407,7 @@ def main():
         stamped = tools_stamped()
         sres, schk = bench(stamped, inp, work)
 
+        tres = tsres = None
         shm = tmpfs_dir()
         if shm:
             print("on tmpfs:", file=sys.stderr)
@@ -459,9 +460,9 @@ def main():
                    "\"rollover is N x faster\" is the tool's wall time over rollover's in the same "
                    "table (above 1: rollover is faster).\n" % (INPUT_MIB, ROUNDS))
         doc.append("## The budget\n")
-        peak = [rss_line] + [median_row(samples)[2] for table_ in (res, sres, tres if shm else {}, tsres if shm else {})
-                             for name, samples in table_.items() if name.startswith("rollover")]
-        doc.append(budget(res, sres, tres if shm else None, tsres if shm else None, max(peak)))
+        peak = [rss_line] + [median_row(samples)[2] for runs in (res, sres, tres or {}, tsres or {})
+                             for name, samples in runs.items() if name.startswith("rollover")]
+        doc.append(budget(res, sres, tres, tsres, max(peak)))
         doc.append("## Summary\n")
         doc.append("\n".join(summary) + "\n")
         doc.append("- peak RSS: %.1f MiB for a %s GiB line without newline, %.1f MiB for %d MiB of ordinary lines\n" % (
