@@ -1,11 +1,19 @@
 //! The command line as data: clap's derive types, their help text and
-//! value parsers. Nothing here acts; `config` turns these into domain types.
+//! value parsers, and the one step ([`Cli::into_job`]) that turns them
+//! into the domain types of `config`. Nothing here acts, and no other
+//! module names a clap type.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::{
+    Conditions, DEFAULT_COUNT, DirTrust, Fsync, Job, OpenMode, ResetConfig, RotateConfig,
+    StatusConfig, WriteConfig,
+};
+use crate::naming::Naming;
+use crate::policy::Policy;
 use crate::stamp::Format;
 use crate::units::{parse_days, parse_duration, parse_perm, parse_size};
 
@@ -126,8 +134,8 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct WriteArgs {
     /// The main file; backups are PATH.1, PATH.2 ... (or fill a '%' in it)
-    #[arg(value_name = "PATH", required = true, value_parser = parse_set_path)]
-    pub path: Option<PathBuf>,
+    #[arg(value_name = "PATH", required = true, value_parser = parse_set_path, value_hint = clap::ValueHint::FilePath)]
+    pub path: Option<Naming>,
 
     /// Rotate before a line would take the main file past SIZE (0: off)
     ///
@@ -163,7 +171,7 @@ pub struct WriteArgs {
         short = 'c',
         long,
         value_name = "N",
-        default_value_t = 5,
+        default_value_t = DEFAULT_COUNT,
         allow_hyphen_values = true
     )]
     pub max_count: u64,
@@ -176,7 +184,7 @@ pub struct WriteArgs {
         value_name = "MODE",
         default_value = "a"
     )]
-    pub mode: OpenMode,
+    pub mode: ModeArg,
 
     /// Write a line without its newline after waiting this long
     ///
@@ -229,9 +237,9 @@ pub struct WriteArgs {
     pub insecure_dir: bool,
 }
 
-/// How the writer opens an existing set.
+/// `--mode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OpenMode {
+pub enum ModeArg {
     /// Append to the main file; existing backups are the set's history
     A,
     /// Truncate the main file and delete every backup before writing
@@ -309,8 +317,8 @@ pub struct RotateArgs {
 #[derive(Debug, Args)]
 pub struct ResetArgs {
     /// Main files to empty
-    #[arg(value_name = "PATH", required = true, value_parser = parse_set_path)]
-    pub paths: Vec<PathBuf>,
+    #[arg(value_name = "PATH", required = true, value_parser = parse_set_path, value_hint = clap::ValueHint::FilePath)]
+    pub paths: Vec<Naming>,
 
     /// How long to wait for a live writer to answer
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
@@ -325,8 +333,8 @@ pub struct ResetArgs {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Main files of the sets to show
-    #[arg(value_name = "PATH", required = true, value_parser = parse_set_path)]
-    pub paths: Vec<PathBuf>,
+    #[arg(value_name = "PATH", required = true, value_parser = parse_set_path, value_hint = clap::ValueHint::FilePath)]
+    pub paths: Vec<Naming>,
 
     /// Print JSON
     #[arg(long)]
@@ -334,10 +342,84 @@ pub struct StatusArgs {
 }
 
 /// A set's PATH: a file name with at most one `%`.
-fn parse_set_path(text: &str) -> Result<PathBuf, String> {
-    let path = PathBuf::from(text);
-    crate::naming::Naming::new(&path)?;
-    Ok(path)
+fn parse_set_path(text: &str) -> Result<Naming, String> {
+    Naming::new(std::path::Path::new(text))
+}
+
+fn trust(insecure_dir: bool) -> DirTrust {
+    if insecure_dir {
+        DirTrust::Shared
+    } else {
+        DirTrust::OwnOnly
+    }
+}
+
+impl Cli {
+    /// The one step from the command line to the domain: what to run.
+    /// Fails only where clap let through a writer without PATH.
+    pub fn into_job(self) -> Result<Job, clap::Error> {
+        Ok(match self.command {
+            None => Job::Write(self.write.into_config().ok_or_else(|| {
+                <Cli as clap::CommandFactory>::command().error(
+                    clap::error::ErrorKind::MissingRequiredArgument,
+                    "the writer needs a PATH",
+                )
+            })?),
+            Some(Command::Rotate(a)) => Job::Rotate(RotateConfig {
+                paths: a.paths,
+                count: a.max_count,
+                when: Conditions {
+                    min_size: a.max_size,
+                    min_age: a.max_age,
+                },
+                missing_ok: a.missing_ok,
+                dry_run: a.dry_run,
+                verbose: a.verbose,
+                timeout: a.timeout,
+                trust: trust(a.insecure_dir),
+            }),
+            Some(Command::Reset(a)) => Job::Reset(ResetConfig {
+                sets: a.paths,
+                timeout: a.timeout,
+                trust: trust(a.insecure_dir),
+            }),
+            Some(Command::Status(a)) => Job::Status(StatusConfig {
+                sets: a.paths,
+                json: a.json,
+            }),
+        })
+    }
+}
+
+impl WriteArgs {
+    fn into_config(self) -> Option<WriteConfig> {
+        // `-a 0s` and `--max-days 0` turn the age limit off, as `-s 0` does
+        // the size limit.
+        let max_age = self.max_age.or(self.max_days).filter(|d| !d.is_zero());
+        Some(WriteConfig {
+            set: self.path?,
+            policy: Policy {
+                max_size: self.max_size,
+                max_age,
+                count: self.max_count,
+            },
+            mode: match self.mode {
+                ModeArg::A => OpenMode::Append,
+                ModeArg::W => OpenMode::Truncate,
+                ModeArg::X => OpenMode::Exclusive,
+            },
+            partial_timeout: self.partial_timeout,
+            timestamp: self.timestamp,
+            tee: self.tee,
+            fsync: match self.fsync {
+                FsyncArg::Never => Fsync::Never,
+                FsyncArg::Rotate => Fsync::Rotate,
+                FsyncArg::Always => Fsync::Always,
+            },
+            perm: self.perm,
+            trust: trust(self.insecure_dir),
+        })
+    }
 }
 
 #[cfg(test)]

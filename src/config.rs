@@ -1,18 +1,55 @@
-//! One step from the parsed command line to validated domain types: the
-//! rest of the program never sees clap.
+//! What each command is asked to do, as validated domain types. The
+//! command line (`cli`) builds these, and so will a configuration file;
+//! nothing below this point sees clap. One default per setting lives here.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::cli::{FsyncArg, OpenMode, WriteArgs};
+use crate::naming::Naming;
 use crate::policy::Policy;
 use crate::stamp::Format;
-use crate::writer::Fsync;
+
+/// Backups kept when nobody said how many.
+pub const DEFAULT_COUNT: u64 = 5;
+
+/// How the writer opens an existing set (`--mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OpenMode {
+    /// Append to the main file; existing backups are the set's history.
+    #[default]
+    Append,
+    /// Truncate the main file and delete every backup before writing.
+    Truncate,
+    /// Fail if the main file or any backup exists, creating nothing.
+    Exclusive,
+}
+
+/// When to sync the main file to disk (`--fsync`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fsync {
+    Never,
+    /// Every backup that is kept, beside the writer.
+    #[default]
+    Rotate,
+    /// After every write.
+    Always,
+}
+
+/// Whether a directory that other users can write is accepted when run
+/// as root (`--insecure-dir`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DirTrust {
+    /// Refused, as logrotate does.
+    #[default]
+    OwnOnly,
+    /// Accepted.
+    Shared,
+}
 
 /// Everything the writer needs.
 #[derive(Debug, Clone)]
 pub struct WriteConfig {
-    pub path: PathBuf,
+    pub set: Naming,
     pub policy: Policy,
     pub mode: OpenMode,
     pub partial_timeout: Duration,
@@ -20,33 +57,52 @@ pub struct WriteConfig {
     pub tee: bool,
     pub fsync: Fsync,
     pub perm: Option<u32>,
-    pub insecure_dir: bool,
+    pub trust: DirTrust,
 }
 
-impl WriteConfig {
-    /// Builds the writer's configuration from its arguments.
-    pub fn from_args(args: WriteArgs) -> WriteConfig {
-        // `-a 0s` and `--max-days 0` turn the age limit off, as `-s 0` does
-        // the size limit.
-        let max_age = args.max_age.or(args.max_days).filter(|d| !d.is_zero());
-        WriteConfig {
-            path: args.path.unwrap_or_default(),
-            policy: Policy {
-                max_size: args.max_size,
-                max_age,
-                count: args.max_count,
-            },
-            mode: args.mode,
-            partial_timeout: args.partial_timeout,
-            timestamp: args.timestamp,
-            tee: args.tee,
-            fsync: match args.fsync {
-                FsyncArg::Never => Fsync::Never,
-                FsyncArg::Rotate => Fsync::Rotate,
-                FsyncArg::Always => Fsync::Always,
-            },
-            perm: args.perm,
-            insecure_dir: args.insecure_dir,
-        }
-    }
+/// The conditions `rotate` checks before it rotates a set: none means
+/// always (an empty main file excepted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Conditions {
+    pub min_size: Option<u64>,
+    pub min_age: Option<Duration>,
+}
+
+/// `rollover rotate`.
+#[derive(Debug, Clone)]
+pub struct RotateConfig {
+    /// Paths or glob patterns, as given.
+    pub paths: Vec<PathBuf>,
+    /// `-c`; `None`: the live writer's, else [`DEFAULT_COUNT`].
+    pub count: Option<u64>,
+    pub when: Conditions,
+    pub missing_ok: bool,
+    pub dry_run: bool,
+    pub verbose: bool,
+    pub timeout: Duration,
+    pub trust: DirTrust,
+}
+
+/// `rollover reset`.
+#[derive(Debug, Clone)]
+pub struct ResetConfig {
+    pub sets: Vec<Naming>,
+    pub timeout: Duration,
+    pub trust: DirTrust,
+}
+
+/// `rollover status`.
+#[derive(Debug, Clone)]
+pub struct StatusConfig {
+    pub sets: Vec<Naming>,
+    pub json: bool,
+}
+
+/// One command, ready to run.
+#[derive(Debug, Clone)]
+pub enum Job {
+    Write(WriteConfig),
+    Rotate(RotateConfig),
+    Reset(ResetConfig),
+    Status(StatusConfig),
 }

@@ -12,85 +12,43 @@ use anyhow::{Context, Result, bail};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, RenameFlags, StatxFlags};
 use rustix::io::Errno;
 
-use crate::naming::{Naming, os, width};
+use crate::config::DirTrust;
+use crate::naming::{Naming, os};
+use crate::plan::{self, Action, Backup, Entry, Listing};
 
 /// A set: its names and an open handle on its directory.
 #[derive(Debug)]
 pub struct FileSet {
     pub naming: Naming,
     dir: OwnedFd,
-    insecure: bool,
+    trust: DirTrust,
     /// How many times the directory was opened anew after it vanished.
     generation: u64,
 }
 
-/// The main file as found on disk.
-#[derive(Debug, Clone)]
-pub struct MainEntry {
-    pub name: Vec<u8>,
-    pub size: u64,
-    pub mode: u32,
-    pub uid: u32,
-    pub gid: u32,
-    pub ino: u64,
-    pub dev: u64,
-    pub nlink: u64,
-    pub file_type: FileType,
-    pub mtime: SystemTime,
-}
-
-/// A backup as found on disk.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Backup {
-    pub index: u64,
-    pub codec: Option<&'static str>,
-    pub name: Vec<u8>,
-}
-
-/// The members of a set, read from one pass over its directory.
-#[derive(Debug, Clone)]
-pub struct Listing {
-    pub main: Option<MainEntry>,
-    /// Highest number first.
-    pub backups: Vec<Backup>,
-    /// Size of a main file left beside the set by a rotation that crashed
-    /// between swapping in the new main file and naming the old one.
-    pub leftover: Option<u64>,
-}
-
-/// One step of a rotation; `--dry-run` and `-v` print them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    Delete(Vec<u8>),
-    Rename(Vec<u8>, Vec<u8>),
-    /// The main file becomes `backup` and a new empty one takes its place.
-    SwapIn {
-        main: Vec<u8>,
-        backup: Vec<u8>,
-    },
-    Truncate(Vec<u8>),
-}
-
-/// A rotation's last step, still to do: the old main file is to be synced
-/// and, if it waits under rollover's own name, named `backup`; then the
-/// handles on it and on the backups deleted on the way are closed.
-#[derive(Debug)]
-pub struct Handover {
-    backup: Vec<u8>,
-    waiting: bool,
-    old: Option<OwnedFd>,
+/// What a rotation left to do beyond the renames: the new main file to
+/// write, the old one to finish, the deleted backups to let go of.
+#[derive(Debug, Default)]
+pub struct Rotated {
+    /// The new empty main file, when one was swapped in.
+    pub fresh: Option<OwnedFd>,
+    /// The new backup's name, when one was made.
+    pub backup: Option<Vec<u8>>,
+    /// A handle on the new backup, opened here when the caller had none.
+    pub old: Option<OwnedFd>,
     /// Handles on deleted backups. A deleted file's blocks are freed when
-    /// its last handle closes, which for a large file takes a while; the
-    /// writer leaves that to whoever finishes the rotation.
-    deleted: Vec<OwnedFd>,
+    /// its last handle closes, which for a large file takes a while: the
+    /// caller closes them where that does no harm.
+    pub deleted: Vec<OwnedFd>,
 }
 
-impl Handover {
-    /// The handles on the backups deleted on the way, for the caller to
-    /// close where the time it takes does no harm.
-    pub fn take_deleted(&mut self) -> Vec<OwnedFd> {
-        std::mem::take(&mut self.deleted)
-    }
+/// How [`FileSet::open_main`] treats a missing or existing main file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    /// Open it, or create it if it is missing.
+    IfMissing,
+    /// Create it; an existing one is an error (mode x).
+    New,
 }
 
 /// An open main file and the facts the writer tracks about it.
@@ -105,21 +63,19 @@ pub struct Opened {
     pub born: SystemTime,
 }
 
-impl MainEntry {
-    fn of(name: &[u8], st: &rustix::fs::Stat) -> MainEntry {
-        MainEntry {
-            name: name.to_vec(),
-            size: st.st_size as u64,
-            mode: st.st_mode & 0o7777,
-            uid: st.st_uid,
-            gid: st.st_gid,
-            ino: st.st_ino,
-            dev: st.st_dev,
-            nlink: st.st_nlink,
-            file_type: FileType::from_raw_mode(st.st_mode),
-            mtime: SystemTime::UNIX_EPOCH
-                + std::time::Duration::new(st.st_mtime as u64, st.st_mtime_nsec as u32),
-        }
+fn entry_of(name: &[u8], st: &rustix::fs::Stat) -> Entry {
+    Entry {
+        name: name.to_vec(),
+        size: st.st_size as u64,
+        mode: st.st_mode & 0o7777,
+        uid: st.st_uid,
+        gid: st.st_gid,
+        ino: st.st_ino,
+        dev: st.st_dev,
+        nlink: st.st_nlink,
+        file_type: FileType::from_raw_mode(st.st_mode),
+        mtime: SystemTime::UNIX_EPOCH
+            + std::time::Duration::new(st.st_mtime as u64, st.st_mtime_nsec as u32),
     }
 }
 
@@ -138,26 +94,6 @@ impl Opened {
     }
 }
 
-impl Action {
-    /// Describes the step for `-v` and `--dry-run`.
-    pub fn describe(&self, set: &Naming) -> String {
-        let p = |n: &[u8]| set.in_dir(n).display().to_string();
-        match self {
-            Action::Delete(n) => format!("delete {}", p(n)),
-            Action::Rename(a, b) => format!("rename {} to {}", p(a), p(b)),
-            Action::SwapIn { main, backup } => {
-                format!(
-                    "rename {} to {} and create a new empty {}",
-                    p(main),
-                    p(backup),
-                    p(main)
-                )
-            }
-            Action::Truncate(n) => format!("truncate {}", p(n)),
-        }
-    }
-}
-
 /// Whether the running process is root, for the insecure-directory rule.
 pub fn is_root() -> bool {
     rustix::process::geteuid().is_root()
@@ -165,8 +101,8 @@ pub fn is_root() -> bool {
 
 impl FileSet {
     /// Opens the set's directory. Run as root, a directory that another
-    /// user can write is refused unless `insecure` (as logrotate does).
-    pub fn open(naming: Naming, insecure: bool) -> Result<FileSet> {
+    /// user can write is refused unless trusted (as logrotate does).
+    pub fn open(naming: Naming, trust: DirTrust) -> Result<FileSet> {
         let dir_path = naming.dir().to_path_buf();
         let dir = rustix::fs::open(
             &dir_path,
@@ -177,7 +113,7 @@ impl FileSet {
         let st = rustix::fs::fstat(&dir)
             .with_context(|| format!("cannot stat directory {}", dir_path.display()))?;
         let others_write = st.st_mode & 0o002 != 0 || (st.st_mode & 0o020 != 0 && st.st_gid != 0);
-        if is_root() && others_write && !insecure {
+        if is_root() && others_write && trust == DirTrust::OwnOnly {
             bail!(
                 "refusing to work in {}: it is writable by other users (use --insecure-dir to allow it)",
                 dir_path.display()
@@ -186,7 +122,7 @@ impl FileSet {
         Ok(FileSet {
             naming,
             dir,
-            insecure,
+            trust,
             generation: 0,
         })
     }
@@ -208,7 +144,7 @@ impl FileSet {
 
     /// Takes a new handle on the directory now at the set's path.
     pub fn reopen_dir(&mut self) -> Result<()> {
-        let fresh = FileSet::open(self.naming.clone(), self.insecure)?;
+        let fresh = FileSet::open(self.naming.clone(), self.trust)?;
         self.dir = fresh.dir;
         self.generation += 1;
         Ok(())
@@ -278,9 +214,9 @@ impl FileSet {
     }
 
     /// Stats a member without following a symlink; `None` if it is absent.
-    pub fn stat(&self, name: &[u8]) -> Result<Option<MainEntry>> {
+    pub fn stat(&self, name: &[u8]) -> Result<Option<Entry>> {
         match rustix::fs::statat(&self.dir, os(name).as_os_str(), AtFlags::SYMLINK_NOFOLLOW) {
-            Ok(st) => Ok(Some(MainEntry::of(name, &st))),
+            Ok(st) => Ok(Some(entry_of(name, &st))),
             Err(Errno::NOENT) => Ok(None),
             Err(e) => Err(e).with_context(|| format!("cannot stat {}", self.show(name))),
         }
@@ -289,7 +225,7 @@ impl FileSet {
     /// Refuses a main file that is a symlink, not a regular file, or has
     /// more than one hard link: rotating or truncating it would act on a
     /// file that is not the set's own.
-    pub fn check_main(&self, main: &MainEntry) -> Result<()> {
+    pub fn check_main(&self, main: &Entry) -> Result<()> {
         let show = self.show(&main.name);
         match main.file_type {
             FileType::Symlink => bail!("refusing {show}: it is a symbolic link"),
@@ -302,119 +238,23 @@ impl FileSet {
         Ok(())
     }
 
-    /// The steps that rotate the set to `count` backups. Pure given the
-    /// listing. An empty or missing main file is never rotated.
-    pub fn plan(&self, listing: &Listing, count: u64) -> Vec<Action> {
-        let Some(main) = listing.main.as_ref().filter(|m| m.size > 0) else {
-            return Vec::new();
-        };
-        let mut steps = self.plan_shift(listing, count);
-        if count == 0 {
-            steps.push(Action::Truncate(main.name.clone()));
-        } else {
-            steps.push(Action::SwapIn {
-                main: main.name.clone(),
-                backup: self.naming.name(1, width(count), None),
-            });
-        }
-        steps
-    }
-
-    /// Frees number 1: the newest `count - 1` backups are renumbered 2, 3
-    /// ... in age order and the rest deleted. On an intact set that is
-    /// "delete `count` and above, rename each one up, highest first". A set
-    /// left with a gap by a crash (`.1 .2 .4`) has it closed on the way, so
-    /// backups stay numbered 1..k. Renames that move a backup down go
-    /// first, lowest first, then those that move one up, highest first:
-    /// each target is free when it is taken, and at every step the numbers
-    /// keep the backups in age order.
-    fn plan_shift(&self, listing: &Listing, count: u64) -> Vec<Action> {
-        let w = width(count);
-        let keep = usize::try_from(count.saturating_sub(1)).unwrap_or(usize::MAX);
-        // Newest first; listing.backups is highest number first.
-        let newest_first: Vec<&Backup> = listing.backups.iter().rev().collect();
-        let (kept, dropped) = newest_first.split_at(keep.min(newest_first.len()));
-        let mut steps: Vec<Action> = dropped
-            .iter()
-            .map(|b| Action::Delete(b.name.clone()))
-            .collect();
-        let target = |rank: usize| rank as u64 + 2;
-        let mut rename = |b: &Backup, to: u64| {
-            let name = self.naming.name(to, w, b.codec);
-            if name != b.name {
-                steps.push(Action::Rename(b.name.clone(), name));
-            }
-        };
-        for (rank, b) in kept.iter().enumerate() {
-            if target(rank) <= b.index {
-                rename(b, target(rank));
-            }
-        }
-        for (rank, b) in kept.iter().enumerate().rev() {
-            if target(rank) > b.index {
-                rename(b, target(rank));
-            }
-        }
-        steps
-    }
-
     /// Finishes a rotation that crashed after the new main file was swapped
-    /// in but before the old one was named backup 1: the old one waits
-    /// under rollover's own name and becomes backup 1 now. An empty
-    /// leftover (a crash before the swap) is removed.
+    /// in but before the old one was named backup 1 (see
+    /// [`plan::recovery`]).
     pub fn recover(&self, count: u64) -> Result<()> {
         let listing = self.list()?;
-        let new = self.naming.own_name("new");
-        match listing.leftover {
-            None => Ok(()),
-            Some(0) => unlink(self, &new),
-            Some(_) if count == 0 => unlink(self, &new),
-            Some(_) => {
-                // Backup 1 is free (the shift came before the swap) unless
-                // something else took it since: shift only then.
-                let mut steps = if listing.backups.iter().any(|b| b.index == 1) {
-                    self.plan_shift(&listing, count)
-                } else {
-                    Vec::new()
-                };
-                steps.push(Action::Rename(new, self.naming.name(1, width(count), None)));
-                self.execute(&steps, None, false).map(drop)
-            }
-        }
+        let steps = plan::recovery(&self.naming, &listing, count, &self.naming.own_name("new"));
+        self.execute(&steps, None).map(drop)
     }
 
-    /// Carries out the steps. `main_fd` is the writer's handle on the main
-    /// file (truncated in place, synced before it becomes a backup); the
-    /// new main file's handle is returned when one was swapped in.
-    pub fn execute(
-        &self,
-        steps: &[Action],
-        main_fd: Option<&OwnedFd>,
-        sync: bool,
-    ) -> Result<Option<OwnedFd>> {
-        let (fresh, handover) = self.execute_deferred(steps, main_fd)?;
-        if let Some(h) = handover {
-            self.finish(h, main_fd, sync)?;
-        }
-        Ok(fresh)
-    }
-
-    /// Like [`FileSet::execute`], but stops after the new main file is in
-    /// place: the old one waits under rollover's own name until
-    /// [`FileSet::finish`] syncs it and names it backup 1. The writer does
-    /// that on another thread, so that the sync's disk time overlaps the
-    /// writing of the next file instead of stalling the producer.
-    pub fn execute_deferred(
-        &self,
-        steps: &[Action],
-        main_fd: Option<&OwnedFd>,
-    ) -> Result<(Option<OwnedFd>, Option<Handover>)> {
-        let mut fresh = None;
-        let mut handover = None;
-        let mut deleted = Vec::new();
+    /// Carries out the steps of a plan. `main_fd` is the writer's handle on
+    /// the main file (truncated through it); without one, a handle on the
+    /// new backup is opened for whoever finishes it.
+    pub fn execute(&self, steps: &[Action], main_fd: Option<&OwnedFd>) -> Result<Rotated> {
+        let mut done = Rotated::default();
         for step in steps {
             match step {
-                Action::Delete(name) => deleted.extend(self.delete_keeping(name)?),
+                Action::Delete(name) => done.deleted.extend(self.delete_keeping(name)?),
                 Action::Rename(from, to) => self.rename(from, to)?,
                 Action::Truncate(name) => match main_fd {
                     Some(fd) => rustix::fs::ftruncate(fd, 0)
@@ -422,49 +262,23 @@ impl FileSet {
                     None => self.truncate(name)?,
                 },
                 Action::SwapIn { main, backup } => {
-                    let (fd, h) = self.swap_in(main, backup, main_fd.is_none())?;
-                    fresh = Some(fd);
-                    handover = Some(h);
+                    let (fresh, old) = self.swap_in(main, backup, main_fd.is_none())?;
+                    done.fresh = Some(fresh);
+                    done.old = old;
+                    done.backup = Some(backup.clone());
                 }
             }
         }
-        if let Some(h) = handover.as_mut() {
-            h.deleted = deleted;
-        }
-        Ok((fresh, handover))
+        Ok(done)
     }
 
-    /// The last step of a rotation: syncs the old main file (through
-    /// `old_fd`, or the handle taken at the swap) and names it backup 1.
-    /// A failed sync is reported, never retried: after a failed fsync
-    /// Linux may have dropped the data. The file is named all the same, so
-    /// that what is left of it stays in the set. The handles the rotation
-    /// still holds close here.
-    pub fn finish(&self, h: Handover, old_fd: Option<&OwnedFd>, sync: bool) -> Result<()> {
-        let synced = match (sync, old_fd.or(h.old.as_ref())) {
-            (true, Some(fd)) => sync_file(fd, &self.show(&h.backup)),
-            _ => Ok(()),
-        };
-        if h.waiting {
-            self.rename(&self.naming.own_name("new"), &h.backup)?;
-        }
-        synced
-    }
-
-    /// A second handle on the same set, for the thread that finishes a
-    /// rotation.
-    pub fn try_clone(&self) -> Result<FileSet> {
-        let dir = rustix::io::fcntl_dupfd_cloexec(&self.dir, 0).with_context(|| {
+    /// A second handle on the set's directory, for the finisher.
+    pub fn dup_dir(&self) -> Result<OwnedFd> {
+        rustix::io::fcntl_dupfd_cloexec(&self.dir, 0).with_context(|| {
             format!(
                 "cannot duplicate the handle on {}",
                 self.naming.dir().display()
             )
-        })?;
-        Ok(FileSet {
-            naming: self.naming.clone(),
-            dir,
-            insecure: self.insecure,
-            generation: self.generation,
         })
     }
 
@@ -503,10 +317,16 @@ impl FileSet {
     }
 
     /// A new empty file with the main file's mode and owner takes its
-    /// place in one atomic exchange, so PATH never goes missing; the old
-    /// one waits under rollover's own name for [`FileSet::finish`]. With
-    /// `open_old`, a handle on the old file is kept for syncing it.
-    fn swap_in(&self, main: &[u8], backup: &[u8], open_old: bool) -> Result<(OwnedFd, Handover)> {
+    /// place in one atomic exchange, so PATH never goes missing; the old one,
+    /// now under rollover's own name, is named `backup` at once (a crash in
+    /// between is finished by [`FileSet::recover`]). With `open_old`, a
+    /// handle on the old file is returned, for syncing it.
+    fn swap_in(
+        &self,
+        main: &[u8],
+        backup: &[u8],
+        open_old: bool,
+    ) -> Result<(OwnedFd, Option<OwnedFd>)> {
         let entry = match self.stat(main)? {
             Some(e) => e,
             None => bail!("cannot rotate {}: it disappeared", self.show(main)),
@@ -532,35 +352,25 @@ impl FileSet {
             );
         }
         let (m, n, b) = (os(main), os(&new), os(backup));
-        let waiting =
-            match rustix::fs::renameat_with(&self.dir, &n, &self.dir, &m, RenameFlags::EXCHANGE) {
-                Ok(()) => true,
-                Err(Errno::INVAL | Errno::NOSYS) => {
-                    // No RENAME_EXCHANGE here: the old file moves first, leaving
-                    // PATH missing until the new one is renamed in.
-                    rustix::fs::renameat_with(&self.dir, &m, &self.dir, &b, RenameFlags::NOREPLACE)
-                        .with_context(|| {
-                            format!("cannot rename {} to {}", self.show(main), self.show(backup))
-                        })?;
-                    self.rename(&new, main)?;
-                    false
-                }
-                Err(e) => {
-                    let _ = unlink(self, &new);
-                    return Err(e).with_context(|| {
-                        format!("cannot exchange {} with a new empty file", self.show(main))
-                    });
-                }
-            };
-        Ok((
-            fd,
-            Handover {
-                backup: backup.to_vec(),
-                waiting,
-                old,
-                deleted: Vec::new(),
-            },
-        ))
+        match rustix::fs::renameat_with(&self.dir, &n, &self.dir, &m, RenameFlags::EXCHANGE) {
+            Ok(()) => self.rename(&new, backup)?,
+            Err(Errno::INVAL | Errno::NOSYS) => {
+                // No RENAME_EXCHANGE here: the old file moves first, leaving
+                // PATH missing until the new one is renamed in.
+                rustix::fs::renameat_with(&self.dir, &m, &self.dir, &b, RenameFlags::NOREPLACE)
+                    .with_context(|| {
+                        format!("cannot rename {} to {}", self.show(main), self.show(backup))
+                    })?;
+                self.rename(&new, main)?;
+            }
+            Err(e) => {
+                let _ = unlink(self, &new);
+                return Err(e).with_context(|| {
+                    format!("cannot exchange {} with a new empty file", self.show(main))
+                });
+            }
+        }
+        Ok((fd, old))
     }
 
     fn create_exclusive(&self, name: &[u8], mode: u32) -> Result<OwnedFd> {
@@ -599,7 +409,7 @@ impl FileSet {
     fn check_fd(&self, fd: &OwnedFd, name: &[u8]) -> Result<rustix::fs::Stat> {
         let st =
             rustix::fs::fstat(fd).with_context(|| format!("cannot stat {}", self.show(name)))?;
-        self.check_main(&MainEntry::of(name, &st))?;
+        self.check_main(&entry_of(name, &st))?;
         Ok(st)
     }
 
@@ -610,16 +420,11 @@ impl FileSet {
             .with_context(|| format!("cannot truncate {}", self.show(name)))
     }
 
-    /// Opens the main file for appending. A missing one is created when
-    /// `create`, with mode `perm` exactly, or 0644 minus the umask; with
-    /// `exclusive` an existing one is an error.
-    pub fn open_main(
-        &self,
-        name: &[u8],
-        create: bool,
-        exclusive: bool,
-        perm: Option<u32>,
-    ) -> Result<Opened> {
+    /// Opens the main file for appending. A missing one is created with
+    /// mode `perm` exactly, or 0644 minus the umask; with [`Create::New`]
+    /// an existing one is an error.
+    pub fn open_main(&self, name: &[u8], how: Create, perm: Option<u32>) -> Result<Opened> {
+        let exclusive = how == Create::New;
         let flags = OFlags::WRONLY
             | OFlags::APPEND
             | OFlags::NOFOLLOW
@@ -642,7 +447,7 @@ impl FileSet {
                         created = false;
                         break fd;
                     }
-                    Err(Errno::NOENT) if create => {}
+                    Err(Errno::NOENT) => {}
                     Err(e) => {
                         return Err(symlink_hint(e))
                             .with_context(|| format!("cannot open {}", self.show(name)));
@@ -684,6 +489,70 @@ impl FileSet {
     pub fn delete(&self, name: &[u8]) -> Result<()> {
         unlink(self, name)
     }
+
+    /// Opens a backup for reading (to sync it), never through a link.
+    pub fn open_backup(&self, name: &[u8]) -> Result<OwnedFd> {
+        rustix::fs::openat(
+            &self.dir,
+            os(name).as_os_str(),
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(symlink_hint)
+        .with_context(|| format!("cannot open {}", self.show(name)))
+    }
+
+    /// Reads a file of rollover's own beside the set; `None` if absent.
+    pub fn read_own(&self, what: &str) -> Result<Option<Vec<u8>>> {
+        let name = self.naming.own_name(what);
+        let fd = match rustix::fs::openat(
+            &self.dir,
+            os(&name).as_os_str(),
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
+            Mode::empty(),
+        ) {
+            Ok(fd) => fd,
+            Err(Errno::NOENT) => return Ok(None),
+            Err(e) => {
+                return Err(symlink_hint(e))
+                    .with_context(|| format!("cannot open {}", self.show(&name)));
+            }
+        };
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut std::fs::File::from(fd), &mut out)
+            .with_context(|| format!("cannot read {}", self.show(&name)))?;
+        Ok(Some(out))
+    }
+
+    /// Replaces a file of rollover's own beside the set (mode 0600): a new
+    /// file is written and renamed over the old, so a reader never sees
+    /// half of it.
+    pub fn write_own(&self, what: &str, data: &[u8]) -> Result<()> {
+        let name = self.naming.own_name(what);
+        let tmp = self.naming.own_name(&format!("{what}-new"));
+        unlink(self, &tmp)?;
+        let fd = rustix::fs::openat(
+            &self.dir,
+            os(&tmp).as_os_str(),
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o600),
+        )
+        .with_context(|| format!("cannot create {}", self.show(&tmp)))?;
+        std::io::Write::write_all(&mut std::fs::File::from(fd), data)
+            .with_context(|| format!("cannot write {}", self.show(&tmp)))?;
+        rustix::fs::renameat(
+            &self.dir,
+            os(&tmp).as_os_str(),
+            &self.dir,
+            os(&name).as_os_str(),
+        )
+        .with_context(|| format!("cannot rename {} to {}", self.show(&tmp), self.show(&name)))
+    }
+
+    /// Removes a file of rollover's own beside the set.
+    pub fn remove_own(&self, what: &str) -> Result<()> {
+        unlink(self, &self.naming.own_name(what))
+    }
 }
 
 fn unlink(set: &FileSet, name: &[u8]) -> Result<()> {
@@ -705,8 +574,8 @@ fn symlink_hint(e: Errno) -> std::io::Error {
     }
 }
 
-/// Syncs a file before it becomes a backup. A failure is reported and
-/// never retried: after a failed fsync Linux may have dropped the data.
+/// Syncs a file. A failure is reported and never retried: after a failed
+/// fsync Linux may have dropped the data.
 pub fn sync_file(fd: &impl AsFd, show: &str) -> Result<()> {
     rustix::fs::fsync(fd).with_context(|| format!("cannot sync {show} to disk"))
 }

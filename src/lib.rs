@@ -1,49 +1,48 @@
 //! rollover: write stdin into a rotating set of log files that never splits
 //! a line, never exceeds its size limit and never loses a byte; and rotate,
 //! reset and inspect such sets from cron and scripts.
+//!
+//! The modules, top to bottom (each imports only from below it):
+//! `cli` (the command line as data) → `cmd` (one module per command) →
+//! `pipeline` (the stdin loop), `signals`, `control` (how tools reach a
+//! live writer) → `writer` (the open main file) → `finish` (the queue
+//! beside the writer) → `state`, `lock` → `fileset` (the one place that
+//! changes a set on disk) → `plan`, `policy`, `config`, `naming`, `stamp`,
+//! `units` (pure) → `messages` (the one place that prints).
 
 #![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod cmd;
 pub mod config;
-pub mod docs;
+pub mod control;
 pub mod fileset;
+pub mod finish;
 pub mod lock;
+pub mod messages;
 pub mod naming;
 pub mod pipeline;
+pub mod plan;
 pub mod policy;
+pub mod signals;
 pub mod stamp;
+pub mod state;
 pub mod units;
 pub mod writer;
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command};
+use crate::config::Job;
 
-/// Runs the parsed command line. Failures of single sets (for `rotate`)
-/// are printed as they happen and turn into exit status 1.
-pub fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
-        None => {
-            cmd::write::run(config::WriteConfig::from_args(cli.write)).map(|()| ExitCode::SUCCESS)
-        }
-        Some(Command::Rotate(args)) => cmd::rotate::run(&args),
-        Some(Command::Reset(args)) => cmd::reset::run(&args),
-        Some(Command::Status(args)) => cmd::status::run(&args),
+/// Runs one command. Failures of single sets (for `rotate`, `reset`,
+/// `status`) are printed as they happen and turn into exit status 1.
+pub fn run(job: Job) -> Result<ExitCode> {
+    match job {
+        Job::Write(cfg) => cmd::write::run(cfg).map(|()| ExitCode::SUCCESS),
+        Job::Rotate(cfg) => cmd::rotate::run(&cfg),
+        Job::Reset(cfg) => cmd::reset::run(&cfg),
+        Job::Status(cfg) => cmd::status::run(&cfg),
     }
-}
-
-/// Prints one line on stderr, `rollover: ` first. Never panics: a logging
-/// tool must not die because its stderr went away (`eprintln!` would).
-pub fn report(msg: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "rollover: {msg}");
-}
-
-/// Prints one line on stdout, ignoring a stdout that went away.
-pub fn print(text: &str) {
-    let _ = writeln!(std::io::stdout().lock(), "{text}");
 }

@@ -4,11 +4,14 @@ use clap::Parser;
 use rollover::cli::Cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match rollover::run(cli) {
+    let job = match Cli::parse().into_job() {
+        Ok(job) => job,
+        Err(e) => e.exit(),
+    };
+    match rollover::run(job) {
         Ok(code) => code,
         Err(err) => {
-            rollover::report(&format!("{err:#}"));
+            rollover::messages::error(&format!("{err:#}"));
             ExitCode::FAILURE
         }
     }

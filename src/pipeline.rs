@@ -1,24 +1,26 @@
-//! The stdin loop. It reads large batches, writes each batch's whole lines
-//! with one `write`, holds a trailing partial line until its newline, end of
-//! input or the partial-line timeout, and between reads wakes for timers
-//! (age, partial lines, a once-a-second look at PATH), signals, and requests
-//! from `rotate`/`reset`. Memory is one fixed buffer, whatever the input.
+//! The stdin loop and its state. It reads large batches, writes each
+//! batch's whole lines with one `write`, holds a trailing partial line until
+//! its newline, end of input or the partial-line timeout, and between reads
+//! wakes for timers (age, partial lines, a once-a-second look at PATH, a
+//! stalled write's retry), signals, and requests from `rotate`/`reset`.
+//! A write that a fault stopped short (full disk, EIO, vanished directory)
+//! is a state of this loop, not a sleep: reading stops (the producer blocks
+//! on the full pipe: back-pressure, nothing lost) while requests, timers
+//! and signals are still served. Memory is one fixed buffer.
 
-use std::io::Write as _;
 use std::os::fd::{AsFd, BorrowedFd};
-use std::os::unix::net::UnixStream;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use rustix::event::{PollFd, PollFlags};
 use rustix::io::Errno;
 
-use crate::lock::{Ask, Claim, Request};
+use crate::control::{Ask, Claim, Request};
+use crate::messages::{self, Warner};
 use crate::policy::age_due;
+use crate::signals::Signals;
 use crate::stamp::{Format, Stamper};
-use crate::writer::{Warner, Writer};
+use crate::writer::Writer;
 
 /// The read buffer: large reads, few syscalls; bounded memory.
 pub const BUF: usize = 256 * 1024;
@@ -26,67 +28,15 @@ pub const BUF: usize = 256 * 1024;
 /// How often the writer checks that PATH is still its file.
 const CHECK_EVERY: Duration = Duration::from_secs(1);
 
+/// The longest pause between two tries of a stalled write.
+const MAX_PAUSE: Duration = Duration::from_secs(30);
+
 /// The pipeline's options beyond the writer's.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub partial_timeout: Duration,
     pub timestamp: Option<Format>,
     pub tee: bool,
-}
-
-/// Signals the writer acts on, as flags, plus a socket the handlers write
-/// to so that `poll` wakes.
-struct Signals {
-    term: Arc<AtomicBool>,
-    alarm: Arc<AtomicBool>,
-    hup: Arc<AtomicBool>,
-    wake: UnixStream,
-}
-
-impl Signals {
-    fn install() -> Result<Signals> {
-        use signal_hook::consts::{SIGALRM, SIGHUP, SIGINT, SIGPIPE, SIGTERM, SIGXFSZ};
-        let (wake, notify) =
-            UnixStream::pair().context("cannot create a socket pair for signals")?;
-        wake.set_nonblocking(true)
-            .context("cannot set up signal handling")?;
-        notify
-            .set_nonblocking(true)
-            .context("cannot set up signal handling")?;
-        let s = Signals {
-            term: Arc::new(AtomicBool::new(false)),
-            alarm: Arc::new(AtomicBool::new(false)),
-            hup: Arc::new(AtomicBool::new(false)),
-            wake,
-        };
-        let register = |sig, flag: &Arc<AtomicBool>| -> Result<()> {
-            signal_hook::flag::register(sig, Arc::clone(flag))
-                .context("cannot install a signal handler")?;
-            let n = notify
-                .try_clone()
-                .context("cannot set up signal handling")?;
-            signal_hook::low_level::pipe::register(sig, n)
-                .context("cannot install a signal handler")?;
-            Ok(())
-        };
-        register(SIGTERM, &s.term)?;
-        register(SIGINT, &s.term)?;
-        register(SIGALRM, &s.alarm)?;
-        register(SIGHUP, &s.hup)?;
-        // A file-size limit must not kill the writer: the write fails with
-        // EFBIG instead, and the writer rotates. A closed stdout (--tee)
-        // must not either: the write fails with EPIPE.
-        let ignored = Arc::new(AtomicBool::new(false));
-        signal_hook::flag::register(SIGXFSZ, Arc::clone(&ignored))
-            .context("cannot ignore SIGXFSZ")?;
-        signal_hook::flag::register(SIGPIPE, ignored).context("cannot ignore SIGPIPE")?;
-        Ok(s)
-    }
-
-    fn drain_wake(&self) {
-        let mut sink = [0u8; 64];
-        while matches!(rustix::io::read(&self.wake, &mut sink), Ok(n) if n > 0) {}
-    }
 }
 
 /// `--tee`: a copy of the input on stdout, until stdout goes away.
@@ -100,52 +50,72 @@ impl Tee {
             return;
         }
         let mut out = std::io::stdout().lock();
-        if let Err(e) = out.write_all(data).and_then(|()| out.flush()) {
-            crate::report(&format!(
-                "warning: stopped copying to stdout: {e}; the files are still written"
+        if let Err(e) =
+            std::io::Write::write_all(&mut out, data).and_then(|()| std::io::Write::flush(&mut out))
+        {
+            messages::warn(&format!(
+                "stopped copying to stdout: {e}; the files are still written"
             ));
             self.on = false;
         }
     }
 }
 
+/// A write stopped short by a fault, and when to try again.
+#[derive(Debug, Clone, Copy)]
+struct Stall {
+    retry_at: Instant,
+    pause: Duration,
+}
+
 struct Loop {
     w: Writer,
+    /// `buf[..done]` is written, `buf[done..ready]` is ready to write
+    /// (whole lines, or a partial line whose time is up), and
+    /// `buf[ready..held]` is a partial line waiting for its end.
     buf: Box<[u8]>,
-    /// Bytes of `buf` holding a partial line not yet written.
     held: usize,
+    done: usize,
+    ready: usize,
     partial_since: Option<Instant>,
     stamper: Option<Stamper>,
     tee: Tee,
     partial_timeout: Duration,
-    /// A rotation is wanted (signal, request, age) since then.
-    rotate_since: Option<Instant>,
+    /// A rotation is wanted (signal, request, age) since then; it goes
+    /// after the first line end at or after `buf[cut_after]`: what was read
+    /// before it was asked for lands in the old file.
+    want: Option<Instant>,
+    cut_after: usize,
     /// Requests answered once the rotation is done.
     waiting: Vec<Request>,
     last_check: Instant,
     failed_rotation: Option<Instant>,
+    stall: Option<Stall>,
     trouble: Warner,
+    space: Warner,
+    eof: bool,
 }
 
-/// Runs the writer until end of input, `SIGTERM` or `SIGINT`.
-pub fn run(mut w: Writer, mut claim: Claim, opts: Options) -> Result<()> {
+/// Runs the writer until end of input, `SIGTERM` or `SIGINT`; then waits
+/// for the finisher (a second signal stops at once).
+pub fn run(w: Writer, mut claim: Claim, opts: Options) -> Result<()> {
     let signals = Signals::install()?;
-    w.set_stop(Arc::clone(&signals.term));
     let stdin = std::io::stdin();
     let input = stdin.as_fd();
     // A larger pipe means fewer, larger reads. Not a pipe, or not allowed:
     // no matter.
     let _ = rustix::pipe::fcntl_setpipe_size(input, 1 << 20);
     let mut lp = Loop::new(w, opts);
-    let result = lp.run(input, &signals, &mut claim);
-    claim.release(&lp.w.set);
-    result
+    let written = lp.run(input, &signals, &mut claim);
+    let closed = lp.w.close(|| signals.take_stop());
+    claim.release(lp.w.set());
+    written.and(closed)
 }
 
 /// Runs the write path of [`run`] over `input`, handed over in reads of
 /// at most `chunk` bytes, without stdin, signals or a control socket; then
-/// ends as at end of input. For measuring the hot path (allocations,
-/// speed) in-process.
+/// ends the input as at end of input (the caller closes the writer). For
+/// measuring the hot path (allocations, speed) in-process.
 pub fn feed(w: Writer, opts: Options, input: &[u8], chunk: usize) -> Result<Writer> {
     let mut lp = Loop::new(w, opts);
     let mut rest = input;
@@ -153,9 +123,12 @@ pub fn feed(w: Writer, opts: Options, input: &[u8], chunk: usize) -> Result<Writ
         let n = chunk.min(lp.buf.len() - lp.held).min(rest.len());
         lp.buf[lp.held..lp.held + n].copy_from_slice(&rest[..n]);
         lp.take(n)?;
+        if lp.stall.is_some() {
+            bail!("a write stalled");
+        }
         rest = &rest[n..];
     }
-    lp.finish()?;
+    lp.end_of_input()?;
     Ok(lp.w)
 }
 
@@ -165,46 +138,62 @@ impl Loop {
             w,
             buf: vec![0u8; BUF].into_boxed_slice(),
             held: 0,
+            done: 0,
+            ready: 0,
             partial_since: None,
             stamper: opts.timestamp.map(|f| Stamper::new(f, BUF + BUF / 2)),
             tee: Tee { on: opts.tee },
             partial_timeout: opts.partial_timeout,
-            rotate_since: None,
+            want: None,
+            cut_after: 0,
             waiting: Vec::new(),
             last_check: Instant::now(),
             failed_rotation: None,
+            stall: None,
             trouble: Warner::default(),
+            space: Warner::default(),
+            eof: false,
         }
     }
 
     fn run(&mut self, input: BorrowedFd<'_>, signals: &Signals, claim: &mut Claim) -> Result<()> {
-        let mut generation = self.w.set.generation();
+        let mut generation = self.w.set().generation();
         loop {
-            if self.w.set.generation() != generation {
+            if self.w.set().generation() != generation {
                 // The directory was removed and created again.
-                generation = self.w.set.generation();
-                claim.renew(&self.w.set);
+                generation = self.w.set().generation();
+                claim.renew(self.w.set());
+            }
+            self.timers()?;
+            if self.eof && self.stall.is_none() {
+                return self.end_of_input();
             }
             let control = claim.control();
-            self.timers()?;
-
             let timeout = self.timeout();
             let ts = rustix::time::Timespec {
                 tv_sec: timeout.as_secs() as i64,
                 tv_nsec: timeout.subsec_nanos() as _,
             };
-            // The listener slot polls stdin for nothing when there is no
-            // listener, and is then left out of the call.
+            // Input is read only while writing keeps up: a stalled write
+            // leaves it in the pipe. Slots with nothing to poll poll stdin
+            // for no event.
+            let reading = !self.eof && self.stall.is_none();
             let mut fds = [
-                PollFd::from_borrowed_fd(input, PollFlags::IN),
-                PollFd::new(&signals.wake, PollFlags::IN),
+                PollFd::from_borrowed_fd(
+                    input,
+                    if reading {
+                        PollFlags::IN
+                    } else {
+                        PollFlags::empty()
+                    },
+                ),
+                PollFd::new(signals.wake(), PollFlags::IN),
                 match control {
                     Some(c) => PollFd::new(c.fd(), PollFlags::IN),
                     None => PollFd::from_borrowed_fd(input, PollFlags::empty()),
                 },
             ];
-            let used = if control.is_some() { 3 } else { 2 };
-            match rustix::event::poll(&mut fds[..used], Some(&ts)) {
+            match rustix::event::poll(&mut fds, Some(&ts)) {
                 Ok(_) | Err(Errno::INTR) => {}
                 Err(e) => return Err(e).context("cannot wait for input"),
             }
@@ -214,14 +203,13 @@ impl Loop {
             }
             // Signals before input: whatever a signal's sender wrote after
             // sending it is read after the signal is acted on.
-            if signals.term.load(Ordering::Relaxed) {
-                self.drain(input)?;
-                return self.finish();
+            if signals.take_stop() {
+                return self.stop(input);
             }
-            if signals.alarm.swap(false, Ordering::Relaxed) {
+            if signals.take_alarm() {
                 self.want_rotation();
             }
-            if signals.hup.swap(false, Ordering::Relaxed)
+            if signals.take_hup()
                 && let Err(e) = self.w.reopen()
             {
                 // Writing goes on into the file the writer has.
@@ -234,13 +222,12 @@ impl Loop {
                     self.request(req);
                 }
             }
-            // A rotation asked for at a line boundary goes before whatever
-            // is read next.
-            if self.rotate_since.is_some() && self.at_line_boundary() {
-                self.rotate_now();
-            }
-            if ready[0] && !self.read_once(input)? {
-                return self.finish();
+            // A wanted rotation with nothing left to write goes now.
+            self.pump()?;
+            if reading && ready[0] && !self.read_once(input)? {
+                self.eof = true;
+                self.ready = self.held;
+                self.pump()?;
             }
         }
     }
@@ -257,69 +244,122 @@ impl Loop {
         Ok(true)
     }
 
-    /// Writes what a read of `n` bytes completed.
+    /// Takes in what a read of `n` bytes brought, and writes what it can.
     fn take(&mut self, n: usize) -> Result<()> {
         let old = self.held;
-        let end = old + n;
-        self.held = end;
-        self.tee.copy(&self.buf[old..end]);
+        self.held += n;
+        self.tee.copy(&self.buf[old..self.held]);
         if let Some(s) = self.stamper.as_mut() {
             s.set_time(SystemTime::now());
         }
-        match memchr::memrchr(b'\n', &self.buf[old..end]) {
+        match memchr::memrchr(b'\n', &self.buf[old..self.held]) {
             Some(i) => {
-                let last = old + i + 1;
-                if self.rotate_since.is_some() && (old > 0 || self.w.mid_line) {
-                    // A wanted rotation waits for the end of the line in
-                    // progress, then goes before the rest.
-                    let first = old + memchr::memchr(b'\n', &self.buf[old..last]).unwrap_or(i) + 1;
-                    emit(&mut self.w, &mut self.stamper, &self.buf[..first])?;
-                    self.rotate_now();
-                    emit(&mut self.w, &mut self.stamper, &self.buf[first..last])?;
-                } else {
-                    emit(&mut self.w, &mut self.stamper, &self.buf[..last])?;
-                }
-                self.buf.copy_within(last..end, 0);
-                self.held = end - last;
-                self.partial_since = (self.held > 0).then(Instant::now);
+                self.ready = old + i + 1;
+                self.partial_since = (self.held > self.ready).then(Instant::now);
             }
-            None if end == self.buf.len() => {
+            None if self.held == self.buf.len() => {
                 // A line longer than the buffer: it streams through.
-                self.flush_partial()?;
+                self.ready = self.held;
+                self.partial_since = None;
             }
             None => {
                 self.partial_since.get_or_insert_with(Instant::now);
             }
         }
+        self.pump()
+    }
+
+    /// Writes what is ready, doing a wanted rotation at its place. Stops
+    /// short when a write stalls, and then tries again only when the
+    /// stall's pause is over.
+    fn pump(&mut self) -> Result<()> {
+        if self.stall.is_some_and(|s| Instant::now() < s.retry_at) {
+            return Ok(());
+        }
+        loop {
+            if let Some(s) = self.stamper.as_mut()
+                && !s.pending().is_empty()
+            {
+                let n = self.w.write_lines(s.pending())?;
+                s.consume(n);
+                if !s.pending().is_empty() {
+                    return self.stalled();
+                }
+            }
+            let mut end = self.ready;
+            if self.want.is_some() {
+                let from = self.done.max(self.cut_after);
+                if from == self.done && !self.w.mid_line() {
+                    self.rotate_now();
+                } else {
+                    // What was read before the rotation was asked for, up to
+                    // its line's end, goes first.
+                    let from = if from > self.done { from - 1 } else { from };
+                    if let Some(i) = memchr::memchr(b'\n', &self.buf[from.min(end)..end]) {
+                        end = from + i + 1;
+                    }
+                }
+            }
+            if self.done == self.ready {
+                break;
+            }
+            let chunk = &self.buf[self.done..end];
+            let n = match self.stamper.as_mut() {
+                Some(s) => s.stamp(chunk).1,
+                None => {
+                    let n = self.w.write_lines(chunk)?;
+                    if n < chunk.len() {
+                        self.done += n;
+                        return self.stalled();
+                    }
+                    n
+                }
+            };
+            self.done += n;
+        }
+        self.stall = None;
+        self.buf.copy_within(self.done..self.held, 0);
+        self.held -= self.done;
+        self.ready -= self.done;
+        self.cut_after = self.cut_after.saturating_sub(self.done);
+        self.done = 0;
+        Ok(())
+    }
+
+    /// A write stopped short: keep the data, say why (once a minute), and
+    /// try again after a pause that doubles up to 30 s.
+    fn stalled(&mut self) -> Result<()> {
+        let cause = self.w.take_stall().unwrap_or_default();
+        let pause = self
+            .stall
+            .map_or(Duration::from_millis(10), |s| (s.pause * 2).min(MAX_PAUSE));
+        self.space
+            .warn(|| format!("{cause}; keeping the data and retrying"));
+        self.stall = Some(Stall {
+            retry_at: Instant::now() + pause,
+            pause,
+        });
         Ok(())
     }
 
     /// Writes the held partial line as it is.
     fn flush_partial(&mut self) -> Result<()> {
-        if self.held > 0 {
-            emit(&mut self.w, &mut self.stamper, &self.buf[..self.held])?;
-            self.held = 0;
-        }
+        self.ready = self.held;
         self.partial_since = None;
-        Ok(())
+        self.pump()
     }
 
     fn want_rotation(&mut self) {
-        self.rotate_since.get_or_insert_with(Instant::now);
-    }
-
-    fn at_line_boundary(&self) -> bool {
-        self.held == 0 && !self.w.mid_line
+        if self.want.is_none() {
+            self.want = Some(Instant::now());
+            self.cut_after = self.held;
+        }
     }
 
     /// Rotates and answers whoever asked. A failed rotation is reported
     /// (to the asker, and once a minute on stderr) and writing goes on.
     fn rotate_now(&mut self) {
-        let mut outcome = self.w.rotate().map_err(|e| format!("{e:#}"));
-        if outcome.is_ok() && !self.waiting.is_empty() {
-            // Whoever asked is answered once the backup has its name.
-            outcome = self.w.settle_for_answer();
-        }
+        let outcome = self.w.rotate().map_err(|e| format!("{e:#}"));
         if let Err(e) = &outcome {
             self.failed_rotation = Some(Instant::now());
             self.trouble.warn(|| e.clone());
@@ -327,7 +367,8 @@ impl Loop {
         for req in self.waiting.drain(..) {
             req.answer(outcome.clone());
         }
-        self.rotate_since = None;
+        self.want = None;
+        self.cut_after = 0;
     }
 
     fn request(&mut self, req: Request) {
@@ -339,7 +380,11 @@ impl Loop {
             Ask::Reset => {
                 // What was read and not yet written is dropped.
                 self.held = 0;
+                self.done = 0;
+                self.ready = 0;
+                self.cut_after = 0;
                 self.partial_since = None;
+                self.stall = None;
                 if let Some(s) = self.stamper.as_mut() {
                     s.restart();
                 }
@@ -351,6 +396,9 @@ impl Loop {
 
     fn timers(&mut self) -> Result<()> {
         let now = Instant::now();
+        if self.stall.is_some_and(|s| now >= s.retry_at) {
+            self.pump()?;
+        }
         if self
             .partial_since
             .is_some_and(|t| now >= t + self.partial_timeout)
@@ -363,7 +411,7 @@ impl Loop {
                 self.w.size(),
                 self.w.born(),
                 SystemTime::now(),
-                &self.w.policy,
+                self.w.policy(),
             ) == Some(Duration::ZERO)
         {
             self.want_rotation();
@@ -374,17 +422,16 @@ impl Loop {
                 self.trouble.warn(|| format!("{e:#}"));
             }
         }
-        if let Some(since) = self.rotate_since {
-            if self.at_line_boundary() {
-                self.rotate_now();
-            } else if now >= since + self.partial_timeout {
-                // The line did not end in time: rotate anyway.
-                self.flush_partial()?;
-                self.w.mid_line = false;
-                self.rotate_now();
-            }
+        if let Some(since) = self.want
+            && now >= since + self.partial_timeout
+            && self.stall.is_none()
+        {
+            // The line did not end in time: rotate anyway.
+            self.flush_partial()?;
+            self.w.end_line();
+            self.cut_after = 0;
         }
-        Ok(())
+        self.pump()
     }
 
     fn timeout(&self) -> Duration {
@@ -393,20 +440,23 @@ impl Loop {
         if let Some(t) = self.partial_since {
             wake = wake.min(t + self.partial_timeout);
         }
-        if let Some(t) = self.rotate_since {
+        if let Some(t) = self.want {
             wake = wake.min(t + self.partial_timeout);
+        }
+        if let Some(s) = self.stall {
+            wake = wake.min(s.retry_at);
         }
         let mut timeout = wake.saturating_duration_since(now);
         // An age rotation already wanted (waiting for a line's end) or just
         // failed has its own wake-up above; counting it again would spin.
-        let waiting = self.rotate_since.is_some()
-            || self.failed_rotation.is_some_and(|t| now < t + CHECK_EVERY);
+        let waiting =
+            self.want.is_some() || self.failed_rotation.is_some_and(|t| now < t + CHECK_EVERY);
         if !waiting
             && let Some(due) = age_due(
                 self.w.size(),
                 self.w.born(),
                 SystemTime::now(),
-                &self.w.policy,
+                self.w.policy(),
             )
         {
             timeout = timeout.min(due);
@@ -414,11 +464,28 @@ impl Loop {
         timeout.max(Duration::from_millis(1))
     }
 
-    /// After `SIGTERM`/`SIGINT`: reads what is already waiting in the pipe
-    /// (not what a producer writes later), so nothing sent is lost.
-    fn drain(&mut self, input: BorrowedFd<'_>) -> Result<()> {
-        let mut left = rustix::io::ioctl_fionread(input).unwrap_or(0);
-        while left > 0 {
+    /// `SIGTERM`/`SIGINT`: writes what was read and what is already waiting
+    /// in the pipe (not what a producer writes later), so nothing sent is
+    /// lost; a write that stays stalled loses what it holds, and says so.
+    fn stop(&mut self, input: BorrowedFd<'_>) -> Result<()> {
+        let mut left = if self.eof {
+            0
+        } else {
+            rustix::io::ioctl_fionread(input).unwrap_or(0)
+        };
+        loop {
+            if let Some(s) = self.stall.as_mut() {
+                s.retry_at = Instant::now();
+                self.pump()?;
+            }
+            if self.stall.is_some() {
+                bail!(
+                    "stopped by a signal while a write was stalled; data read and not yet written is lost"
+                );
+            }
+            if left == 0 {
+                break;
+            }
             let room = (self.buf.len() - self.held).min(left as usize);
             match rustix::io::read(input, &mut self.buf[self.held..self.held + room]) {
                 Ok(0) => break,
@@ -430,29 +497,21 @@ impl Loop {
                 Err(_) => break,
             }
         }
-        Ok(())
+        self.end_of_input()
     }
 
     /// End of input or a stop signal: the partial line is written as it
-    /// is, a wanted rotation is done, and the loop ends.
-    fn finish(&mut self) -> Result<()> {
+    /// is, and a wanted rotation is done.
+    fn end_of_input(&mut self) -> Result<()> {
         self.flush_partial()?;
-        if self.rotate_since.is_some() {
+        if self.stall.is_some() {
+            bail!(
+                "the input ended while a write was stalled; data read and not yet written is lost"
+            );
+        }
+        if self.want.is_some() {
             self.rotate_now();
         }
-        self.w.close()
+        Ok(())
     }
-}
-
-/// Writes bytes through the stamper (if any) into the set.
-fn emit(w: &mut Writer, stamper: &mut Option<Stamper>, mut data: &[u8]) -> Result<()> {
-    let Some(s) = stamper.as_mut() else {
-        return w.write_lines(data);
-    };
-    while !data.is_empty() {
-        let (out, used) = s.stamp(data);
-        w.write_lines(out)?;
-        data = &data[used..];
-    }
-    Ok(())
 }

@@ -45,6 +45,8 @@ pub struct Stamper {
     prefix: String,
     at_line_start: bool,
     out: Vec<u8>,
+    /// How much of `out` has been written; the rest waits (a stalled write).
+    written: usize,
 }
 
 impl Stamper {
@@ -55,6 +57,7 @@ impl Stamper {
             prefix: String::with_capacity(128),
             at_line_start: true,
             out: Vec::with_capacity(capacity),
+            written: 0,
         }
     }
 
@@ -83,9 +86,22 @@ impl Stamper {
         self.prefix.push(' ');
     }
 
-    /// Forgets a line in progress (after a reset): the next byte starts one.
+    /// Forgets a line in progress and any output not yet written (after a
+    /// reset): the next byte starts a line.
     pub fn restart(&mut self) {
         self.at_line_start = true;
+        self.out.clear();
+        self.written = 0;
+    }
+
+    /// Stamped output not yet written.
+    pub fn pending(&self) -> &[u8] {
+        &self.out[self.written..]
+    }
+
+    /// Notes that `n` bytes of [`Stamper::pending`] were written.
+    pub fn consume(&mut self, n: usize) {
+        self.written = (self.written + n).min(self.out.len());
     }
 
     /// Stamps a leading part of `input`; returns the stamped bytes and how
@@ -94,6 +110,7 @@ impl Stamper {
     /// prefix.
     pub fn stamp(&mut self, input: &[u8]) -> (&[u8], usize) {
         self.out.clear();
+        self.written = 0;
         let cap = self.out.capacity().max(4096);
         let mut used = 0;
         while used < input.len() {

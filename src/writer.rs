@@ -1,71 +1,49 @@
 //! The open main file: its size, its age, and the write path that applies
 //! the size rule, follows the file at PATH when an outside tool moves it,
-//! and rides out full disks.
+//! and hands each new backup to the finisher. A fault that may pass (a full
+//! disk, EIO, a vanished directory) is never waited out here: the write
+//! stops short and says why, and the main loop decides what to do meanwhile.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use rustix::fs::FileType;
 use rustix::io::Errno;
 
-use crate::fileset::{FileSet, Opened, sync_file};
+use crate::config::Fsync;
+use crate::fileset::{Create, FileSet, Opened, sync_file};
+use crate::finish::{Ending, Finisher, NewBackup};
+use crate::messages::{self, Warner};
+use crate::plan::{self, Entry};
 use crate::policy::{Cut, Policy, cut};
+use crate::state;
 
-/// When to sync the main file to disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Fsync {
-    Never,
-    /// Before a file becomes a backup.
-    #[default]
-    Rotate,
-    /// After every write.
-    Always,
-}
-
-/// Prints a warning at most once a minute per kind.
-#[derive(Debug, Default)]
-pub struct Warner {
-    last: Option<Instant>,
-}
-
-impl Warner {
-    /// Prints `msg` unless this warner printed within the last minute.
-    pub fn warn(&mut self, msg: impl FnOnce() -> String) {
-        if self
-            .last
-            .is_none_or(|t| t.elapsed() >= Duration::from_secs(60))
-        {
-            crate::report(&format!("warning: {}", msg()));
-            self.last = Some(Instant::now());
-        }
-    }
-}
+/// How long the size rule waits before trying a failed rotation again.
+const RETRY_ROTATION: Duration = Duration::from_secs(1);
 
 /// The writer's side of the set: the main file it writes.
 #[derive(Debug)]
 pub struct Writer {
-    pub set: FileSet,
+    set: FileSet,
     main: Opened,
-    pub policy: Policy,
+    policy: Policy,
     fsync: Fsync,
     perm: Option<u32>,
     /// Part of a line is in the file: the rest follows into the same file.
-    pub mid_line: bool,
-    space: Warner,
+    mid_line: bool,
+    /// Why the last write stopped short, if it did.
+    stall: Option<String>,
     moved: Warner,
-    /// The thread finishing the last rotation: the sync, the backup name,
-    /// and freeing the backups it deleted.
-    pending: Option<std::thread::JoinHandle<Result<()>>>,
-    /// Set by SIGTERM/SIGINT: a writer waiting out a fault gives up.
-    stop: Arc<AtomicBool>,
-    /// Syncs that failed: each reported at once, and the run fails at exit.
+    trouble: Warner,
+    rotation_failed: Option<Instant>,
+    finisher: Finisher,
+    /// `--fsync always` syncs that failed: each reported at once, and the
+    /// run fails at exit.
     sync_failures: u32,
 }
 
 impl Writer {
-    /// Wraps the opened main file of `set`.
+    /// Wraps the opened main file of `set` and starts its finisher.
     pub fn new(
         set: FileSet,
         main: Opened,
@@ -89,40 +67,23 @@ impl Writer {
             fsync,
             perm,
             mid_line: false,
-            space: Warner::default(),
+            stall: None,
             moved: Warner::default(),
-            pending: None,
-            stop: Arc::new(AtomicBool::new(false)),
+            trouble: Warner::default(),
+            rotation_failed: None,
+            finisher: Finisher::start(),
             sync_failures: 0,
         }
     }
 
-    /// The flag that tells a writer waiting out a fault (a full disk, a
-    /// vanished directory) to give up.
-    pub fn set_stop(&mut self, stop: Arc<AtomicBool>) {
-        self.stop = stop;
+    /// The set written.
+    pub fn set(&self) -> &FileSet {
+        &self.set
     }
 
-    /// Waits out a fault: warns at most once a minute, sleeps `pause`
-    /// (doubled each time, at most 30 s) in short steps, and gives up with
-    /// an error if a stop signal came meanwhile.
-    fn stall(&mut self, pause: &mut Duration, what: impl FnOnce() -> String) -> Result<()> {
-        let what = what();
-        let until = Instant::now() + *pause;
-        self.space
-            .warn(|| format!("{what}; keeping the data and retrying"));
-        while Instant::now() < until {
-            if self.stop.load(Ordering::Relaxed) {
-                anyhow::bail!(
-                    "stopped by a signal while waiting: {what}; data read and not yet written is lost"
-                );
-            }
-            std::thread::sleep(
-                Duration::from_millis(20).min(until.saturating_duration_since(Instant::now())),
-            );
-        }
-        *pause = (*pause * 2).min(Duration::from_secs(30));
-        Ok(())
+    /// The rotation policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     /// The main file's size as the writer counts it.
@@ -135,65 +96,97 @@ impl Writer {
         self.main.born
     }
 
-    /// Writes bytes that start at a line boundary (or continue a line
-    /// already in the file), rotating where the size rule says so. One
-    /// `write` per run of whole lines that fits.
-    pub fn write_lines(&mut self, mut data: &[u8]) -> Result<()> {
-        while !data.is_empty() {
-            if self.mid_line {
-                let end = memchr::memchr(b'\n', data).map_or(data.len(), |i| i + 1);
-                self.write_raw(&data[..end])?;
-                data = &data[end..];
-                continue;
-            }
-            match cut(data, self.main.size, self.policy.max_size) {
-                Cut::All => {
-                    self.write_raw(data)?;
-                    data = &[];
-                }
-                Cut::Then(n) => {
-                    self.write_raw(&data[..n])?;
-                    data = &data[n..];
-                    self.rotate()?;
-                }
-                Cut::RotateFirst => {
-                    self.rotate()?;
-                    if self.main.size > 0 {
-                        // The file at PATH could not be rotated away (a
-                        // rotation that found a different file there):
-                        // write on rather than loop.
-                        self.write_raw(data)?;
-                        data = &[];
-                    }
-                }
-            }
-        }
-        Ok(())
+    /// Whether part of a line is in the file, its rest still to come.
+    pub fn mid_line(&self) -> bool {
+        self.mid_line
     }
 
-    fn write_raw(&mut self, data: &[u8]) -> Result<()> {
-        self.ensure_linked()?;
+    /// Gives up on the line in progress (it did not end in time): what
+    /// follows may go into another file.
+    pub fn end_line(&mut self) {
+        self.mid_line = false;
+    }
+
+    /// Why the last write stopped short, and forgets it.
+    pub fn take_stall(&mut self) -> Option<String> {
+        self.stall.take()
+    }
+
+    /// Writes bytes that start at a line boundary (or continue a line
+    /// already in the file), rotating where the size rule says so. One
+    /// `write` per run of whole lines that fits. Returns how many bytes were
+    /// written: all, or fewer when a fault stopped it ([`Writer::take_stall`]
+    /// says which); nothing is ever written twice.
+    pub fn write_lines(&mut self, data: &[u8]) -> Result<usize> {
+        let mut done = 0;
+        while done < data.len() {
+            let rest = &data[done..];
+            let n = if self.mid_line {
+                memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1)
+            } else if self
+                .rotation_failed
+                .is_some_and(|t| t.elapsed() < RETRY_ROTATION)
+            {
+                rest.len()
+            } else {
+                match cut(rest, self.main.size, self.policy.max_size) {
+                    Cut::All => rest.len(),
+                    Cut::Then(n) => n,
+                    Cut::RotateFirst => {
+                        self.rotate_for_size();
+                        if self.main.size == 0 {
+                            continue;
+                        }
+                        // The file at PATH could not be rotated away: write
+                        // on rather than loop.
+                        rest.len()
+                    }
+                }
+            };
+            let wrote = self.write_raw(&rest[..n])?;
+            done += wrote;
+            if wrote < n {
+                break;
+            }
+            if !self.mid_line && done < data.len() {
+                self.rotate_for_size();
+            }
+        }
+        Ok(done)
+    }
+
+    /// A rotation the size rule wants; a failure is a warning (once a
+    /// minute) and writing goes on in the current file.
+    fn rotate_for_size(&mut self) {
+        if let Err(e) = self.rotate() {
+            self.trouble.warn(|| format!("{e:#}"));
+        }
+    }
+
+    fn write_raw(&mut self, data: &[u8]) -> Result<usize> {
+        if !self.ensure_linked()? {
+            return Ok(0);
+        }
         let mut off = 0;
-        let mut pause = Duration::from_millis(10);
         while off < data.len() {
             match rustix::io::write(&self.main.fd, &data[off..]) {
                 Ok(n) => {
                     off += n;
                     self.main.size += n as u64;
-                    pause = Duration::from_millis(10);
                 }
                 Err(Errno::INTR | Errno::AGAIN) => {}
                 // A file-size limit (`ulimit -f`): SIGXFSZ is ignored, so
                 // the write fails instead; rotate and carry on.
-                Err(Errno::FBIG) if self.main.size > 0 => self.rotate()?,
+                Err(Errno::FBIG) if self.main.size > 0 && self.rotate().is_ok() => {}
                 Err(e @ (Errno::NOSPC | Errno::DQUOT | Errno::IO | Errno::FBIG)) => {
-                    // Keep the data and try again, backing off up to 30 s;
-                    // the producer meanwhile blocks on the full pipe. A
-                    // failed write wrote nothing, so nothing is written twice.
-                    let show = self.set.show(&self.main.name);
-                    self.stall(&mut pause, || {
-                        format!("cannot write to {show}: {}", std::io::Error::from(e))
-                    })?;
+                    // A failed write wrote nothing: keep the rest, and say
+                    // why, for the main loop to try again later.
+                    self.stall = Some(format!(
+                        "cannot write to {}: {}",
+                        self.set.show(&self.main.name),
+                        std::io::Error::from(e)
+                    ));
+                    break;
                 }
                 Err(e) => {
                     return Err(e).with_context(|| {
@@ -202,126 +195,79 @@ impl Writer {
                 }
             }
         }
-        if let Some(&last) = data.last() {
-            self.mid_line = last != b'\n';
+        if off > 0 {
+            self.mid_line = data[off - 1] != b'\n';
         }
-        if self.fsync == Fsync::Always
+        if off > 0
+            && self.fsync == Fsync::Always
             && let Err(e) = sync_file(&self.main.fd, &self.set.show(&self.main.name))
         {
-            self.sync_failed(e);
+            // Reported at once and never retried (after a failed fsync
+            // Linux may have dropped the data); the run then ends with 1.
+            messages::error(&format!("{e:#}"));
+            self.sync_failures += 1;
         }
-        Ok(())
-    }
-
-    /// A failed sync is reported at once and never retried (after a failed
-    /// fsync Linux may have dropped the data, and a second fsync would
-    /// report a false success); the run then ends with status 1.
-    fn sync_failed(&mut self, e: anyhow::Error) {
-        crate::report(&format!("{e:#}"));
-        self.sync_failures += 1;
-    }
-
-    /// Waits for the last rotation to be finished, for an answer to whoever
-    /// asked for it; a failed sync is reported (and counted) as always.
-    pub fn settle_for_answer(&mut self) -> Result<(), String> {
-        self.settle().map_err(|e| {
-            let msg = format!("{e:#}");
-            self.sync_failed(e);
-            msg
-        })
-    }
-
-    /// Ends the writer's work: the last rotation is finished, and failed
-    /// syncs make the run fail.
-    pub fn close(&mut self) -> Result<()> {
-        if let Err(e) = self.settle() {
-            self.sync_failed(e);
-        }
-        match self.sync_failures {
-            0 => Ok(()),
-            n => anyhow::bail!(
-                "{n} file{} could not be synced to disk (see above); its data may not be on disk",
-                if n == 1 { "" } else { "s" }
-            ),
-        }
+        Ok(off)
     }
 
     /// Makes sure the main file still has a name before writing into it:
     /// a file deleted behind the writer's back (alone, or with its whole
-    /// directory) would swallow the data. One `fstat` per batch.
-    fn ensure_linked(&mut self) -> Result<()> {
+    /// directory) would swallow the data. One `fstat` per batch. False
+    /// while the directory is gone.
+    fn ensure_linked(&mut self) -> Result<bool> {
         match rustix::fs::fstat(&self.main.fd) {
             Ok(st) if st.st_nlink == 0 => self.reopen(),
-            _ => Ok(()),
+            _ => Ok(true),
         }
     }
 
     /// Rotates the set now: the main file becomes backup 1 (or is
-    /// truncated, with count 0). An empty main file is not rotated. With
-    /// `--fsync rotate` the old file is synced and named backup 1 on a
-    /// thread of its own, while writing goes on into the new main file.
-    /// A deleted backup's name goes at once; its blocks are freed on that
-    /// thread too, since freeing a large file can take a while.
+    /// truncated, with count 0), a new one takes its place, and the old
+    /// one goes to the finisher. An empty main file is not rotated. After
+    /// a failure the size rule waits a second before it tries again.
     pub fn rotate(&mut self) -> Result<()> {
-        if let Err(e) = self.settle() {
-            // Reported, not retried; a backup left under rollover's own
-            // name is named now.
-            self.sync_failed(e);
-            self.set.recover(self.policy.count)?;
+        let outcome = self.rotate_once();
+        self.rotation_failed = outcome.is_err().then(Instant::now);
+        outcome
+    }
+
+    fn rotate_once(&mut self) -> Result<()> {
+        let mut listing = self.set.list()?;
+        if listing
+            .main
+            .as_ref()
+            .is_none_or(|m| m.name != self.main.name)
+        {
+            listing.main = self.set.stat(&self.main.name)?;
         }
-        self.follow_path()?;
+        self.follow(listing.main.as_ref())?;
         if self.main.size == 0 {
             return Ok(());
         }
-        let mut listing = self.set.list()?;
-        listing.main = self.set.stat(&self.main.name)?;
-        let steps = self.set.plan(&listing, self.policy.count);
-        let (fresh, handover) = self.set.execute_deferred(&steps, Some(&self.main.fd))?;
-        match fresh {
-            Some(fd) => {
+        let steps = plan::rotation(&self.set.naming, &listing, self.policy.count);
+        let done = self.set.execute(&steps, Some(&self.main.fd))?;
+        self.finisher.free(done.deleted);
+        match (done.fresh, done.backup) {
+            (Some(fd), Some(backup)) => {
                 let new = self.set.adopt(fd, &self.main.name)?;
                 let old = std::mem::replace(&mut self.main, new);
-                if let Some(mut h) = handover {
-                    if self.fsync == Fsync::Never {
-                        let deleted = h.take_deleted();
-                        self.set.finish(h, Some(&old.fd), false)?;
-                        if !deleted.is_empty() {
-                            // Freeing a deleted backup's blocks is left to
-                            // a thread, so the writer does not wait for it.
-                            self.pending = Some(std::thread::spawn(move || {
-                                drop(deleted);
-                                Ok(())
-                            }));
-                        }
-                    } else {
-                        let set = self.set.try_clone()?;
-                        self.pending = Some(std::thread::spawn(move || {
-                            set.finish(h, Some(&old.fd), true)
-                        }));
-                    }
+                if self.fsync != Fsync::Never {
+                    self.finisher.sync(NewBackup {
+                        fd: old.fd,
+                        dir: self.set.dup_dir()?,
+                        show: self.set.show(&backup),
+                    });
                 }
             }
-            None if !steps.is_empty() => {
+            _ if !steps.is_empty() => {
                 // Truncated in place: the file's age starts again now.
                 self.main.size = 0;
                 self.main.born = SystemTime::now();
             }
-            None => {}
+            _ => {}
         }
         self.mid_line = false;
         Ok(())
-    }
-
-    /// Waits for the last rotation to be finished: its backup synced and
-    /// named, the backups it deleted freed. Called before the next
-    /// rotation, before answering a request, and at exit.
-    pub fn settle(&mut self) -> Result<()> {
-        match self.pending.take() {
-            None => Ok(()),
-            Some(job) => job
-                .join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("the thread finishing a rotation failed"))),
-        }
     }
 
     /// Empties the main file (`rollover reset` beside a live writer).
@@ -334,19 +280,25 @@ impl Writer {
         Ok(())
     }
 
-    /// Makes sure the writer writes the file now at PATH: one that was
-    /// deleted or moved away is replaced by a new one, one that an outside
-    /// tool put in its place is adopted. Also catches up with a size that
-    /// changed behind the writer's back (a truncation by hand).
+    /// Makes sure the writer writes the file now at PATH (see
+    /// [`Writer::follow`]).
     pub fn follow_path(&mut self) -> Result<()> {
-        let name = self.main.name.clone();
-        match self.set.stat(&name)? {
+        let found = self.set.stat(&self.main.name)?;
+        self.follow(found.as_ref())
+    }
+
+    /// Given what is at PATH now: a file deleted or moved away is replaced
+    /// by a new one, one that an outside tool put in its place is adopted.
+    /// Also catches up with a size that changed behind the writer's back
+    /// (a truncation by hand).
+    fn follow(&mut self, found: Option<&Entry>) -> Result<()> {
+        match found {
             Some(e) if e.ino == self.main.ino && e.dev == self.main.dev => {
                 self.main.size = e.size;
                 return Ok(());
             }
             Some(e) if e.file_type == FileType::Symlink => {
-                let show = self.set.show(&name);
+                let show = self.set.show(&e.name);
                 self.moved.warn(|| {
                     format!("{show} is now a symbolic link; writing on into the file it replaced")
                 });
@@ -354,32 +306,61 @@ impl Writer {
             }
             _ => {}
         }
-        self.reopen()
+        // A directory that is gone shows as a failed write, in time.
+        self.reopen().map(drop)
     }
 
     /// Reopens the main file at PATH, creating it if it is missing
     /// (`SIGHUP`, or after an outside tool moved it). If the set's
-    /// directory itself is gone, waits (keeping the data, the producer
-    /// blocked on the pipe) until it exists again.
-    pub fn reopen(&mut self) -> Result<()> {
+    /// directory itself is gone and not back yet, returns false (the
+    /// stall's cause says so); once it exists again, writes go there.
+    pub fn reopen(&mut self) -> Result<bool> {
         let name = self.main.name.clone();
-        let mut pause = Duration::from_millis(10);
-        let opened = loop {
-            match self.set.open_main(&name, true, false, self.perm) {
-                Ok(o) => break o,
-                Err(e) if self.set.dir_gone() => {
+        let opened = match self.set.open_main(&name, Create::IfMissing, self.perm) {
+            Ok(o) => o,
+            Err(e) if self.set.dir_gone() => {
+                if self.set.reopen_dir().is_err() {
                     let dir = self.set.naming.dir().display().to_string();
-                    self.stall(&mut pause, || format!("directory {dir} is gone ({e:#})"))?;
-                    // Back: write into the directory now at that path.
-                    let _ = self.set.reopen_dir();
+                    self.stall = Some(format!("directory {dir} is gone ({e:#})"));
+                    return Ok(false);
                 }
-                Err(e) => return Err(e),
+                self.set.open_main(&name, Create::IfMissing, self.perm)?
             }
+            Err(e) => return Err(e),
         };
         if opened.ino != self.main.ino || opened.dev != self.main.dev {
             self.mid_line = false;
         }
         self.main = opened;
-        Ok(())
+        Ok(true)
+    }
+
+    /// Ends the writer's work: waits for the finisher to finish every
+    /// backup handed over, unless `stop()` turns true meanwhile (a second
+    /// SIGTERM), in which case what is still owed is recorded in the set's
+    /// state for the next writer or `rotate`. Failed syncs make it fail.
+    pub fn close(&mut self, stop: impl Fn() -> bool) -> Result<()> {
+        let failures = match self.finisher.close(stop) {
+            Ending::Done { failures } => failures + self.sync_failures,
+            Ending::Abandoned(owed) => {
+                let n = owed.len();
+                let mut st = state::load(&self.set)?;
+                st.owed.extend(owed);
+                state::save(&self.set, &st)?;
+                bail!(
+                    "stopped at once: {n} backup{} of {} not yet synced; the next writer or rotate on the set syncs {}",
+                    if n == 1 { "" } else { "s" },
+                    self.set.naming.path().display(),
+                    if n == 1 { "it" } else { "them" }
+                );
+            }
+        };
+        match failures {
+            0 => Ok(()),
+            n => bail!(
+                "{n} file{} could not be synced to disk (see above); its data may not be on disk",
+                if n == 1 { "" } else { "s" }
+            ),
+        }
     }
 }

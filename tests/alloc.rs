@@ -6,12 +6,13 @@
 
 use std::time::Duration;
 
-use rollover::fileset::FileSet;
+use rollover::config::{DirTrust, Fsync};
+use rollover::fileset::{Create, FileSet};
 use rollover::naming::Naming;
 use rollover::pipeline::{self, Options};
 use rollover::policy::Policy;
 use rollover::stamp::Format;
-use rollover::writer::{Fsync, Writer};
+use rollover::writer::Writer;
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
@@ -31,9 +32,9 @@ fn allocations(data: &[u8], max_size: u64, stamp: bool) -> (u64, usize) {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path();
     let path = dir.join("app.log");
-    let set = FileSet::open(Naming::new(&path).expect("name"), false).expect("set");
+    let set = FileSet::open(Naming::new(&path).expect("name"), DirTrust::OwnOnly).expect("set");
     let name = set.naming.main_name(1000);
-    let main = set.open_main(&name, true, false, None).expect("open");
+    let main = set.open_main(&name, Create::IfMissing, None).expect("open");
     let policy = Policy {
         max_size,
         max_age: None,
@@ -46,8 +47,9 @@ fn allocations(data: &[u8], max_size: u64, stamp: bool) -> (u64, usize) {
         tee: false,
     };
     let before = dhat::HeapStats::get().total_blocks;
-    let w = pipeline::feed(w, opts, data, 64 * 1024).expect("feed");
+    let mut w = pipeline::feed(w, opts, data, 64 * 1024).expect("feed");
     let after = dhat::HeapStats::get().total_blocks;
+    w.close(|| false).expect("close");
     let backups = std::fs::read_dir(dir)
         .expect("ls")
         .filter(|e| {

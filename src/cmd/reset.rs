@@ -5,18 +5,19 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-use crate::cli::ResetArgs;
 use crate::cmd::{Access, access, check_may_modify};
+use crate::config::ResetConfig;
+use crate::control::{self, Ask};
 use crate::fileset::FileSet;
-use crate::lock::{self, Ask};
+use crate::messages;
 use crate::naming::Naming;
 
 /// Runs `reset` on every PATH; a failure on one does not stop the others.
-pub fn run(args: &ResetArgs) -> Result<ExitCode> {
+pub fn run(cfg: &ResetConfig) -> Result<ExitCode> {
     let mut failed = false;
-    for path in &args.paths {
-        if let Err(e) = reset_one(path, args) {
-            crate::report(&format!("{e:#}"));
+    for naming in &cfg.sets {
+        if let Err(e) = reset_one(naming, cfg) {
+            messages::error(&format!("{e:#}"));
             failed = true;
         }
     }
@@ -27,9 +28,9 @@ pub fn run(args: &ResetArgs) -> Result<ExitCode> {
     })
 }
 
-fn reset_one(path: &std::path::Path, args: &ResetArgs) -> Result<()> {
-    let naming = Naming::new(path).map_err(anyhow::Error::msg)?;
-    let set = FileSet::open(naming, args.insecure_dir)?;
+fn reset_one(naming: &Naming, cfg: &ResetConfig) -> Result<()> {
+    let path = naming.path().to_path_buf();
+    let set = FileSet::open(naming.clone(), cfg.trust)?;
     let listing = set.list()?;
     let Some(main) = listing.main else {
         bail!(
@@ -39,8 +40,8 @@ fn reset_one(path: &std::path::Path, args: &ResetArgs) -> Result<()> {
     };
     set.check_main(&main)?;
     check_may_modify(&set, &main.name, "reset")?;
-    match access(&set, args.timeout)? {
+    match access(&set, cfg.timeout)? {
         Access::Alone(_lock) => set.truncate(&main.name),
-        Access::Writer(w) => lock::ask(&set, w.pid, Ask::Reset, args.timeout),
+        Access::Writer(w) => control::ask(&set, w.pid, Ask::Reset, cfg.timeout),
     }
 }

@@ -6,11 +6,13 @@ use std::time::{Duration, SystemTime};
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::cli::StatusArgs;
+use crate::config::{DirTrust, StatusConfig};
 use crate::fileset::{FileSet, birth_time_at};
 use crate::lock;
+use crate::messages;
 use crate::naming::Naming;
 use crate::policy::{Policy, age_due};
+use crate::state;
 use crate::units::{human_age, human_size};
 
 #[derive(Debug, Serialize)]
@@ -41,27 +43,29 @@ struct MemberReport {
     size: u64,
     age_secs: f64,
     codec: Option<&'static str>,
+    /// Work the finisher of a stopped writer still owes it (`sync`).
+    owed: Option<&'static str>,
 }
 
 /// Runs `status` on every PATH.
-pub fn run(args: &StatusArgs) -> Result<ExitCode> {
+pub fn run(cfg: &StatusConfig) -> Result<ExitCode> {
     let mut sets = Vec::new();
     let mut failed = false;
-    for path in &args.paths {
-        match report(path) {
+    for naming in &cfg.sets {
+        match report(naming) {
             Ok(r) => sets.push(r),
             Err(e) => {
-                crate::report(&format!("{e:#}"));
+                messages::error(&format!("{e:#}"));
                 failed = true;
             }
         }
     }
     let report = Report { sets };
-    if args.json {
+    if cfg.json {
         let text = serde_json::to_string_pretty(&report).context("cannot format JSON")?;
-        crate::print(&text);
+        messages::print(&text);
     } else {
-        crate::print(text(&report).trim_end_matches('\n'));
+        messages::print(text(&report).trim_end_matches('\n'));
     }
     Ok(if failed {
         ExitCode::FAILURE
@@ -95,11 +99,12 @@ pub fn escape(name: &[u8]) -> String {
     out
 }
 
-fn report(path: &std::path::Path) -> Result<SetReport> {
-    let naming = Naming::new(path).map_err(anyhow::Error::msg)?;
+fn report(naming: &Naming) -> Result<SetReport> {
+    let path = naming.path();
     // Reading a set is harmless in any directory.
-    let set = FileSet::open(naming, true)?;
+    let set = FileSet::open(naming.clone(), DirTrust::Shared)?;
     let listing = set.list()?;
+    let owed = state::load(&set)?;
     let now = SystemTime::now();
     let age_of = |t: SystemTime| now.duration_since(t).unwrap_or(Duration::ZERO);
     let mut members = Vec::new();
@@ -113,6 +118,7 @@ fn report(path: &std::path::Path) -> Result<SetReport> {
             size: m.size,
             age_secs: age_of(born).as_secs_f64(),
             codec: None,
+            owed: None,
         });
     }
     for b in listing.backups.iter().rev() {
@@ -125,6 +131,7 @@ fn report(path: &std::path::Path) -> Result<SetReport> {
             size: st.size,
             age_secs: age_of(st.mtime).as_secs_f64(),
             codec: b.codec,
+            owed: state::owes(&owed, st.dev, st.ino).then_some("sync"),
         });
     }
     let writer = lock::live_writer(&set)?.map(|h| {
@@ -187,6 +194,10 @@ fn text(report: &Report) -> String {
                 human_age(Duration::from_secs_f64(m.age_secs)),
                 m.codec.map(|c| format!("  {c}")).unwrap_or_default(),
             ));
+            if let Some(work) = m.owed {
+                out.truncate(out.len() - 1);
+                out.push_str(&format!("  (owed: {work})\n"));
+            }
         }
     }
     out

@@ -3,21 +3,20 @@
 
 use anyhow::{Result, bail};
 
-use crate::cli::OpenMode;
-use crate::config::WriteConfig;
-use crate::fileset::FileSet;
-use crate::lock::{Claim, Holder};
-use crate::naming::Naming;
+use crate::config::{OpenMode, WriteConfig};
+use crate::control::Claim;
+use crate::fileset::{Create, FileSet};
+use crate::lock::Holder;
 use crate::pipeline::{self, Options};
+use crate::state;
 use crate::writer::Writer;
 
 /// Runs the writer.
 pub fn run(cfg: WriteConfig) -> Result<()> {
-    let naming = Naming::new(&cfg.path).map_err(anyhow::Error::msg)?;
-    let set = FileSet::open(naming, cfg.insecure_dir)?;
+    let set = FileSet::open(cfg.set.clone(), cfg.trust)?;
     let count = cfg.policy.count;
 
-    if cfg.mode == OpenMode::X {
+    if cfg.mode == OpenMode::Exclusive {
         // Checked before anything is created, so that a refusal leaves
         // the directory exactly as it was.
         let listing = set.list()?;
@@ -30,7 +29,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         if let Some(b) = listing.backups.last() {
             bail!(
                 "cannot create {}: backup {} already exists (mode x)",
-                cfg.path.display(),
+                set.naming.path().display(),
                 set.show(&b.name)
             );
         }
@@ -46,7 +45,8 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
     let mut claim = Claim::take(&set, me)?;
     set.recover(count)?;
     let listing = set.list()?;
-    if cfg.mode == OpenMode::W {
+    state::settle(&set, &listing)?;
+    if cfg.mode == OpenMode::Truncate {
         // A main file that must be refused is refused before anything of
         // the set is deleted.
         if let Some(m) = &listing.main {
@@ -62,7 +62,11 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
     let name = listing
         .main
         .map_or_else(|| set.naming.main_name(count), |m| m.name);
-    let opened = set.open_main(&name, true, cfg.mode == OpenMode::X, cfg.perm)?;
+    let how = match cfg.mode {
+        OpenMode::Exclusive => Create::New,
+        OpenMode::Append | OpenMode::Truncate => Create::IfMissing,
+    };
+    let opened = set.open_main(&name, how, cfg.perm)?;
     claim.listen(&set);
     let writer = Writer::new(set, opened, cfg.policy, cfg.fsync, cfg.perm);
     let opts = Options {

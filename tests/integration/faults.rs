@@ -209,7 +209,8 @@ fn injected_io_errors_are_retried_without_loss() {
 }
 
 /// Runs a writer under strace with its syscall `call` failing with EIO at
-/// the `when`-th call of each thread; returns (exit code, stderr, dir).
+/// the `when`-th call of each thread (`1+`: every call); returns (exit
+/// code, stderr, dir).
 fn with_injected(
     call: &str,
     when: &str,
@@ -262,11 +263,15 @@ fn a_failed_fsync_is_reported_not_retried() {
         "reported once, never retried: {err}"
     );
     assert_eq!(dir.set_content("app.log"), input, "writing went on");
-    // --fsync rotate: each rotation syncs on a thread of its own, so each
-    // one's sync fails; each is reported once, and the backups still get
-    // their names.
-    let (code, err, dir) =
-        with_injected("fsync", "1", &["-s", "1K", "-c", "1000", "app.log"], &input);
+    // --fsync rotate, every sync failing: each backup's failure is
+    // reported once (its directory is then not synced), and the backups
+    // still have their names.
+    let (code, err, dir) = with_injected(
+        "fsync",
+        "1+",
+        &["-s", "1K", "-c", "1000", "app.log"],
+        &input,
+    );
     assert_eq!(code, Some(1), "{err}");
     let backups = dir.backups("app.log").len();
     assert!(backups >= 2);

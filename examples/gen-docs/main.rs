@@ -3,9 +3,11 @@
 
 use std::path::Path;
 
+mod docs;
+
 fn main() -> std::io::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for (path, content) in rollover::docs::generated() {
+    for (path, content) in docs::generated() {
         let path = root.join(path);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
@@ -13,5 +15,6 @@ fn main() -> std::io::Result<()> {
         std::fs::write(&path, content)?;
         println!("wrote {}", path.display());
     }
+    println!("done: `{}`", docs::REGENERATE);
     Ok(())
 }

@@ -1,0 +1,42 @@
+//! The one place that prints. Errors and warnings go to stderr as one line
+//! each, `rollover: ` first; results go to stdout. Nothing here panics: a
+//! logging tool must not die because its stderr or stdout went away
+//! (`eprintln!` and `println!` would).
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+/// Prints one line on stderr, `rollover: ` first.
+pub fn error(msg: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "rollover: {msg}");
+}
+
+/// Prints one warning line on stderr.
+pub fn warn(msg: &str) {
+    error(&format!("warning: {msg}"));
+}
+
+/// Prints one line on stdout, ignoring a stdout that went away.
+pub fn print(text: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
+/// Prints a warning at most once a minute: a fault that lasts (a full
+/// disk, a vanished directory) is said once, not at every retry.
+#[derive(Debug, Default)]
+pub struct Warner {
+    last: Option<Instant>,
+}
+
+impl Warner {
+    /// Prints `msg` unless this warner printed within the last minute.
+    pub fn warn(&mut self, msg: impl FnOnce() -> String) {
+        if self
+            .last
+            .is_none_or(|t| t.elapsed() >= Duration::from_secs(60))
+        {
+            warn(&msg());
+            self.last = Some(Instant::now());
+        }
+    }
+}

@@ -1,0 +1,370 @@
+//! Which renames and deletes a rotation needs, decided from a listing of
+//! the set alone. Pure: it touches no file, so every damaged set a crash
+//! can leave is tested here as a table.
+
+use std::time::SystemTime;
+
+use rustix::fs::FileType;
+
+use crate::naming::{Naming, width};
+
+/// A member of the set as found on disk (the main file, or any file the
+/// set names).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub name: Vec<u8>,
+    pub size: u64,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub ino: u64,
+    pub dev: u64,
+    pub nlink: u64,
+    pub file_type: FileType,
+    pub mtime: SystemTime,
+}
+
+/// A backup as found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backup {
+    pub index: u64,
+    pub codec: Option<&'static str>,
+    pub name: Vec<u8>,
+}
+
+/// The members of a set, read from one pass over its directory.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub main: Option<Entry>,
+    /// Highest number first.
+    pub backups: Vec<Backup>,
+    /// Size of a main file left beside the set by a rotation that crashed
+    /// between swapping in the new main file and naming the old one.
+    pub leftover: Option<u64>,
+}
+
+/// One step of a rotation; `--dry-run` and `-v` print them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Delete(Vec<u8>),
+    Rename(Vec<u8>, Vec<u8>),
+    /// The main file becomes `backup` and a new empty one takes its place.
+    SwapIn {
+        main: Vec<u8>,
+        backup: Vec<u8>,
+    },
+    Truncate(Vec<u8>),
+}
+
+impl Action {
+    /// Describes the step for `-v` and `--dry-run`.
+    pub fn describe(&self, set: &Naming) -> String {
+        let p = |n: &[u8]| set.in_dir(n).display().to_string();
+        match self {
+            Action::Delete(n) => format!("delete {}", p(n)),
+            Action::Rename(a, b) => format!("rename {} to {}", p(a), p(b)),
+            Action::SwapIn { main, backup } => format!(
+                "rename {} to {} and create a new empty {}",
+                p(main),
+                p(backup),
+                p(main)
+            ),
+            Action::Truncate(n) => format!("truncate {}", p(n)),
+        }
+    }
+}
+
+/// The steps that rotate the set to `count` backups. An empty or missing
+/// main file is never rotated: no steps.
+pub fn rotation(naming: &Naming, listing: &Listing, count: u64) -> Vec<Action> {
+    let Some(main) = listing.main.as_ref().filter(|m| m.size > 0) else {
+        return Vec::new();
+    };
+    let mut steps = shift(naming, listing, count);
+    if count == 0 {
+        steps.push(Action::Truncate(main.name.clone()));
+    } else {
+        steps.push(Action::SwapIn {
+            main: main.name.clone(),
+            backup: naming.name(1, width(count), None),
+        });
+    }
+    steps
+}
+
+/// Frees number 1. Backups numbered `count` and above are deleted (a
+/// symlink among them too: the link, never its target); the others are
+/// renumbered 2, 3 ... in age order. On an intact set that is "delete
+/// `count` and above, rename each one up, highest first". A set left with
+/// a gap by a crash (`.1 .2 .4`) has it closed on the way, so backups stay
+/// numbered 1..k. Renames that move a backup down go first, lowest first,
+/// then those that move one up, highest first: each target is free when it
+/// is taken, and at every step the numbers keep the backups in age order.
+pub fn shift(naming: &Naming, listing: &Listing, count: u64) -> Vec<Action> {
+    let w = width(count);
+    let (dropped, kept): (Vec<&Backup>, Vec<&Backup>) =
+        listing.backups.iter().partition(|b| b.index >= count);
+    let mut steps: Vec<Action> = dropped
+        .iter()
+        .map(|b| Action::Delete(b.name.clone()))
+        .collect();
+    // Newest first; listing.backups is highest number first.
+    let kept: Vec<&Backup> = kept.into_iter().rev().collect();
+    let target = |rank: usize| rank as u64 + 2;
+    let mut rename = |b: &Backup, to: u64| {
+        let name = naming.name(to, w, b.codec);
+        if name != b.name {
+            steps.push(Action::Rename(b.name.clone(), name));
+        }
+    };
+    for (rank, b) in kept.iter().enumerate() {
+        if target(rank) <= b.index {
+            rename(b, target(rank));
+        }
+    }
+    for (rank, b) in kept.iter().enumerate().rev() {
+        if target(rank) > b.index {
+            rename(b, target(rank));
+        }
+    }
+    steps
+}
+
+/// The steps that finish a rotation that crashed after the new main file
+/// was swapped in but before the old one (waiting under `leftover_name`)
+/// was named backup 1. An empty leftover (a crash before the swap) is
+/// deleted, and so is any leftover with count 0.
+pub fn recovery(
+    naming: &Naming,
+    listing: &Listing,
+    count: u64,
+    leftover_name: &[u8],
+) -> Vec<Action> {
+    match listing.leftover {
+        None => Vec::new(),
+        Some(0) => vec![Action::Delete(leftover_name.to_vec())],
+        Some(_) if count == 0 => vec![Action::Delete(leftover_name.to_vec())],
+        Some(_) => {
+            // Backup 1 is free (the shift came before the swap) unless
+            // something else took it since: shift only then.
+            let mut steps = if listing.backups.iter().any(|b| b.index == 1) {
+                shift(naming, listing, count)
+            } else {
+                Vec::new()
+            };
+            steps.push(Action::Rename(
+                leftover_name.to_vec(),
+                naming.name(1, width(count), None),
+            ));
+            steps
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn naming() -> Naming {
+        Naming::new(Path::new("app.log")).unwrap()
+    }
+
+    /// A listing with a main file of `size` bytes and the named backups.
+    fn listing(size: u64, backups: &[&str]) -> Listing {
+        let n = naming();
+        let mut bs: Vec<Backup> = backups
+            .iter()
+            .map(|b| {
+                let m = n.parse(b.as_bytes()).expect("a backup name");
+                Backup {
+                    index: m.index,
+                    codec: m.codec,
+                    name: b.as_bytes().to_vec(),
+                }
+            })
+            .collect();
+        bs.sort_by(|a, b| b.index.cmp(&a.index).then_with(|| a.name.cmp(&b.name)));
+        Listing {
+            main: Some(Entry {
+                name: b"app.log".to_vec(),
+                size,
+                mode: 0o644,
+                uid: 0,
+                gid: 0,
+                ino: 1,
+                dev: 1,
+                nlink: 1,
+                file_type: FileType::RegularFile,
+                mtime: SystemTime::UNIX_EPOCH,
+            }),
+            backups: bs,
+            leftover: None,
+        }
+    }
+
+    fn show(steps: &[Action]) -> Vec<String> {
+        steps.iter().map(|s| s.describe(&naming())).collect()
+    }
+
+    #[test]
+    fn table() {
+        // (count, backups on disk, the steps in order)
+        let cases: &[(u64, &[&str], &[&str])] = &[
+            // A fresh set.
+            (
+                5,
+                &[],
+                &["rename app.log to app.log.1 and create a new empty app.log"],
+            ),
+            // Intact: shift each one up, highest first.
+            (
+                5,
+                &["app.log.1", "app.log.2"],
+                &[
+                    "rename app.log.2 to app.log.3",
+                    "rename app.log.1 to app.log.2",
+                    "rename app.log to app.log.1 and create a new empty app.log",
+                ],
+            ),
+            // Full: the oldest goes.
+            (
+                3,
+                &["app.log.1", "app.log.2", "app.log.3"],
+                &[
+                    "delete app.log.3",
+                    "rename app.log.2 to app.log.3",
+                    "rename app.log.1 to app.log.2",
+                    "rename app.log to app.log.1 and create a new empty app.log",
+                ],
+            ),
+            // A gap: closed on the way, lowest move first.
+            (
+                5,
+                &["app.log.1", "app.log.2", "app.log.4"],
+                &[
+                    "rename app.log.2 to app.log.3",
+                    "rename app.log.1 to app.log.2",
+                    "rename app.log to app.log.1 and create a new empty app.log",
+                ],
+            ),
+            // A half-done cascade (4 moved to 5, 3 not yet): moves down
+            // first, then up; nothing is overwritten.
+            (
+                9,
+                &["app.log.1", "app.log.3", "app.log.5"],
+                &[
+                    "rename app.log.5 to app.log.4",
+                    "rename app.log.1 to app.log.2",
+                    "rename app.log to app.log.1 and create a new empty app.log",
+                ],
+            ),
+            // Number 1 missing: the others already stand where they go.
+            (
+                5,
+                &["app.log.2", "app.log.3"],
+                &["rename app.log to app.log.1 and create a new empty app.log"],
+            ),
+            // Numbered at and above the count: deleted, whatever the gaps.
+            (
+                3,
+                &["app.log.1", "app.log.3"],
+                &[
+                    "delete app.log.3",
+                    "rename app.log.1 to app.log.2",
+                    "rename app.log to app.log.1 and create a new empty app.log",
+                ],
+            ),
+            (
+                3,
+                &["app.log.7", "app.log.9"],
+                &[
+                    "delete app.log.9",
+                    "delete app.log.7",
+                    "rename app.log to app.log.1 and create a new empty app.log",
+                ],
+            ),
+            // Another padding: renamed to the current width.
+            (
+                10,
+                &["app.log.1", "app.log.2.gz"],
+                &[
+                    "rename app.log.2.gz to app.log.03.gz",
+                    "rename app.log.1 to app.log.02",
+                    "rename app.log to app.log.01 and create a new empty app.log",
+                ],
+            ),
+            // The same number twice (two paddings): both kept, in order.
+            (
+                5,
+                &["app.log.1", "app.log.01"],
+                &[
+                    "rename app.log.01 to app.log.3",
+                    "rename app.log.1 to app.log.2",
+                    "rename app.log to app.log.1 and create a new empty app.log",
+                ],
+            ),
+            // Count 0: every backup deleted, the main file truncated.
+            (
+                0,
+                &["app.log.1", "app.log.2"],
+                &["delete app.log.2", "delete app.log.1", "truncate app.log"],
+            ),
+            // Count 1: only the newest backup is kept.
+            (
+                1,
+                &["app.log.1"],
+                &[
+                    "delete app.log.1",
+                    "rename app.log to app.log.1 and create a new empty app.log",
+                ],
+            ),
+        ];
+        for (count, backups, want) in cases {
+            let got = show(&rotation(&naming(), &listing(10, backups), *count));
+            assert_eq!(got, *want, "count {count}, backups {backups:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_or_missing_main_file_is_never_rotated() {
+        assert!(rotation(&naming(), &listing(0, &["app.log.1"]), 5).is_empty());
+        let mut l = listing(10, &[]);
+        l.main = None;
+        assert!(rotation(&naming(), &l, 5).is_empty());
+    }
+
+    #[test]
+    fn recovery_names_the_leftover_backup_one() {
+        let left = b".app.log.rollover-new";
+        let mut l = listing(10, &["app.log.2"]);
+        l.leftover = Some(7);
+        assert_eq!(
+            show(&recovery(&naming(), &l, 5, left)),
+            ["rename .app.log.rollover-new to app.log.1"]
+        );
+        // Backup 1 taken since: shift first.
+        let mut l = listing(10, &["app.log.1"]);
+        l.leftover = Some(7);
+        assert_eq!(
+            show(&recovery(&naming(), &l, 5, left)),
+            [
+                "rename app.log.1 to app.log.2",
+                "rename .app.log.rollover-new to app.log.1"
+            ]
+        );
+        // Empty, or count 0: deleted.
+        l.leftover = Some(0);
+        assert_eq!(
+            show(&recovery(&naming(), &l, 5, left)),
+            ["delete .app.log.rollover-new"]
+        );
+        l.leftover = Some(3);
+        assert_eq!(
+            show(&recovery(&naming(), &l, 0, left)),
+            ["delete .app.log.rollover-new"]
+        );
+        l.leftover = None;
+        assert!(recovery(&naming(), &l, 5, left).is_empty());
+    }
+}

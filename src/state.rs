@@ -1,0 +1,110 @@
+//! The set's own file, `.NAME.rollover-state` (mode 0600, never opened
+//! through a link): what must outlive a writer. Today, the backups still
+//! owed their sync when a writer was stopped at once (a second SIGTERM);
+//! the next writer or `rotate` on the set syncs them, and `status` shows
+//! them. Lines of `key value`; unknown lines are ignored.
+
+use anyhow::Result;
+
+use crate::fileset::{FileSet, sync_file};
+use crate::plan::Listing;
+
+/// A backup owed work, by the identity that survives renames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owed {
+    pub dev: u64,
+    pub ino: u64,
+}
+
+/// What the file holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct State {
+    /// Backups owed a sync.
+    pub owed: Vec<Owed>,
+}
+
+impl State {
+    fn encode(&self) -> String {
+        self.owed
+            .iter()
+            .map(|o| format!("owe-sync {} {}\n", o.dev, o.ino))
+            .collect()
+    }
+
+    fn decode(text: &str) -> State {
+        let mut s = State::default();
+        for line in text.lines() {
+            let mut words = line.split_whitespace();
+            if words.next() == Some("owe-sync")
+                && let (Some(Ok(dev)), Some(Ok(ino))) =
+                    (words.next().map(str::parse), words.next().map(str::parse))
+            {
+                s.owed.push(Owed { dev, ino });
+            }
+        }
+        s
+    }
+}
+
+/// Reads the set's state; a missing file is the empty state.
+pub fn load(set: &FileSet) -> Result<State> {
+    Ok(set
+        .read_own("state")?
+        .map(|b| State::decode(&String::from_utf8_lossy(&b)))
+        .unwrap_or_default())
+}
+
+/// Writes the set's state (atomically: a new file renamed over the old);
+/// the empty state removes the file.
+pub fn save(set: &FileSet, state: &State) -> Result<()> {
+    if *state == State::default() {
+        return set.remove_own("state");
+    }
+    set.write_own("state", state.encode().as_bytes())
+}
+
+/// Syncs the backups a stopped writer still owed, where they are now
+/// (renames do not matter: they are found by inode), then forgets them.
+/// Called by whoever holds the set's lock, before it changes the set.
+pub fn settle(set: &FileSet, listing: &Listing) -> Result<()> {
+    let state = load(set)?;
+    if state.owed.is_empty() {
+        return Ok(());
+    }
+    for b in &listing.backups {
+        let Some(e) = set.stat(&b.name)? else {
+            continue;
+        };
+        if state.owed.contains(&Owed {
+            dev: e.dev,
+            ino: e.ino,
+        }) {
+            let fd = set.open_backup(&b.name)?;
+            sync_file(&fd, &set.show(&b.name))?;
+        }
+    }
+    sync_file(set.dir(), &set.naming.dir().display().to_string())?;
+    save(set, &State::default())
+}
+
+/// Whether a member is owed work, for `status`.
+pub fn owes(state: &State, dev: u64, ino: u64) -> bool {
+    state.owed.contains(&Owed { dev, ino })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_garbage() {
+        let s = State {
+            owed: vec![Owed { dev: 1, ino: 2 }, Owed { dev: 3, ino: 4 }],
+        };
+        assert_eq!(State::decode(&s.encode()), s);
+        assert_eq!(
+            State::decode("owe-sync x 1\nnonsense\n\n"),
+            State::default()
+        );
+    }
+}
