@@ -277,7 +277,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct RotateArgs {
     /// Main files or glob patterns matching them
-    #[arg(value_name = "PATH|GLOB", required = true)]
+    #[arg(value_name = "PATH|GLOB", required = true, value_parser = parse_set_pattern, value_hint = clap::ValueHint::FilePath)]
     pub paths: Vec<PathBuf>,
 
     /// Keep N backups [default: 5; a live writer keeps its own]
@@ -344,6 +344,17 @@ pub struct StatusArgs {
 /// A set's PATH: a file name with at most one `%`.
 fn parse_set_path(text: &str) -> Result<Naming, String> {
     Naming::new(std::path::Path::new(text))
+}
+
+/// A set's PATH or a glob pattern: a literal path's file name has at most
+/// one `%`, checked here so that a bad one is a usage error.
+fn parse_set_pattern(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    let is_pattern = text.bytes().any(|b| matches!(b, b'*' | b'?' | b'['));
+    if !is_pattern {
+        Naming::new(&path)?;
+    }
+    Ok(path)
 }
 
 fn trust(insecure_dir: bool) -> DirTrust {

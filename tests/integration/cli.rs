@@ -32,8 +32,16 @@ fn durations_need_units() {
 }
 
 #[test]
+fn two_percent_signs_are_a_usage_error_in_every_command() {
+    for cmd in [&[][..], &["rotate"], &["reset"], &["status"]] {
+        let mut args = cmd.to_vec();
+        args.push("a%b%.log");
+        usage_error(&args, "more than one '%'");
+    }
+}
+
+#[test]
 fn other_usage_errors() {
-    usage_error(&["a%b%.log"], "more than one '%'");
     usage_error(&["-m", "z", "app.log"], "invalid value 'z'");
     usage_error(&["-c", "-3", "app.log"], "--max-count");
     usage_error(&["--perm", "999", "app.log"], "invalid mode");

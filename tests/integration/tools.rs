@@ -543,3 +543,48 @@ fn percent_sets_need_no_count_to_be_found() {
     assert_eq!(tool(&dir, &["reset", "app.%.log"]).0, 0);
     assert_eq!(dir.read("app.00.log"), b"");
 }
+
+#[test]
+fn symlinks_numbered_at_or_above_the_count_are_deleted_not_followed() {
+    let dir = Dir::new();
+    dir.write("target1", b"first target\n");
+    dir.write("target3", b"third target\n");
+    std::os::unix::fs::symlink("target1", dir.join("app.log.1")).expect("symlink");
+    std::os::unix::fs::symlink("target3", dir.join("app.log.3")).expect("symlink");
+    dir.write("app.log", b"main\n");
+    assert_eq!(tool(&dir, &["rotate", "-c", "3", "app.log"]).0, 0);
+    // Backup 3 was at the count: deleted (the link, never its target);
+    // the link at 1 moved up like any backup.
+    assert_eq!(
+        dir.names(),
+        ["app.log", "app.log.1", "app.log.2", "target1", "target3"]
+    );
+    assert!(
+        dir.join("app.log.2")
+            .symlink_metadata()
+            .expect("2")
+            .is_symlink()
+    );
+    assert_eq!(dir.read("target1"), b"first target\n");
+    assert_eq!(dir.read("target3"), b"third target\n");
+    // The writer's rotation does the same.
+    std::os::unix::fs::symlink("target3", dir.join("app.log.3")).expect("symlink");
+    dir.ok(&["-s", "6", "-c", "3", "app.log"], b"line1\nline2\n");
+    assert_eq!(
+        dir.names(),
+        [
+            "app.log",
+            "app.log.1",
+            "app.log.2",
+            "app.log.3",
+            "target1",
+            "target3"
+        ]
+    );
+    // The new link at 3 was deleted; the one at 2 moved up into its place.
+    assert_eq!(
+        std::fs::read_link(dir.join("app.log.3")).expect("link"),
+        std::path::Path::new("target1")
+    );
+    assert_eq!(dir.read("target3"), b"third target\n");
+}
