@@ -6,39 +6,14 @@
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rustix::process::Signal;
 
-use crate::util::{BIN, Dir, Live, one_line_naming, run_with_input, wait_until};
-
-fn root() -> bool {
-    let yes = rustix::process::geteuid().is_root();
-    if !yes {
-        eprintln!("skipped: needs root");
-    }
-    yes
-}
-
-fn tool(name: &str) -> bool {
-    let yes = Command::new(name)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    if !yes {
-        eprintln!("skipped: {name} is not installed");
-    }
-    yes
-}
-
-fn numbered(lines: usize, pad: usize) -> Vec<u8> {
-    (0..lines)
-        .flat_map(|i| format!("line {i:08} {}\n", "p".repeat(i % pad)).into_bytes())
-        .collect()
-}
+use crate::util::{
+    BIN, Dir, Live, have, is_root, numbered, one_line_naming, run_with_input, strace, wait_until,
+};
 
 /// A tmpfs mounted for one test, unmounted when dropped.
 struct Tmpfs {
@@ -95,7 +70,7 @@ fn backups_in(dir: &Path, base: &str) -> Vec<(u64, PathBuf)> {
 
 #[test]
 fn a_full_file_system_loses_nothing() {
-    if !root() {
+    if !is_root() {
         return;
     }
     let dir = Dir::new();
@@ -187,7 +162,7 @@ fn a_full_file_system_loses_nothing() {
 
 #[test]
 fn injected_io_errors_are_retried_without_loss() {
-    if !tool("strace") {
+    if !have("strace") {
         return;
     }
     let input = numbered(20_000, 50);
@@ -218,20 +193,16 @@ fn with_injected(
     input: &[u8],
 ) -> (Option<i32>, String, Dir) {
     let dir = Dir::new();
-    let mut strace = Command::new("strace");
-    strace
-        .args([
-            "-f",
-            "-qq",
-            "-o",
-            "/dev/null",
-            "-e",
+    let cmd = strace(
+        &dir,
+        &[
             &format!("trace={call}"),
-        ])
-        .args(["-e", &format!("inject={call}:error=EIO:when={when}"), BIN])
-        .args(args)
-        .current_dir(dir.path());
-    let out = run_with_input(strace, input);
+            &format!("inject={call}:error=EIO:when={when}"),
+        ],
+        Path::new("/dev/null"),
+        args,
+    );
+    let out = run_with_input(cmd, input);
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -241,7 +212,7 @@ fn with_injected(
 
 #[test]
 fn a_failed_fsync_is_reported_not_retried() {
-    if !tool("strace") {
+    if !have("strace") {
         return;
     }
     let input = numbered(200, 10);
@@ -527,7 +498,7 @@ fn a_fifo_at_path_is_refused() {
 
 #[test]
 fn as_root_a_directory_others_can_write_is_refused() {
-    if !root() {
+    if !is_root() {
         return;
     }
     let dir = Dir::new();
@@ -547,7 +518,7 @@ fn as_root_a_directory_others_can_write_is_refused() {
 
 #[test]
 fn another_user_cannot_take_the_lock() {
-    if !root() || !tool("setpriv") {
+    if !is_root() || !have("setpriv") {
         return;
     }
     let dir = Dir::new();
@@ -580,4 +551,54 @@ fn another_user_cannot_take_the_lock() {
     live.send(b"still writing\n");
     assert!(live.finish().status.success());
     assert_eq!(dir.read("app.log"), b"still writing\n");
+}
+
+#[test]
+fn a_stalled_writer_still_answers_a_reset() {
+    if !is_root() {
+        return;
+    }
+    let dir = Dir::new();
+    let Some(fs) = Tmpfs::mount(dir.join("small"), "64k") else {
+        return;
+    };
+    let mut live = Live::ready(&dir, &["-s", "0", "small/app.log"], "small/app.log");
+    // More than the file system holds, less than twice: the writer stalls
+    // on a full disk, and what is left after a reset fits.
+    let input = numbered(4_000, 20);
+    assert!(input.len() > 64 * 1024 && input.len() < 120 * 1024);
+    live.send(&input);
+    wait_until("the file system to fill", Duration::from_secs(10), || {
+        fs.free() < 4096
+    });
+    // A stall is a state of the loop, not a sleep in a write: a reset is
+    // answered (dropping what was read, emptying the main file, which
+    // frees the space), and writing resumes.
+    let out = dir
+        .cmd(&["reset", "--timeout", "5s", "small/app.log"])
+        .output()
+        .expect("reset");
+    assert!(
+        out.status.success(),
+        "reset during a stall: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tail = b"after the reset\n";
+    live.send_visible(&dir, "small/app.log", tail);
+    let out = live.finish();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+    // After the reset: whole input lines that were still in the pipe, in
+    // order up to the input's end, then the tail.
+    let rest = dir.read("small/app.log");
+    let before = rest
+        .strip_suffix(&tail[..])
+        .expect("the tail ends the file");
+    assert!(input.ends_with(before), "not the input's tail");
+    let at = input.len() - before.len();
+    assert!(
+        at == 0 || input[at - 1] == b'\n',
+        "a line was split at the reset"
+    );
 }

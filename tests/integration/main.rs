@@ -4,6 +4,7 @@
 mod cli;
 mod docs;
 mod faults;
+mod finisher;
 mod output;
 mod props;
 mod signals;

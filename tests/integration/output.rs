@@ -5,7 +5,7 @@ use std::os::unix::fs::MetadataExt;
 use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::util::{BIN, Dir, Live, wait_until};
+use crate::util::{BIN, Dir, Live, have, strace, wait_until};
 
 /// Sends one line to a writer with `-t=FORMAT` and returns the stamped
 /// line with the moments just before sending and just after it appeared.
@@ -250,22 +250,12 @@ fn new_main_files_get_0644_minus_the_umask_or_perm() {
 
 /// Counts the fsync calls a writer makes, with strace, if installed.
 fn fsyncs(args: &[&str], input: &[u8]) -> Option<usize> {
-    if std::process::Command::new("strace")
-        .arg("-V")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: strace is not installed");
+    if !have("strace") {
         return None;
     }
     let dir = Dir::new();
     let log = dir.join("trace");
-    let mut cmd = std::process::Command::new("strace");
-    cmd.args(["-f", "-qq", "-e", "trace=fsync,fdatasync", "-o"])
-        .arg(&log)
-        .arg(BIN)
-        .args(args);
-    cmd.current_dir(dir.path());
+    let cmd = strace(&dir, &["trace=fsync,fdatasync"], &log, args);
     assert!(crate::util::run_with_input(cmd, input).status.success());
     let trace = std::fs::read_to_string(&log).expect("trace");
     Some(trace.lines().filter(|l| l.contains("fsync(")).count())

@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use rustix::process::Signal;
 
-use crate::util::{BIN, Dir, Live, one_line_naming, wait_until};
+use crate::util::{BIN, Dir, Live, is_root, one_line_naming, wait_until};
 
 /// Runs a tool and returns (exit code, stdout, stderr).
-fn tool(dir: &Dir, args: &[&str]) -> (i32, String, String) {
+fn outcome(dir: &Dir, args: &[&str]) -> (i32, String, String) {
     let out = dir.cmd(args).stdin(Stdio::null()).output().expect("run");
     (
         out.status.code().unwrap_or(-1),
@@ -34,14 +34,14 @@ fn rotate_alone_renames_and_is_silent() {
     let dir = Dir::new();
     dir.write("app.log", b"main\n");
     dir.write("app.log.1", b"one\n");
-    let (code, out, err) = tool(&dir, &["rotate", "app.log"]);
+    let (code, out, err) = outcome(&dir, &["rotate", "app.log"]);
     assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""));
     assert_eq!(dir.names(), ["app.log", "app.log.1", "app.log.2"]);
     assert_eq!(dir.read("app.log"), b"");
     assert_eq!(dir.read("app.log.1"), b"main\n");
     assert_eq!(dir.read("app.log.2"), b"one\n");
     // An empty main file is not rotated.
-    let (code, _, _) = tool(&dir, &["rotate", "app.log"]);
+    let (code, _, _) = outcome(&dir, &["rotate", "app.log"]);
     assert_eq!(code, 0);
     assert_eq!(dir.names(), ["app.log", "app.log.1", "app.log.2"]);
 }
@@ -54,12 +54,12 @@ fn rotate_count_and_conditions() {
         dir.write(&format!("app.log.{n}"), format!("{n}\n").as_bytes());
     }
     // Conditions not met: nothing happens.
-    assert_eq!(tool(&dir, &["rotate", "-s", "100", "app.log"]).0, 0);
-    assert_eq!(tool(&dir, &["rotate", "-a", "1h", "app.log"]).0, 0);
+    assert_eq!(outcome(&dir, &["rotate", "-s", "100", "app.log"]).0, 0);
+    assert_eq!(outcome(&dir, &["rotate", "-a", "1h", "app.log"]).0, 0);
     assert_eq!(dir.read("app.log").len(), 50);
     // Either condition suffices.
     assert_eq!(
-        tool(
+        outcome(
             &dir,
             &["rotate", "-s", "10", "-a", "1h", "-c", "3", "app.log"]
         )
@@ -81,13 +81,13 @@ fn dry_run_changes_nothing_and_verbose_tells() {
     dir.write("app.log.1", b"one\n");
     dir.write("app.log.2", b"two\n");
     let before = dir.all_names();
-    let (code, out, _) = tool(&dir, &["rotate", "--dry-run", "-c", "2", "app.log"]);
+    let (code, out, _) = outcome(&dir, &["rotate", "--dry-run", "-c", "2", "app.log"]);
     assert_eq!(code, 0);
     assert_eq!(dir.all_names(), before, "dry run changed the directory");
     assert!(out.contains("delete app.log.2"), "{out}");
     assert!(out.contains("rename app.log.1 to app.log.2"), "{out}");
     assert!(out.contains("rename app.log to app.log.1"), "{out}");
-    let (code, out2, _) = tool(&dir, &["rotate", "-v", "-c", "2", "app.log"]);
+    let (code, out2, _) = outcome(&dir, &["rotate", "-v", "-c", "2", "app.log"]);
     assert_eq!(code, 0);
     assert_eq!(out, out2, "-v prints what --dry-run promised");
     assert_eq!(dir.read("app.log.2"), b"one\n");
@@ -107,7 +107,7 @@ fn globs_never_take_a_backup_for_a_set() {
     ] {
         dir.write(name, data.as_bytes());
     }
-    let (code, _, err) = tool(&dir, &["rotate", "logs/*"]);
+    let (code, _, err) = outcome(&dir, &["rotate", "logs/*"]);
     assert_eq!(code, 0, "{err}");
     let logs: Vec<String> = std::fs::read_dir(dir.join("logs"))
         .expect("ls")
@@ -137,7 +137,7 @@ fn globs_never_take_a_backup_for_a_set() {
         "* does not descend"
     );
     // ** descends.
-    let (code, _, _) = tool(&dir, &["rotate", "logs/**/*.log"]);
+    let (code, _, _) = outcome(&dir, &["rotate", "logs/**/*.log"]);
     assert_eq!(code, 0);
     assert_eq!(dir.read("logs/sub/deep.log.1"), b"deep\n");
 }
@@ -146,7 +146,7 @@ fn globs_never_take_a_backup_for_a_set() {
 fn missing_sets_fail_unless_missing_ok_and_others_go_on() {
     let dir = Dir::new();
     dir.write("good.log", b"g\n");
-    let (code, _, err) = tool(&dir, &["rotate", "nothing*.log", "missing.log", "good.log"]);
+    let (code, _, err) = outcome(&dir, &["rotate", "nothing*.log", "missing.log", "good.log"]);
     assert_eq!(code, 1);
     assert_eq!(err.lines().count(), 2, "one line per failure: {err}");
     assert!(
@@ -158,7 +158,7 @@ fn missing_sets_fail_unless_missing_ok_and_others_go_on() {
         b"g\n",
         "the good set was rotated anyway"
     );
-    let (code, _, err) = tool(
+    let (code, _, err) = outcome(
         &dir,
         &["rotate", "--missing-ok", "nothing*.log", "missing.log"],
     );
@@ -183,7 +183,7 @@ fn damaged_sets_are_rotated_without_overwriting_anything() {
     ] {
         dir.write(other, b"not ours\n");
     }
-    assert_eq!(tool(&dir, &["rotate", "-c", "9", "app.log"]).0, 0);
+    assert_eq!(outcome(&dir, &["rotate", "-c", "9", "app.log"]).0, 0);
     // The gaps are closed on the way: numbered 1..4 in age order.
     assert_eq!(dir.read("app.log.1"), b"main\n");
     assert_eq!(dir.read("app.log.2"), b"one\n");
@@ -192,7 +192,7 @@ fn damaged_sets_are_rotated_without_overwriting_anything() {
     assert!(!dir.exists("app.log.5") && !dir.exists("app.log.6"));
     // With a count below the number of backups, the oldest go.
     dir.write("app.log", b"next\n");
-    assert_eq!(tool(&dir, &["rotate", "-c", "3", "app.log"]).0, 0);
+    assert_eq!(outcome(&dir, &["rotate", "-c", "3", "app.log"]).0, 0);
     assert_eq!(dir.set_content("app.log"), b"one\nmain\nnext\n");
     for other in [
         "app.log.txt",
@@ -212,7 +212,7 @@ fn a_crash_between_swap_and_rename_is_finished() {
     dir.write("app.log", b"newest\n");
     dir.write(".app.log.rollover-new", b"crashed main\n");
     dir.write("app.log.2", b"older\n");
-    assert_eq!(tool(&dir, &["rotate", "app.log"]).0, 0);
+    assert_eq!(outcome(&dir, &["rotate", "app.log"]).0, 0);
     assert!(!dir.exists(".app.log.rollover-new"));
     assert_eq!(dir.set_content("app.log"), b"older\ncrashed main\nnewest\n");
     assert_eq!(dir.read("app.log.1"), b"newest\n");
@@ -223,10 +223,10 @@ fn reset_alone_empties_the_main_file_only() {
     let dir = Dir::new();
     dir.write("app.log", b"main\n");
     dir.write("app.log.1", b"one\n");
-    assert_eq!(tool(&dir, &["reset", "app.log"]).0, 0);
+    assert_eq!(outcome(&dir, &["reset", "app.log"]).0, 0);
     assert_eq!(dir.read("app.log"), b"");
     assert_eq!(dir.read("app.log.1"), b"one\n");
-    let (code, _, err) = tool(&dir, &["reset", "missing.log"]);
+    let (code, _, err) = outcome(&dir, &["reset", "missing.log"]);
     assert_eq!(code, 1);
     one_line_naming(err.as_bytes(), "missing.log");
 }
@@ -322,7 +322,7 @@ fn rotate_with_another_count_warns_and_uses_the_writers() {
     let dir = Dir::new();
     let mut live = Live::ready(&dir, &["-c", "7", "app.log"], "app.log");
     live.send_visible(&dir, "app.log", b"a\n");
-    let (code, _, err) = tool(&dir, &["rotate", "-c", "3", "app.log"]);
+    let (code, _, err) = outcome(&dir, &["rotate", "-c", "3", "app.log"]);
     assert_eq!(code, 0);
     assert!(err.contains("-c 7"), "{err}");
     assert_eq!(
@@ -342,7 +342,7 @@ fn reset_beside_a_live_writer() {
     wait_until("the line", Duration::from_secs(5), || {
         dir.read("app.log") == b"before\n"
     });
-    let (code, _, err) = tool(&dir, &["reset", "app.log"]);
+    let (code, _, err) = outcome(&dir, &["reset", "app.log"]);
     assert_eq!(code, 0, "{err}");
     // Done when the command returns; the partial line was dropped.
     assert_eq!(dir.read("app.log"), b"");
@@ -359,7 +359,7 @@ fn rotate_after_the_writer_was_killed_works_alone() {
     live.send_visible(&dir, "app.log", b"a\n");
     live.signal(Signal::KILL);
     let _ = live.wait();
-    let (code, _, err) = tool(&dir, &["rotate", "app.log"]);
+    let (code, _, err) = outcome(&dir, &["rotate", "app.log"]);
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(dir.read("app.log.1"), b"a\n");
 }
@@ -370,7 +370,7 @@ fn a_writer_that_does_not_answer_changes_nothing() {
     let mut live = Live::ready(&dir, &["app.log"], "app.log");
     live.send_visible(&dir, "app.log", b"a\n");
     live.signal(Signal::STOP);
-    let (code, _, err) = tool(&dir, &["rotate", "--timeout", "300ms", "app.log"]);
+    let (code, _, err) = outcome(&dir, &["rotate", "--timeout", "300ms", "app.log"]);
     assert_eq!(code, 1);
     assert!(
         err.contains(&format!("pid {}", live.pid())) && err.contains("did not answer"),
@@ -390,8 +390,7 @@ fn a_writer_that_does_not_answer_changes_nothing() {
 
 /// Runs the binary as `nobody`, if this test runs as root with setpriv.
 fn as_nobody(dir: &Dir, args: &[&str]) -> Option<(i32, String)> {
-    if !rustix::process::geteuid().is_root() {
-        eprintln!("skipped: needs root to run a command as nobody");
+    if !is_root() {
         return None;
     }
     if std::process::Command::new("setpriv")
@@ -449,9 +448,9 @@ fn status_text_and_json_agree() {
         "app.log",
     );
     live.send_visible(&dir, "app.log", b"hello\n");
-    let (code, text, _) = tool(&dir, &["status", "app.log"]);
+    let (code, text, _) = outcome(&dir, &["status", "app.log"]);
     assert_eq!(code, 0);
-    let (code, json, _) = tool(&dir, &["status", "--json", "app.log"]);
+    let (code, json, _) = outcome(&dir, &["status", "--json", "app.log"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&json).expect("status --json parses");
     let set = &v["sets"][0];
@@ -493,7 +492,7 @@ fn status_text_and_json_agree() {
         .collect();
     assert_eq!(listed, ["app.log", "app.log.1", "app.log.2.gz"]);
     assert!(live.finish().status.success());
-    let (_, json, _) = tool(&dir, &["status", "--json", "app.log"]);
+    let (_, json, _) = outcome(&dir, &["status", "--json", "app.log"]);
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
     assert!(
         v["sets"][0]["writer"].is_null(),
@@ -506,7 +505,7 @@ fn status_escapes_odd_names() {
     let dir = Dir::new();
     dir.write("a\nb.log", b"x\n");
     dir.write("a\nb.log.1", b"y\n");
-    let (code, text, _) = tool(&dir, &["status", "a\nb.log"]);
+    let (code, text, _) = outcome(&dir, &["status", "a\nb.log"]);
     assert_eq!(code, 0);
     assert_eq!(
         text.lines().count(),
@@ -514,7 +513,7 @@ fn status_escapes_odd_names() {
         "a newline in a name forged a line: {text:?}"
     );
     assert!(text.contains("a\\x0ab.log.1"), "{text}");
-    let (_, json, _) = tool(&dir, &["status", "--json", "a\nb.log"]);
+    let (_, json, _) = outcome(&dir, &["status", "--json", "a\nb.log"]);
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
     assert_eq!(v["sets"][0]["members"][1]["name"], "a\\x0ab.log.1");
 }
@@ -526,12 +525,12 @@ fn percent_sets_need_no_count_to_be_found() {
     dir.write("app.01.log", b"one\n");
     // rotate with the default count: renamed to width 1, the main file
     // keeps its name.
-    let (code, _, err) = tool(&dir, &["rotate", "app.%.log"]);
+    let (code, _, err) = outcome(&dir, &["rotate", "app.%.log"]);
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(dir.names(), ["app.00.log", "app.1.log", "app.2.log"]);
     assert_eq!(dir.read("app.1.log"), b"main\n");
     dir.write("app.00.log", b"again\n");
-    let (_, json, _) = tool(&dir, &["status", "--json", "app.%.log"]);
+    let (_, json, _) = outcome(&dir, &["status", "--json", "app.%.log"]);
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
     let names: Vec<&str> = v["sets"][0]["members"]
         .as_array()
@@ -540,7 +539,7 @@ fn percent_sets_need_no_count_to_be_found() {
         .filter_map(|m| m["name"].as_str())
         .collect();
     assert_eq!(names, ["app.00.log", "app.1.log", "app.2.log"]);
-    assert_eq!(tool(&dir, &["reset", "app.%.log"]).0, 0);
+    assert_eq!(outcome(&dir, &["reset", "app.%.log"]).0, 0);
     assert_eq!(dir.read("app.00.log"), b"");
 }
 
@@ -552,7 +551,7 @@ fn symlinks_numbered_at_or_above_the_count_are_deleted_not_followed() {
     std::os::unix::fs::symlink("target1", dir.join("app.log.1")).expect("symlink");
     std::os::unix::fs::symlink("target3", dir.join("app.log.3")).expect("symlink");
     dir.write("app.log", b"main\n");
-    assert_eq!(tool(&dir, &["rotate", "-c", "3", "app.log"]).0, 0);
+    assert_eq!(outcome(&dir, &["rotate", "-c", "3", "app.log"]).0, 0);
     // Backup 3 was at the count: deleted (the link, never its target);
     // the link at 1 moved up like any backup.
     assert_eq!(

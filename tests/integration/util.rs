@@ -191,8 +191,12 @@ pub struct Live {
 
 impl Live {
     pub fn start(dir: &Dir, args: &[&str]) -> Live {
-        let child = dir
-            .cmd(args)
+        Live::spawn(dir.cmd(args))
+    }
+
+    /// Starts any command (the binary under strace, say) as a live writer.
+    pub fn spawn(mut cmd: Command) -> Live {
+        let child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -277,4 +281,48 @@ pub fn one_line_naming(stderr: &[u8], what: &str) {
         text.starts_with("rollover: "),
         "stderr should start with 'rollover: ': {text}"
     );
+}
+
+/// Whether the tests run as root; says "skipped" when not.
+pub fn is_root() -> bool {
+    let yes = rustix::process::geteuid().is_root();
+    if !yes {
+        eprintln!("skipped: needs root");
+    }
+    yes
+}
+
+/// Whether a tool is installed; says "skipped" when not.
+pub fn have(name: &str) -> bool {
+    let yes = Command::new(name)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !yes {
+        eprintln!("skipped: {name} is not installed");
+    }
+    yes
+}
+
+/// `lines` numbered lines, each padded by up to `pad - 1` bytes, so that
+/// lengths vary: `line 00000042 pp\n`.
+pub fn numbered(lines: usize, pad: usize) -> Vec<u8> {
+    (0..lines)
+        .flat_map(|i| format!("line {i:08} {}\n", "p".repeat(i % pad)).into_bytes())
+        .collect()
+}
+
+/// A command that runs the binary under strace in `dir`, following its
+/// threads, with the given `-e` expressions, logging to `log`. Only the
+/// traced calls stop (seccomp-bpf), so the rest runs at full speed.
+pub fn strace(dir: &Dir, exprs: &[&str], log: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new("strace");
+    cmd.args(["-f", "-qq", "--seccomp-bpf", "-o"]).arg(log);
+    for e in exprs {
+        cmd.args(["-e", e]);
+    }
+    cmd.arg(BIN).args(args).current_dir(dir.path());
+    cmd
 }
