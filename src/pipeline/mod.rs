@@ -16,11 +16,15 @@ use rustix::event::{PollFd, PollFlags};
 use rustix::io::Errno;
 
 use crate::control::{Ask, Claim, Request};
-use crate::messages::{self, Warner};
+use crate::messages::Warner;
 use crate::policy::age_due;
 use crate::signals::Signals;
 use crate::stamp::{Format, Stamper};
 use crate::writer::Writer;
+
+mod pump;
+
+use pump::Tee;
 
 /// The read buffer: large reads, few syscalls; bounded memory.
 pub const BUF: usize = 256 * 1024;
@@ -37,28 +41,6 @@ pub struct Options {
     pub partial_timeout: Duration,
     pub timestamp: Option<Format>,
     pub tee: bool,
-}
-
-/// `--tee`: a copy of the input on stdout, until stdout goes away.
-struct Tee {
-    on: bool,
-}
-
-impl Tee {
-    fn copy(&mut self, data: &[u8]) {
-        if !self.on || data.is_empty() {
-            return;
-        }
-        let mut out = std::io::stdout().lock();
-        if let Err(e) =
-            std::io::Write::write_all(&mut out, data).and_then(|()| std::io::Write::flush(&mut out))
-        {
-            messages::warn(&format!(
-                "stopped copying to stdout: {e}; the files are still written"
-            ));
-            self.on = false;
-        }
-    }
 }
 
 /// A write stopped short by a fault, and when to try again.
@@ -242,111 +224,6 @@ impl Loop {
         };
         self.take(n)?;
         Ok(true)
-    }
-
-    /// Takes in what a read of `n` bytes brought, and writes what it can.
-    fn take(&mut self, n: usize) -> Result<()> {
-        let old = self.held;
-        self.held += n;
-        self.tee.copy(&self.buf[old..self.held]);
-        if let Some(s) = self.stamper.as_mut() {
-            s.set_time(SystemTime::now());
-        }
-        match memchr::memrchr(b'\n', &self.buf[old..self.held]) {
-            Some(i) => {
-                self.ready = old + i + 1;
-                self.partial_since = (self.held > self.ready).then(Instant::now);
-            }
-            None if self.held == self.buf.len() => {
-                // A line longer than the buffer: it streams through.
-                self.ready = self.held;
-                self.partial_since = None;
-            }
-            None => {
-                self.partial_since.get_or_insert_with(Instant::now);
-            }
-        }
-        self.pump()
-    }
-
-    /// Writes what is ready, doing a wanted rotation at its place. Stops
-    /// short when a write stalls, and then tries again only when the
-    /// stall's pause is over.
-    fn pump(&mut self) -> Result<()> {
-        if self.stall.is_some_and(|s| Instant::now() < s.retry_at) {
-            return Ok(());
-        }
-        loop {
-            if let Some(s) = self.stamper.as_mut()
-                && !s.pending().is_empty()
-            {
-                let n = self.w.write_lines(s.pending())?;
-                s.consume(n);
-                if !s.pending().is_empty() {
-                    return self.stalled();
-                }
-            }
-            let mut end = self.ready;
-            if self.want.is_some() {
-                let from = self.done.max(self.cut_after);
-                if from == self.done && !self.w.mid_line() {
-                    self.rotate_now();
-                } else {
-                    // What was read before the rotation was asked for, up to
-                    // its line's end, goes first.
-                    let from = if from > self.done { from - 1 } else { from };
-                    if let Some(i) = memchr::memchr(b'\n', &self.buf[from.min(end)..end]) {
-                        end = from + i + 1;
-                    }
-                }
-            }
-            if self.done == self.ready {
-                break;
-            }
-            let chunk = &self.buf[self.done..end];
-            let n = match self.stamper.as_mut() {
-                Some(s) => s.stamp(chunk).1,
-                None => {
-                    let n = self.w.write_lines(chunk)?;
-                    if n < chunk.len() {
-                        self.done += n;
-                        return self.stalled();
-                    }
-                    n
-                }
-            };
-            self.done += n;
-        }
-        self.stall = None;
-        self.buf.copy_within(self.done..self.held, 0);
-        self.held -= self.done;
-        self.ready -= self.done;
-        self.cut_after = self.cut_after.saturating_sub(self.done);
-        self.done = 0;
-        Ok(())
-    }
-
-    /// A write stopped short: keep the data, say why (once a minute), and
-    /// try again after a pause that doubles up to 30 s.
-    fn stalled(&mut self) -> Result<()> {
-        let cause = self.w.take_stall().unwrap_or_default();
-        let pause = self
-            .stall
-            .map_or(Duration::from_millis(10), |s| (s.pause * 2).min(MAX_PAUSE));
-        self.space
-            .warn(|| format!("{cause}; keeping the data and retrying"));
-        self.stall = Some(Stall {
-            retry_at: Instant::now() + pause,
-            pause,
-        });
-        Ok(())
-    }
-
-    /// Writes the held partial line as it is.
-    fn flush_partial(&mut self) -> Result<()> {
-        self.ready = self.held;
-        self.partial_since = None;
-        self.pump()
     }
 
     fn want_rotation(&mut self) {
