@@ -256,7 +256,7 @@ def table(title, tools, results, checks, mib, base, extra=None):
     return "\n".join(lines) + "\n"
 
 
-def budget(res, sres, tres, tsres, rss, line_gib):
+def budget(res, sres, tres, tsres, rss, line_gib, slow):
     """The SPEC's performance budget, clause by clause, against this run."""
     def r(s, a, b):
         if s is None or a not in s or b not in s:
@@ -286,11 +286,11 @@ def budget(res, sres, tres, tsres, rss, line_gib):
             ("default (`--fsync rotate`), on disk" + busy("rollover"), r(res, "rollover", "rotatelogs")),
             ("default, on tmpfs" + floor(), r(tres, "rollover", "rotatelogs")),
         ]),
-        ("plain writing at least 4x faster than s6-log", 4.0, [
+        ("plain writing at least 5x faster than s6-log", 5.0, [
             ("default, on disk" + busy("rollover"), r(res, "rollover", "s6-log")),
             ("default, on tmpfs", r(tres, "rollover", "s6-log")),
         ]),
-        ("with timestamps at least 3x faster than s6-log's", 3.0, [
+        ("with timestamps at least 5x faster than s6-log's", 5.0, [
             ("`-t`, on disk", r(sres, "rollover -t", "s6-log T")),
             ("`-t`, on tmpfs", r(tsres, "rollover -t", "s6-log T")),
         ]),
@@ -300,6 +300,10 @@ def budget(res, sres, tres, tsres, rss, line_gib):
         for i, (what, x) in enumerate(runs):
             ratio, met = cell(x, need)
             out.append("| %s | %s | %s | %s |" % (clause if i == 0 else "", what, ratio, met))
+    if slow is not None:
+        out.append("| a line written within 1 ms at the 99th percentile while each sync takes 200 ms |"
+                   " strace injects the delay; 1,000 lines/s, a rotation every ~350 lines | p99 %.0f us (max %.0f us) | %s |" % (
+                       slow[1] * 1e6, slow[2] * 1e6, "yes" if slow[1] < 0.001 else "**no**"))
     out.append("| peak memory under 4 MiB | the largest of all rollover runs here, a %s GiB line included | %.1f MiB | %s |" % (
         line_gib, rss / 1024.0, "yes" if rss < 4096 else "**no**"))
     out.append("| no allocation per line | `cargo test --test alloc`: allocations do not grow with the lines | | test |")
@@ -317,11 +321,17 @@ def rollover_rss(input_cmd, work):
         return int(f.read().split()[-1])
 
 
-def latency(work, n):
-    """Line written into the pipe -> readable in the main file."""
+SLOW_SYNCS = ["strace", "-f", "-qq", "--seccomp-bpf", "-o", "/dev/null", "-e", "trace=fsync",
+              "-e", "inject=fsync:delay_exit=200000"]
+
+
+def latency(work, n, prefix=(), args=(), gap=0.0005):
+    """Line written into the pipe -> readable in the main file, following
+    the main file across rotations (the size rule puts each line whole into
+    the file at PATH)."""
     out = os.path.join(work, "lat")
     prepare(out, "rollover")
-    p = subprocess.Popen([ROLLOVER, out + "/app.log"], stdin=subprocess.PIPE)
+    p = subprocess.Popen(list(prefix) + [ROLLOVER] + list(args) + [out + "/app.log"], stdin=subprocess.PIPE)
     main = out + "/app.log"
     deadline = time.time() + 10
     while not os.path.exists(main):
@@ -330,16 +340,23 @@ def latency(work, n):
         time.sleep(0.001)
     samples = []
     fd = p.stdin.fileno()
-    with open(main, "rb") as f:
-        for i in range(n):
-            line = b"latency probe %08d\n" % i
-            t0 = time.perf_counter()
-            os.write(fd, line)
-            got = b""
-            while len(got) < len(line):
-                got += f.read()
-            samples.append(time.perf_counter() - t0)
-            time.sleep(0.0005)
+    f = open(main, "rb")
+    for i in range(n):
+        line = b"latency probe %08d\n" % i
+        t0 = time.perf_counter()
+        os.write(fd, line)
+        got = b""
+        while len(got) < len(line):
+            more = f.read()
+            if not more and os.stat(main).st_ino != os.fstat(f.fileno()).st_ino:
+                f.close()
+                f = open(main, "rb")
+                got = b""
+                continue
+            got += more
+        samples.append(time.perf_counter() - t0)
+        time.sleep(gap)
+    f.close()
     p.stdin.close()
     p.wait()
     samples.sort()
@@ -424,6 +441,12 @@ def main():
         rss_line = rollover_rss("head -c %d /dev/zero" % int(line_gib * 2**30), work)
         rss_lines = median_row(res["rollover"])[2]
         lat = latency(work, 1000 if QUICK else 10000)
+        slow = None
+        if have("strace"):
+            # Every sync 200 ms late, 1,000 lines a second, a rotation every
+            # ~350 lines: the finisher falls behind, the writer must not.
+            slow = latency(work, 1000 if QUICK else 3000, prefix=SLOW_SYNCS,
+                           args=["-s", "8K", "-c", "1000"], gap=0.001)
         rot_slice = os.path.join(work, "rot-slice.log")
         slice_of(inp, rot_slice, 16 if QUICK else 64)
         cost_default = rotation_cost(rot_slice, work, ["-s", "10M", "-c", "5"])
@@ -462,7 +485,7 @@ def main():
         doc.append("## The budget\n")
         peak = [rss_line] + [median_row(samples)[2] for runs in (res, sres, tres or {}, tsres or {})
                              for name, samples in runs.items() if name.startswith("rollover")]
-        doc.append(budget(res, sres, tres, tsres, max(peak), line_gib))
+        doc.append(budget(res, sres, tres, tsres, max(peak), line_gib, slow))
         doc.append("## Summary\n")
         doc.append("\n".join(summary) + "\n")
         doc.append("- peak RSS: %.1f MiB for a %s GiB line without newline, %.1f MiB for %d MiB of ordinary lines\n" % (

@@ -97,8 +97,10 @@ nothing, after --timeout).
 Exit status: 0 success, 1 a set failed, 2 usage error.";
 
 const STATUS_AFTER: &str = "\
-For each set: its members newest first (number, name, size, age, codec),
-and the live writer's pid, limits, and when its next age rotation is due.
+For each set: its members newest first (number, name, size, age, codec,
+and (owed: sync) for a backup that a writer stopped at once still owes
+its sync), and the live writer's pid, limits, and when its next age
+rotation is due.
 Ages of backups count from their last write. --json prints the same as one
 JSON document; names are escaped, so odd bytes never break it.
 

@@ -3,12 +3,14 @@
 //! reset and inspect such sets from cron and scripts.
 //!
 //! The modules, top to bottom (each imports only from below it):
-//! `cli` (the command line as data) → `cmd` (one module per command) →
-//! `pipeline` (the stdin loop), `signals`, `control` (how tools reach a
-//! live writer) → `writer` (the open main file) → `finish` (the queue
-//! beside the writer) → `state`, `lock` → `fileset` (the one place that
-//! changes a set on disk) → `plan`, `policy`, `config`, `naming`, `stamp`,
-//! `units` (pure) → `messages` (the one place that prints).
+//! `cmd` (one module per command) → `pipeline` (the stdin loop and its
+//! states) → `writer` (the open main file) → `control` (how tools reach a
+//! live writer), `finish` (the queue beside the writer) → `lock`, `state`
+//! (the set's own files) → `fileset` (the one place that changes a set on
+//! disk) → `plan` (pure: which renames), `config` (what to do, as domain
+//! types) → `naming`, `policy`, `stamp`, `units`, `signals`, and
+//! `messages` (the one place that prints). `cli` turns the command line
+//! into a `config::Job`; nothing else names clap.
 
 #![forbid(unsafe_code)]
 
