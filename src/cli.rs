@@ -367,6 +367,15 @@ fn trust(insecure_dir: bool) -> DirTrust {
     }
 }
 
+/// Parses the process's arguments into what to run; a usage error prints
+/// clap's message and exits 2 (help and version exit 0), as clap does.
+pub fn parse_job() -> Job {
+    match <Cli as Parser>::parse().into_job() {
+        Ok(job) => job,
+        Err(e) => e.exit(),
+    }
+}
+
 impl Cli {
     /// The one step from the command line to the domain: what to run.
     /// Fails only where clap let through a writer without PATH.

@@ -1,13 +1,7 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-use rollover::cli::Cli;
-
 fn main() -> ExitCode {
-    let job = match Cli::parse().into_job() {
-        Ok(job) => job,
-        Err(e) => e.exit(),
-    };
+    let job = rollover::cli::parse_job();
     match rollover::run(job) {
         Ok(code) => code,
         Err(err) => {
