@@ -13,6 +13,23 @@ fn line(i: usize) -> Vec<u8> {
     format!("line {i:05} ....................\n").into_bytes()
 }
 
+/// A writer under strace whose every sync is `delay_us` late, rotating
+/// every 50 lines; started once its main file exists.
+fn slow_writer(dir: &Dir, log: &std::path::Path, delay_us: u32) -> Live {
+    let inject = format!("inject=fsync:delay_exit={delay_us}");
+    let cmd = strace(
+        dir,
+        &["trace=fsync", &inject],
+        log,
+        &["-s", "1600", "-c", "1000", "app.log"],
+    );
+    let live = Live::spawn(cmd);
+    wait_until("the main file", Duration::from_secs(10), || {
+        dir.exists("app.log")
+    });
+    live
+}
+
 #[test]
 fn slow_syncs_never_hold_up_a_line() {
     if !have("strace") {
@@ -22,17 +39,8 @@ fn slow_syncs_never_hold_up_a_line() {
     let log = dir.join("trace");
     // Every sync takes 200 ms; a rotation every 50 lines (1600 bytes),
     // 20 a second at 1,000 lines a second: the syncs fall far behind.
-    let cmd = strace(
-        &dir,
-        &["trace=fsync", "inject=fsync:delay_exit=200000"],
-        &log,
-        &["-s", "1600", "-c", "1000", "app.log"],
-    );
     let started = Instant::now();
-    let mut live = Live::spawn(cmd);
-    wait_until("the main file", Duration::from_secs(10), || {
-        dir.exists("app.log")
-    });
+    let mut live = slow_writer(&dir, &log, 200_000);
     let lines = 600;
     let mut latencies = Vec::with_capacity(lines);
     let mut input = Vec::new();
@@ -97,16 +105,7 @@ fn a_second_stop_signal_leaves_the_owed_syncs_to_the_next_run() {
     }
     let dir = Dir::new();
     let log = dir.join("trace");
-    let cmd = strace(
-        &dir,
-        &["trace=fsync", "inject=fsync:delay_exit=300000"],
-        &log,
-        &["-s", "1600", "-c", "1000", "app.log"],
-    );
-    let mut live = Live::spawn(cmd);
-    wait_until("the main file", Duration::from_secs(10), || {
-        dir.exists("app.log")
-    });
+    let mut live = slow_writer(&dir, &log, 300_000);
     let input: Vec<u8> = (0..400).flat_map(line).collect();
     live.send(&input);
     wait_until("every line", Duration::from_secs(10), || {
