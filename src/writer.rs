@@ -121,17 +121,20 @@ impl Writer {
         let mut done = 0;
         while done < data.len() {
             let rest = &data[done..];
-            let n = if self.mid_line {
-                memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1)
+            // How much goes into this file, and whether the size rule
+            // rotates after it.
+            let (n, then_rotate) = if self.mid_line {
+                let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+                (end, false)
             } else if self
                 .rotation_failed
                 .is_some_and(|t| t.elapsed() < RETRY_ROTATION)
             {
-                rest.len()
+                (rest.len(), false)
             } else {
                 match cut(rest, self.main.size, self.policy.max_size) {
-                    Cut::All => rest.len(),
-                    Cut::Then(n) => n,
+                    Cut::All => (rest.len(), false),
+                    Cut::Then(n) => (n, true),
                     Cut::RotateFirst => {
                         self.rotate_for_size();
                         if self.main.size == 0 {
@@ -139,7 +142,7 @@ impl Writer {
                         }
                         // The file at PATH could not be rotated away: write
                         // on rather than loop.
-                        rest.len()
+                        (rest.len(), false)
                     }
                 }
             };
@@ -148,7 +151,7 @@ impl Writer {
             if wrote < n {
                 break;
             }
-            if !self.mid_line && done < data.len() {
+            if then_rotate {
                 self.rotate_for_size();
             }
         }

@@ -344,6 +344,25 @@ fn partial_line_is_written_after_the_timeout_and_continued_in_the_same_file() {
 }
 
 #[test]
+fn a_continued_line_that_fits_rotates_nothing() {
+    let dir = Dir::new();
+    let mut live = Live::ready(
+        &dir,
+        &["-s", "100", "--partial-timeout", "100ms", "app.log"],
+        "app.log",
+    );
+    live.send(b"abc");
+    wait_until("the partial line", Duration::from_secs(5), || {
+        dir.read("app.log") == b"abc"
+    });
+    // The end of the line and the next one fit: one file, no rotation.
+    live.send(b"def\nx\n");
+    assert!(live.finish().status.success());
+    assert_eq!(dir.names(), ["app.log"]);
+    assert_eq!(dir.read("app.log"), b"abcdef\nx\n");
+}
+
+#[test]
 fn last_line_without_newline_stays_without_one() {
     let dir = Dir::new();
     dir.ok(&["app.log"], b"a\nb\0\xff\r\nno newline");
