@@ -157,22 +157,21 @@ impl Loop {
                 tv_nsec: timeout.subsec_nanos() as _,
             };
             // Input is read only while writing keeps up: a stalled write
-            // leaves it in the pipe. Slots with nothing to poll poll stdin
-            // for no event.
+            // leaves it in the pipe. A slot with nothing to poll holds the
+            // signal socket with no events: unlike a closed stdin, it never
+            // reports a hang-up, so poll does not spin.
             let reading = !self.eof && self.stall.is_none();
+            let idle = || PollFd::new(signals.wake(), PollFlags::empty());
             let mut fds = [
-                PollFd::from_borrowed_fd(
-                    input,
-                    if reading {
-                        PollFlags::IN
-                    } else {
-                        PollFlags::empty()
-                    },
-                ),
+                if reading {
+                    PollFd::from_borrowed_fd(input, PollFlags::IN)
+                } else {
+                    idle()
+                },
                 PollFd::new(signals.wake(), PollFlags::IN),
                 match control {
                     Some(c) => PollFd::new(c.fd(), PollFlags::IN),
-                    None => PollFd::from_borrowed_fd(input, PollFlags::empty()),
+                    None => idle(),
                 },
             ];
             match rustix::event::poll(&mut fds, Some(&ts)) {
@@ -307,8 +306,9 @@ impl Loop {
             self.flush_partial()?;
             self.w.end_line();
             self.cut_after = 0;
+            self.pump()?;
         }
-        self.pump()
+        Ok(())
     }
 
     fn timeout(&self) -> Duration {

@@ -107,6 +107,9 @@ impl Loop {
             self.done += n;
         }
         self.stall = None;
+        if self.done == 0 {
+            return Ok(());
+        }
         self.buf.copy_within(self.done..self.held, 0);
         self.held -= self.done;
         self.ready -= self.done;

@@ -602,3 +602,48 @@ fn a_stalled_writer_still_answers_a_reset() {
         "a line was split at the reset"
     );
 }
+
+/// CPU time a process has used, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    // Fields after the command name (which may hold spaces): utime is the
+    // 12th and stime the 13th of them.
+    let rest = &stat[stat.rfind(')').expect("comm") + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    f[11].parse::<u64>().expect("utime") + f[12].parse::<u64>().expect("stime")
+}
+
+#[test]
+fn a_stalled_writer_whose_input_ended_sleeps_until_space_returns() {
+    if !is_root() {
+        return;
+    }
+    let dir = Dir::new();
+    let Some(fs) = Tmpfs::mount(dir.join("small"), "64k") else {
+        return;
+    };
+    let mut live = Live::ready(&dir, &["small/app.log"], "small/app.log");
+    // Fill the file system, then give the writer a line and end its input.
+    let filler = fs.path.join("filler");
+    let _ = std::fs::write(&filler, vec![b'x'; 128 * 1024]);
+    live.send(b"kept through the stall\n");
+    drop(live.stdin.take());
+    let pid = live.pid();
+    let before = cpu_ticks(pid);
+    let start = Instant::now();
+    wait_until("1.5 s of stall", Duration::from_secs(5), || {
+        start.elapsed() >= Duration::from_millis(1500)
+    });
+    // Retrying with back-off costs next to nothing; a loop woken by the
+    // closed input at every turn would burn the whole 1.5 s.
+    let used = cpu_ticks(pid) - before;
+    assert!(used < 30, "{used} ticks of CPU while stalled");
+    std::fs::remove_file(&filler).expect("rm filler");
+    let out = live.wait();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(dir.read("small/app.log"), b"kept through the stall\n");
+}
