@@ -66,8 +66,8 @@ impl Finisher {
         Finisher::default()
     }
 
-    fn worker(&mut self) -> &mpsc::Sender<Task> {
-        let worker = self.worker.get_or_insert_with(|| {
+    fn worker(&mut self) -> &Worker {
+        self.worker.get_or_insert_with(|| {
             let (tx, rx) = mpsc::channel::<Task>();
             let (idle_tx, idle) = mpsc::channel();
             let (f, o) = (Arc::clone(&self.failures), Arc::clone(&self.owed));
@@ -93,9 +93,7 @@ impl Finisher {
                 }
             });
             Worker { tx: Some(tx), idle }
-        });
-        // The sender is only taken by `close`, which ends the finisher.
-        worker.tx.get_or_insert_with(|| mpsc::channel().0)
+        })
     }
 
     /// Queues a new backup for its sync.
@@ -122,15 +120,17 @@ impl Finisher {
     }
 
     fn send(&mut self, task: Task) {
-        if let Err(mpsc::SendError(task)) = self.worker().send(task) {
-            // The thread is gone (it cannot panic on I/O, but be safe):
-            // do the work here rather than lose it.
-            if let Task::Sync(b, _) = task
-                && let Err(e) = finish_one(&b)
-            {
-                messages::error(&format!("{e:#}"));
-                self.failures.fetch_add(1, Ordering::Relaxed);
-            }
+        let unsent = match &self.worker().tx {
+            Some(tx) => tx.send(task).err().map(|e| e.0),
+            None => Some(task),
+        };
+        // The thread is gone (it cannot panic on I/O, but be safe), or the
+        // queue was closed: do the work here rather than lose it.
+        if let Some(Task::Sync(b, _)) = unsent
+            && let Err(e) = finish_one(&b)
+        {
+            messages::error(&format!("{e:#}"));
+            self.failures.fetch_add(1, Ordering::Relaxed);
         }
     }
 

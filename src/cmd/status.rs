@@ -187,17 +187,14 @@ fn text(report: &Report) -> String {
         let width = set.members.iter().map(|m| m.name.len()).max().unwrap_or(0);
         for m in &set.members {
             out.push_str(&format!(
-                "{:>4}  {:<width$}  {:>7}  {:>8}{}\n",
+                "{:>4}  {:<width$}  {:>7}  {:>8}{}{}\n",
                 m.number,
                 m.name,
                 human_size(m.size),
                 human_age(Duration::from_secs_f64(m.age_secs)),
                 m.codec.map(|c| format!("  {c}")).unwrap_or_default(),
+                m.owed.map(|w| format!("  (owed: {w})")).unwrap_or_default(),
             ));
-            if let Some(work) = m.owed {
-                out.truncate(out.len() - 1);
-                out.push_str(&format!("  (owed: {work})\n"));
-            }
         }
     }
     out
