@@ -147,6 +147,8 @@ fn a_second_stop_signal_leaves_the_owed_syncs_to_the_next_run() {
         "{}",
         String::from_utf8_lossy(&status)
     );
+    let json = String::from_utf8_lossy(&dir.ok(&["status", "--json", "app.log"], b"")).into_owned();
+    assert!(json.contains("\"owed\": \"sync\""), "{json}");
     let log2 = dir.join("trace2");
     let cmd = strace(&dir, &["trace=fsync"], &log2, &["rotate", "app.log"]);
     let out = crate::util::run_with_input(cmd, b"");
