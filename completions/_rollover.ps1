@@ -44,11 +44,12 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Rotate sets now, or when a size or age condition holds')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Empty the main file, keep the backups')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a set: members, sizes, ages, writer')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'rollover;rotate' {
-            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Keep N backups [default: 5; a live writer keeps its own]')
-            [CompletionResult]::new('--max-count', '--max-count', [CompletionResultType]::ParameterName, 'Keep N backups [default: 5; a live writer keeps its own]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Keep N backups [default: the last writer''s count, else 5]')
+            [CompletionResult]::new('--max-count', '--max-count', [CompletionResultType]::ParameterName, 'Keep N backups [default: the last writer''s count, else 5]')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Rotate only a main file larger than SIZE (or older than -a)')
             [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'Rotate only a main file larger than SIZE (or older than -a)')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Rotate only a main file older than DURATION (or larger than -s)')
@@ -62,6 +63,8 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             [CompletionResult]::new('--insecure-dir', '--insecure-dir', [CompletionResultType]::ParameterName, 'As root, allow a directory that other users can write')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'rollover;reset' {
@@ -69,12 +72,35 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             [CompletionResult]::new('--insecure-dir', '--insecure-dir', [CompletionResultType]::ParameterName, 'As root, allow a directory that other users can write')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'rollover;status' {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rollover;help' {
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Rotate sets now, or when a size or age condition holds')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Empty the main file, keep the backups')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a set: members, sizes, ages, writer')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'rollover;help;rotate' {
+            break
+        }
+        'rollover;help;reset' {
+            break
+        }
+        'rollover;help;status' {
+            break
+        }
+        'rollover;help;help' {
             break
         }
     })

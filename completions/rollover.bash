@@ -16,6 +16,9 @@ _rollover() {
             ",$1")
                 cmd="rollover"
                 ;;
+            rollover,help)
+                cmd="rollover__subcmd__help"
+                ;;
             rollover,reset)
                 cmd="rollover__subcmd__reset"
                 ;;
@@ -25,6 +28,18 @@ _rollover() {
             rollover,status)
                 cmd="rollover__subcmd__status"
                 ;;
+            rollover__subcmd__help,help)
+                cmd="rollover__subcmd__help__subcmd__help"
+                ;;
+            rollover__subcmd__help,reset)
+                cmd="rollover__subcmd__help__subcmd__reset"
+                ;;
+            rollover__subcmd__help,rotate)
+                cmd="rollover__subcmd__help__subcmd__rotate"
+                ;;
+            rollover__subcmd__help,status)
+                cmd="rollover__subcmd__help__subcmd__status"
+                ;;
             *)
                 ;;
         esac
@@ -32,7 +47,7 @@ _rollover() {
 
     case "${cmd}" in
         rollover)
-            opts="-s -a -c -m -t -h -V --max-size --max-age --max-days --max-count --mode --partial-timeout --timestamp --tee --fsync --perm --insecure-dir --help --version rotate reset status"
+            opts="-s -a -c -m -t -h -V --max-size --max-age --max-days --max-count --mode --partial-timeout --timestamp --tee --fsync --perm --insecure-dir --help --version rotate reset status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -101,8 +116,78 @@ _rollover() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rollover__subcmd__help)
+            opts="rotate reset status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollover__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollover__subcmd__help__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollover__subcmd__help__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollover__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rollover__subcmd__reset)
-            opts="-h --timeout --insecure-dir --help"
+            opts="-h -V --timeout --insecure-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -120,7 +205,7 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__rotate)
-            opts="-c -s -a -n -v -h --max-count --max-size --max-age --missing-ok --dry-run --verbose --timeout --insecure-dir --help"
+            opts="-c -s -a -n -v -h -V --max-count --max-size --max-age --missing-ok --dry-run --verbose --timeout --insecure-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -162,7 +247,7 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__status)
-            opts="-h --json --help"
+            opts="-h -V --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -41,10 +41,11 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand rotate 'Rotate sets now, or when a size or age condition holds'
             cand reset 'Empty the main file, keep the backups'
             cand status 'Show a set: members, sizes, ages, writer'
+            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rollover;rotate'= {
-            cand -c 'Keep N backups [default: 5; a live writer keeps its own]'
-            cand --max-count 'Keep N backups [default: 5; a live writer keeps its own]'
+            cand -c 'Keep N backups [default: the last writer''s count, else 5]'
+            cand --max-count 'Keep N backups [default: the last writer''s count, else 5]'
             cand -s 'Rotate only a main file larger than SIZE (or older than -a)'
             cand --max-size 'Rotate only a main file larger than SIZE (or older than -a)'
             cand -a 'Rotate only a main file older than DURATION (or larger than -s)'
@@ -58,17 +59,37 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand --insecure-dir 'As root, allow a directory that other users can write'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'rollover;reset'= {
             cand --timeout 'How long to wait for a live writer to answer'
             cand --insecure-dir 'As root, allow a directory that other users can write'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'rollover;status'= {
             cand --json 'Print JSON'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rollover;help'= {
+            cand rotate 'Rotate sets now, or when a size or age condition holds'
+            cand reset 'Empty the main file, keep the backups'
+            cand status 'Show a set: members, sizes, ages, writer'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'rollover;help;rotate'= {
+        }
+        &'rollover;help;reset'= {
+        }
+        &'rollover;help;status'= {
+        }
+        &'rollover;help;help'= {
         }
     ]
     $completions[$command]

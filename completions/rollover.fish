@@ -44,7 +44,8 @@ complete -c rollover -n "__fish_rollover_needs_command" -s V -l version -d 'Prin
 complete -c rollover -n "__fish_rollover_needs_command" -a "rotate" -d 'Rotate sets now, or when a size or age condition holds'
 complete -c rollover -n "__fish_rollover_needs_command" -a "reset" -d 'Empty the main file, keep the backups'
 complete -c rollover -n "__fish_rollover_needs_command" -a "status" -d 'Show a set: members, sizes, ages, writer'
-complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s c -l max-count -d 'Keep N backups [default: 5; a live writer keeps its own]' -r
+complete -c rollover -n "__fish_rollover_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s c -l max-count -d 'Keep N backups [default: the last writer\'s count, else 5]' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s s -l max-size -d 'Rotate only a main file larger than SIZE (or older than -a)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s a -l max-age -d 'Rotate only a main file older than DURATION (or larger than -s)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l timeout -d 'How long to wait for a live writer to answer' -r
@@ -53,8 +54,15 @@ complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s n -l dry-ru
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s v -l verbose -d 'Print each action'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l insecure-dir -d 'As root, allow a directory that other users can write'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s V -l version -d 'Print version'
 complete -c rollover -n "__fish_rollover_using_subcommand reset" -l timeout -d 'How long to wait for a live writer to answer' -r
 complete -c rollover -n "__fish_rollover_using_subcommand reset" -l insecure-dir -d 'As root, allow a directory that other users can write'
 complete -c rollover -n "__fish_rollover_using_subcommand reset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollover -n "__fish_rollover_using_subcommand reset" -s V -l version -d 'Print version'
 complete -c rollover -n "__fish_rollover_using_subcommand status" -l json -d 'Print JSON'
 complete -c rollover -n "__fish_rollover_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollover -n "__fish_rollover_using_subcommand status" -s V -l version -d 'Print version'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status help" -f -a "rotate" -d 'Rotate sets now, or when a size or age condition holds'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status help" -f -a "reset" -d 'Empty the main file, keep the backups'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status help" -f -a "status" -d 'Show a set: members, sizes, ages, writer'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -3,6 +3,7 @@
 //! into the domain types of `config`. Nothing here acts, and no other
 //! module names a clap type.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ use crate::config::{
 use crate::naming::Naming;
 use crate::policy::Policy;
 use crate::stamp::Format;
-use crate::units::{parse_days, parse_duration, parse_perm, parse_size};
+use crate::units::{parse_count, parse_days, parse_duration, parse_perm, parse_size};
 
 const WRITE_AFTER: &str = "\
 The file set:
@@ -121,7 +122,7 @@ Exit status: 0 success, 1 a set could not be read, 2 usage error.";
     after_long_help = WRITE_AFTER,
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true,
-    disable_help_subcommand = true,
+    propagate_version = true,
     term_width = 79
 )]
 pub struct Cli {
@@ -174,6 +175,7 @@ pub struct WriteArgs {
         long,
         value_name = "N",
         default_value_t = DEFAULT_COUNT,
+        value_parser = parse_count,
         allow_hyphen_values = true
     )]
     pub max_count: u64,
@@ -282,8 +284,8 @@ pub struct RotateArgs {
     #[arg(value_name = "PATH|GLOB", required = true, value_parser = parse_set_pattern, value_hint = clap::ValueHint::FilePath)]
     pub paths: Vec<PathBuf>,
 
-    /// Keep N backups [default: 5; a live writer keeps its own]
-    #[arg(short = 'c', long, value_name = "N")]
+    /// Keep N backups [default: the last writer's count, else 5]
+    #[arg(short = 'c', long, value_name = "N", value_parser = parse_count, allow_hyphen_values = true)]
     pub max_count: Option<u64>,
 
     /// Rotate only a main file larger than SIZE (or older than -a)
@@ -334,9 +336,9 @@ pub struct ResetArgs {
 /// `rollover status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Main files of the sets to show
-    #[arg(value_name = "PATH", required = true, value_parser = parse_set_path, value_hint = clap::ValueHint::FilePath)]
-    pub paths: Vec<Naming>,
+    /// Main files of the sets to show, or glob patterns matching them
+    #[arg(value_name = "PATH|GLOB", required = true, value_parser = parse_set_pattern, value_hint = clap::ValueHint::FilePath)]
+    pub paths: Vec<PathBuf>,
 
     /// Print JSON
     #[arg(long)]
@@ -370,10 +372,62 @@ fn trust(insecure_dir: bool) -> DirTrust {
 /// Parses the process's arguments into what to run; a usage error prints
 /// clap's message and exits 2 (help and version exit 0), as clap does.
 pub fn parse_job() -> Job {
-    match <Cli as Parser>::parse().into_job() {
-        Ok(job) => job,
-        Err(e) => e.exit(),
+    let args: Vec<OsString> = std::env::args_os().collect();
+    if let Some(e) = typo(&args) {
+        e.exit();
     }
+    let parsed = <Cli as Parser>::try_parse_from(&args).and_then(Cli::into_job);
+    match parsed {
+        Ok(job) => job,
+        Err(e) if e.exit_code() == 0 => e.exit(),
+        Err(e) => timestamp_hint(&args).unwrap_or(e).exit(),
+    }
+}
+
+/// The commands a first argument may be mistyped for.
+const COMMANDS: &[&str] = &["rotate", "reset", "status", "help"];
+
+/// A first argument without a `/` within two edits of a command's name
+/// (`rotat`, `stauts`) is taken for a typo, not for a file to write.
+fn typo(args: &[OsString]) -> Option<clap::Error> {
+    let first = args.get(1)?.to_str()?;
+    if first.starts_with('-') || first.contains('/') || COMMANDS.contains(&first) {
+        return None;
+    }
+    let near = COMMANDS
+        .iter()
+        .find(|c| strsim::levenshtein(first, c) <= 2)?;
+    Some(usage_error(
+        clap::error::ErrorKind::InvalidSubcommand,
+        format!(
+            "'{first}' is not a command; did you mean 'rollover {near}'? \
+             To write to a file named {first}, say 'rollover ./{first}'"
+        ),
+    ))
+}
+
+/// `--timestamp unix f.log`: the format must follow `=`, else it is taken
+/// for the PATH; say so rather than clap's puzzling complaint.
+fn timestamp_hint(args: &[OsString]) -> Option<clap::Error> {
+    let words: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
+    let at = words
+        .iter()
+        .position(|w| *w == "-t" || *w == "--timestamp")?;
+    let value = words.get(at + 1)?;
+    let is_format = ["rfc3339", "unix", "tai64n"].contains(value) || value.contains('%');
+    is_format.then(|| {
+        usage_error(
+            clap::error::ErrorKind::ArgumentConflict,
+            format!(
+                "--timestamp takes its FORMAT after '=': write --timestamp={value} or -t={value}; \
+                 a separate word is taken for the PATH"
+            ),
+        )
+    })
+}
+
+fn usage_error(kind: clap::error::ErrorKind, msg: String) -> clap::Error {
+    <Cli as clap::CommandFactory>::command().error(kind, msg)
 }
 
 impl Cli {
@@ -406,7 +460,7 @@ impl Cli {
                 trust: trust(a.insecure_dir),
             }),
             Some(Command::Status(a)) => Job::Status(StatusConfig {
-                sets: a.paths,
+                paths: a.paths,
                 json: a.json,
             }),
         })

@@ -94,7 +94,8 @@ pub struct ResetConfig {
 /// `rollover status`.
 #[derive(Debug, Clone)]
 pub struct StatusConfig {
-    pub sets: Vec<Naming>,
+    /// Paths or glob patterns, as given.
+    pub paths: Vec<PathBuf>,
     pub json: bool,
 }
 

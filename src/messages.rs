@@ -11,6 +11,12 @@ pub fn error(msg: &str) {
     let _ = writeln!(std::io::stderr().lock(), "rollover: {msg}");
 }
 
+/// Prints one line of information on stderr (not an error, not a
+/// warning: the writer telling a person at a terminal what it is doing).
+pub fn note(msg: &str) {
+    error(msg);
+}
+
 /// Prints one warning line on stderr.
 pub fn warn(msg: &str) {
     error(&format!("warning: {msg}"));

@@ -57,6 +57,13 @@ impl Naming {
             0 => Template::Suffix(name.to_vec()),
             1 => {
                 let at = name.iter().position(|&b| b == b'%').unwrap_or(0);
+                if name.get(at + 1).is_some_and(u8::is_ascii_alphabetic) {
+                    return Err(format!(
+                        "'{}': rollover's '%' is where the backup number goes, not a strftime \
+                         pattern; for backups named by date use --backup-names date",
+                        path.display()
+                    ));
+                }
                 Template::Percent {
                     prefix: name[..at].to_vec(),
                     suffix: name[at + 1..].to_vec(),
@@ -324,6 +331,15 @@ mod tests {
                 .contains("more than one '%'")
         );
         assert!(Naming::new(Path::new("logs/")).is_err());
+        for strftime in ["access.%Y.log", "app%d"] {
+            assert!(
+                Naming::new(Path::new(strftime))
+                    .unwrap_err()
+                    .contains("--backup-names date"),
+                "{strftime}"
+            );
+        }
+        assert!(Naming::new(Path::new("%Y/app.log")).is_ok());
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The set's own file, `.NAME.rollover-state` (mode 0600, never opened
-//! through a link): what must outlive a writer. Today, the backups still
-//! owed their sync when a writer was stopped at once (a second SIGTERM);
-//! the next writer or `rotate` on the set syncs them, and `status` shows
-//! them. Lines of `key value`; unknown lines are ignored.
+//! through a link): what must outlive a writer. The count its last writer
+//! kept (which `rotate` then keeps too), and the backups still owed their
+//! sync when a writer was stopped at once (a second SIGTERM); the next
+//! writer or `rotate` on the set syncs them, and `status` shows them.
+//! Lines of `key value...`; unknown lines are ignored.
 
 use anyhow::Result;
 
@@ -19,27 +20,36 @@ pub struct Owed {
 /// What the file holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct State {
+    /// The count the set's last writer kept.
+    pub count: Option<u64>,
     /// Backups owed a sync.
     pub owed: Vec<Owed>,
 }
 
 impl State {
     fn encode(&self) -> String {
-        self.owed
+        let count = self.count.map(|c| format!("count {c}\n"));
+        let owed = self
+            .owed
             .iter()
-            .map(|o| format!("owe-sync {} {}\n", o.dev, o.ino))
-            .collect()
+            .map(|o| format!("owe-sync {} {}\n", o.dev, o.ino));
+        count.into_iter().chain(owed).collect()
     }
 
     fn decode(text: &str) -> State {
         let mut s = State::default();
         for line in text.lines() {
             let mut words = line.split_whitespace();
-            if words.next() == Some("owe-sync")
-                && let (Some(Ok(dev)), Some(Ok(ino))) =
-                    (words.next().map(str::parse), words.next().map(str::parse))
-            {
-                s.owed.push(Owed { dev, ino });
+            match words.next() {
+                Some("count") => s.count = words.next().and_then(|c| c.parse().ok()),
+                Some("owe-sync") => {
+                    if let (Some(Ok(dev)), Some(Ok(ino))) =
+                        (words.next().map(str::parse), words.next().map(str::parse))
+                    {
+                        s.owed.push(Owed { dev, ino });
+                    }
+                }
+                _ => {}
             }
         }
         s
@@ -84,7 +94,23 @@ pub fn settle(set: &FileSet, listing: &Listing) -> Result<()> {
         }
     }
     sync_file(set.dir(), &set.naming.dir().display().to_string())?;
-    save(set, &State::default())
+    save(
+        set,
+        &State {
+            owed: Vec::new(),
+            ..state
+        },
+    )
+}
+
+/// Records the count a writer keeps, for a later `rotate` without `-c`.
+pub fn record_count(set: &FileSet, count: u64) -> Result<()> {
+    let mut state = load(set)?;
+    if state.count != Some(count) {
+        state.count = Some(count);
+        save(set, &state)?;
+    }
+    Ok(())
 }
 
 /// Whether a member is owed work, for `status`.
@@ -99,6 +125,7 @@ mod tests {
     #[test]
     fn round_trip_and_garbage() {
         let s = State {
+            count: Some(1000),
             owed: vec![Owed { dev: 1, ino: 2 }, Owed { dev: 3, ino: 4 }],
         };
         assert_eq!(State::decode(&s.encode()), s);

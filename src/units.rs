@@ -85,11 +85,18 @@ pub fn human_size(bytes: u64) -> String {
     }
     let mut value = bytes as f64;
     let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
+    // A value that would print as 1024.0 moves up a unit: 1.0M, not 1024.0K.
+    while value >= 1023.95 && unit < UNITS.len() - 1 {
         value /= 1024.0;
         unit += 1;
     }
     format!("{value:.1}{}", UNITS[unit])
+}
+
+/// Parses a count (`-c`): a whole number, 0 or more.
+pub fn parse_count(text: &str) -> Result<u64, String> {
+    text.parse()
+        .map_err(|_| format!("invalid count '{text}': use a whole number of backups, 0 or more"))
 }
 
 /// Formats an age for people, to the second: `0s`, `4m 10s`, `3d 2h`.
@@ -180,6 +187,11 @@ mod tests {
         assert_eq!(human_size(512), "512");
         assert_eq!(human_size(1536), "1.5K");
         assert_eq!(human_size(10 << 20), "10.0M");
+        assert_eq!(human_size((1 << 20) - 1), "1.0M");
+        assert_eq!(human_size(1 << 20), "1.0M");
+        assert_eq!(human_size((1 << 20) - 60_000), "965.4K");
+        assert_eq!(parse_count("1000"), Ok(1000));
+        assert!(parse_count("-1").unwrap_err().contains("whole number"));
         assert_eq!(human_age(Duration::from_secs(250)), "4m 10s");
         assert_eq!(human_age(Duration::from_secs(3 * 86_400 + 7_300)), "3d 2h");
     }
@@ -198,6 +210,7 @@ mod fuzz {
         fn parsers_never_panic(text in "\\PC{0,24}") {
             let _ = parse_size(&text);
             let _ = parse_duration(&text);
+            let _ = parse_count(&text);
             let _ = parse_days(&text);
             let _ = parse_perm(&text);
         }

@@ -3,6 +3,7 @@
 pub mod reset;
 pub mod rotate;
 pub mod status;
+pub mod targets;
 pub mod write;
 
 use std::time::Duration;
@@ -45,24 +46,21 @@ pub fn access(set: &FileSet, timeout: Duration) -> Result<Access> {
     }
 }
 
-/// Refuses a request from a user who may not modify the set: write access
-/// to its directory and its main file is needed.
-pub fn check_may_modify(set: &FileSet, main: &[u8], verb: &str) -> Result<()> {
+/// Refuses a user who may not modify the set: write access to its
+/// directory and to its main file (`None`: none yet) is needed.
+pub fn check_may_modify(set: &FileSet, main: Option<&[u8]>, verb: &str) -> Result<()> {
     use rustix::fs::{Access as A, AtFlags};
-    let name = crate::naming::os(main);
-    let checks = [
-        (
-            std::ffi::OsStr::new("."),
-            set.naming.dir().display().to_string(),
-        ),
-        (name.as_os_str(), set.show(main)),
-    ];
+    let dir = set.naming.dir().display().to_string();
+    let mut checks = vec![(std::ffi::OsString::from("."), format!("directory {dir}"))];
+    if let Some(main) = main {
+        checks.push((crate::naming::os(main), set.show(main)));
+    }
     for (what, show) in checks {
         if let Err(e) =
-            rustix::fs::accessat(set.dir(), what, A::WRITE_OK, AtFlags::SYMLINK_NOFOLLOW)
+            rustix::fs::accessat(set.dir(), &what, A::WRITE_OK, AtFlags::SYMLINK_NOFOLLOW)
         {
             bail!(
-                "cannot {verb} {}: {show}: {}",
+                "cannot {verb} {}: no write access to {show}: {}",
                 set.naming.path().display(),
                 std::io::Error::from(e)
             );

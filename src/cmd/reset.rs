@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
+use crate::cmd::targets::{self, Target};
 use crate::cmd::{Access, access, check_may_modify};
 use crate::config::ResetConfig;
 use crate::control::{self, Ask};
@@ -30,7 +31,15 @@ pub fn run(cfg: &ResetConfig) -> Result<ExitCode> {
 
 fn reset_one(naming: &Naming, cfg: &ResetConfig) -> Result<()> {
     let path = naming.path().to_path_buf();
-    let set = FileSet::open(naming.clone(), cfg.trust)?;
+    let naming = match targets::resolve(&path)? {
+        Target::Set(n) => n,
+        Target::Backup { of } => bail!(
+            "cannot reset {}: it is a backup of {}; reset empties a set's main file",
+            path.display(),
+            of.display()
+        ),
+    };
+    let set = FileSet::open(naming, cfg.trust)?;
     let listing = set.list()?;
     let Some(main) = listing.main else {
         bail!(
@@ -39,7 +48,7 @@ fn reset_one(naming: &Naming, cfg: &ResetConfig) -> Result<()> {
         );
     };
     set.check_main(&main)?;
-    check_may_modify(&set, &main.name, "reset")?;
+    check_may_modify(&set, Some(&main.name), "reset")?;
     match access(&set, cfg.timeout)? {
         Access::Alone(_lock) => set.truncate(&main.name),
         Access::Writer(w) => control::ask(&set, w.pid, Ask::Reset, cfg.timeout),

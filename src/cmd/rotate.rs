@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 
+use crate::cmd::targets;
 use crate::cmd::{Access, access, check_may_modify};
 use crate::config::{DEFAULT_COUNT, RotateConfig};
 use crate::control::{self, Ask};
@@ -15,7 +16,7 @@ use crate::fileset::{FileSet, birth_time_at};
 use crate::finish::{Ending, Finisher, NewBackup};
 use crate::lock::{self, Holder};
 use crate::messages;
-use crate::naming::{Naming, looks_like_backup};
+use crate::naming::Naming;
 use crate::plan::{self, Action};
 use crate::policy::should_rotate;
 use crate::state;
@@ -27,21 +28,19 @@ pub fn run(cfg: &RotateConfig) -> Result<ExitCode> {
         messages::error(&format!("{e:#}"));
         failed = true;
     };
-    for arg in &cfg.paths {
-        let sets = match expand(arg) {
-            Ok(sets) => sets,
-            Err(e) => {
-                fail(e);
-                continue;
-            }
-        };
-        if sets.is_empty() && !cfg.missing_ok {
+    let (targets, errors) = targets::collect(&cfg.paths);
+    errors.into_iter().for_each(&mut fail);
+    if !cfg.missing_ok {
+        for arg in &targets.unmatched {
             fail(anyhow!("no file matches {}", arg.display()));
         }
-        for set in sets {
-            if let Err(e) = rotate_one(&set, cfg) {
-                fail(e);
-            }
+    }
+    if !targets.skipped.is_empty() {
+        messages::warn(&skipped_backups(&targets.skipped));
+    }
+    for naming in &targets.sets {
+        if let Err(e) = rotate_one(naming, cfg) {
+            fail(e);
         }
     }
     Ok(if failed {
@@ -51,39 +50,19 @@ pub fn run(cfg: &RotateConfig) -> Result<ExitCode> {
     })
 }
 
-fn is_pattern(p: &Path) -> bool {
-    p.as_os_str()
-        .as_encoded_bytes()
+/// One line for every backup given as an argument (a shell's expansion of
+/// `logs/*`): each is rotated with its set, never as a set of its own.
+fn skipped_backups(skipped: &[(PathBuf, PathBuf)]) -> String {
+    let list: Vec<String> = skipped
         .iter()
-        .any(|b| matches!(b, b'*' | b'?' | b'['))
-}
-
-/// A literal argument is itself; a pattern is the main files it matches:
-/// never a backup (`NAME.N`, `NAME.N.gz`), never a hidden file, never a
-/// directory.
-fn expand(arg: &Path) -> Result<Vec<PathBuf>> {
-    if !is_pattern(arg) {
-        return Ok(vec![arg.to_path_buf()]);
-    }
-    let text = arg
-        .to_str()
-        .ok_or_else(|| anyhow!("pattern {} is not valid UTF-8", arg.display()))?;
-    let opts = glob::MatchOptions {
-        require_literal_leading_dot: true,
-        ..Default::default()
-    };
-    let mut out = Vec::new();
-    for entry in glob::glob_with(text, opts).with_context(|| format!("invalid pattern {text}"))? {
-        let path = entry.with_context(|| format!("cannot expand {text}"))?;
-        let Some(name) = path.file_name() else {
-            continue;
-        };
-        if looks_like_backup(name) || path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
-            continue;
-        }
-        out.push(path);
-    }
-    Ok(out)
+        .map(|(b, of)| format!("{} (of {})", b.display(), of.display()))
+        .collect();
+    format!(
+        "skipped {} backup{} named as a set: {}; a backup is rotated with its set",
+        skipped.len(),
+        if skipped.len() == 1 { "" } else { "s" },
+        list.join(", ")
+    )
 }
 
 /// What `rotate` does to one set.
@@ -101,7 +80,12 @@ enum Decision {
 
 /// Decides what to do with a set, from its listing, its writer and the
 /// conditions. Changes nothing.
-fn decide(set: &FileSet, cfg: &RotateConfig, writer: Option<Holder>) -> Result<Decision> {
+fn decide(
+    set: &FileSet,
+    cfg: &RotateConfig,
+    count: u64,
+    writer: Option<Holder>,
+) -> Result<Decision> {
     let listing = set.list()?;
     let Some(main) = &listing.main else {
         return Ok(Decision::Missing);
@@ -118,10 +102,7 @@ fn decide(set: &FileSet, cfg: &RotateConfig, writer: Option<Holder>) -> Result<D
     Ok(match writer {
         _ if !due => Decision::NotDue,
         Some(w) => Decision::AskWriter(w),
-        None => {
-            let count = cfg.count.unwrap_or(DEFAULT_COUNT);
-            Decision::Steps(plan::rotation(&set.naming, &listing, count))
-        }
+        None => Decision::Steps(plan::rotation(&set.naming, &listing, count)),
     })
 }
 
@@ -139,9 +120,9 @@ fn describe(set: &FileSet, decision: &Decision) -> Vec<String> {
     }
 }
 
-fn rotate_one(path: &Path, cfg: &RotateConfig) -> Result<()> {
-    let naming = Naming::new(path).map_err(anyhow::Error::msg)?;
-    let set = FileSet::open(naming, cfg.trust)?;
+fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<()> {
+    let path = naming.path();
+    let set = FileSet::open(naming.clone(), cfg.trust)?;
     let say = |decision: &Decision| {
         if cfg.verbose || cfg.dry_run {
             for line in describe(&set, decision) {
@@ -151,7 +132,8 @@ fn rotate_one(path: &Path, cfg: &RotateConfig) -> Result<()> {
     };
     if cfg.dry_run {
         // Changes nothing, not even by creating a lock file.
-        let decision = decide(&set, cfg, lock::live_writer(&set)?)?;
+        let (count, _) = count_for(&set, cfg)?;
+        let decision = decide(&set, cfg, count, lock::live_writer(&set)?)?;
         say(&decision);
         return match decision {
             Decision::Missing => missing(path, cfg),
@@ -162,16 +144,17 @@ fn rotate_one(path: &Path, cfg: &RotateConfig) -> Result<()> {
         return missing(path, cfg);
     };
     set.check_main(&main)?;
-    check_may_modify(&set, &main.name, "rotate")?;
+    check_may_modify(&set, Some(&main.name), "rotate")?;
     let decision = match access(&set, cfg.timeout)? {
         Access::Alone(lock) => {
-            let count = cfg.count.unwrap_or(DEFAULT_COUNT);
+            let (count, from) = count_for(&set, cfg)?;
             set.recover(count)?;
             state::settle(&set, &set.list()?)?;
-            let decision = decide(&set, cfg, None)?;
+            let decision = decide(&set, cfg, count, None)?;
             say(&decision);
             if let Decision::Steps(steps) = &decision {
                 execute(&set, steps)?;
+                warn_unasked_deletions(&set, steps, count, from);
             }
             drop(lock);
             decision
@@ -185,7 +168,7 @@ fn rotate_one(path: &Path, cfg: &RotateConfig) -> Result<()> {
                     w.count
                 ));
             }
-            let decision = decide(&set, cfg, Some(w))?;
+            let decision = decide(&set, cfg, w.count, Some(w))?;
             say(&decision);
             if let Decision::AskWriter(w) = &decision {
                 control::ask(&set, w.pid, Ask::Rotate, cfg.timeout)?;
@@ -197,6 +180,48 @@ fn rotate_one(path: &Path, cfg: &RotateConfig) -> Result<()> {
         Decision::Missing => missing(path, cfg),
         _ => Ok(()),
     }
+}
+
+/// Where the count `rotate` keeps comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CountFrom {
+    Given,
+    LastWriter,
+    Default,
+}
+
+/// The count for a set with no live writer: `-c`, else the count its last
+/// writer kept (recorded in the set's state), else the default.
+fn count_for(set: &FileSet, cfg: &RotateConfig) -> Result<(u64, CountFrom)> {
+    if let Some(c) = cfg.count {
+        return Ok((c, CountFrom::Given));
+    }
+    Ok(match state::load(set)?.count {
+        Some(c) => (c, CountFrom::LastWriter),
+        None => (DEFAULT_COUNT, CountFrom::Default),
+    })
+}
+
+/// A rotation of a set at its count deletes its oldest backup: that is the
+/// count at work, and cron hears nothing of it. Deleting more (the set held
+/// more backups than the count keeps) because of a count nobody gave on
+/// the command line is said, with how many.
+fn warn_unasked_deletions(set: &FileSet, steps: &[Action], count: u64, from: CountFrom) {
+    let deleted = steps
+        .iter()
+        .filter(|s| matches!(s, Action::Delete(_)))
+        .count();
+    if from == CountFrom::Given || deleted <= 1 {
+        return;
+    }
+    let whose = match from {
+        CountFrom::LastWriter => "its last writer's count",
+        _ => "the default count",
+    };
+    messages::warn(&format!(
+        "deleted {deleted} backups of {} to keep {count} ({whose}); give -c to keep another number",
+        set.naming.path().display()
+    ));
 }
 
 /// Carries out the steps, and finishes the new backup (its sync) before

@@ -3,9 +3,11 @@
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+use rustix::fs::FileType;
 use serde::Serialize;
 
+use crate::cmd::targets::{self, Target};
 use crate::config::{DirTrust, StatusConfig};
 use crate::fileset::{FileSet, birth_time_at};
 use crate::lock;
@@ -51,7 +53,25 @@ struct MemberReport {
 pub fn run(cfg: &StatusConfig) -> Result<ExitCode> {
     let mut sets = Vec::new();
     let mut failed = false;
-    for naming in &cfg.sets {
+    let (targets, errors) = targets::collect(&cfg.paths);
+    for e in errors {
+        messages::error(&format!("{e:#}"));
+        failed = true;
+    }
+    for arg in &targets.unmatched {
+        messages::error(&format!("no file matches {}", arg.display()));
+        failed = true;
+    }
+    // A backup named as an argument shows its whole set.
+    let mut names = targets.sets;
+    for (_, of) in &targets.skipped {
+        if let Ok(Target::Set(n)) = targets::resolve(of)
+            && !names.contains(&n)
+        {
+            names.push(n);
+        }
+    }
+    for naming in &names {
         match report(naming) {
             Ok(r) => sets.push(r),
             Err(e) => {
@@ -64,7 +84,7 @@ pub fn run(cfg: &StatusConfig) -> Result<ExitCode> {
     if cfg.json {
         let text = serde_json::to_string_pretty(&report).context("cannot format JSON")?;
         messages::print(&text);
-    } else {
+    } else if !report.sets.is_empty() {
         messages::print(text(&report).trim_end_matches('\n'));
     }
     Ok(if failed {
@@ -104,6 +124,16 @@ fn report(naming: &Naming) -> Result<SetReport> {
     // Reading a set is harmless in any directory.
     let set = FileSet::open(naming.clone(), DirTrust::Shared)?;
     let listing = set.list()?;
+    match &listing.main {
+        Some(m) if m.file_type == FileType::Directory => {
+            bail!("cannot show {}: it is a directory", path.display())
+        }
+        None if listing.backups.is_empty() => bail!(
+            "cannot show {}: No such file or directory (os error 2)",
+            path.display()
+        ),
+        _ => {}
+    }
     let owed = state::load(&set)?;
     let now = SystemTime::now();
     let age_of = |t: SystemTime| now.duration_since(t).unwrap_or(Duration::ZERO);
@@ -184,7 +214,17 @@ fn text(report: &Report) -> String {
             None => out.push_str(": no writer"),
         }
         out.push('\n');
-        let width = set.members.iter().map(|m| m.name.len()).max().unwrap_or(0);
+        let width = set
+            .members
+            .iter()
+            .map(|m| m.name.len())
+            .chain([4])
+            .max()
+            .unwrap_or(4);
+        out.push_str(&format!(
+            "{:>4}  {:<width$}  {:>7}  {:>8}  CODEC\n",
+            "#", "NAME", "SIZE", "AGE"
+        ));
         for m in &set.members {
             out.push_str(&format!(
                 "{:>4}  {:<width$}  {:>7}  {:>8}{}{}\n",

@@ -3,17 +3,26 @@
 
 use anyhow::{Result, bail};
 
-use crate::config::{OpenMode, WriteConfig};
+use crate::cmd::check_may_modify;
+use crate::cmd::targets::{self, Target};
+use crate::config::{DirTrust, OpenMode, WriteConfig};
 use crate::control::Claim;
 use crate::fileset::{Create, FileSet};
-use crate::lock::Holder;
+use crate::lock::{self, AlreadyWritten, Holder};
+use crate::messages;
+use crate::naming::Naming;
 use crate::pipeline::{self, Options};
 use crate::state;
 use crate::writer::Writer;
 
 /// Runs the writer.
 pub fn run(cfg: WriteConfig) -> Result<()> {
-    let set = FileSet::open(cfg.set.clone(), cfg.trust)?;
+    // `app.0.log` where the `%` set `app.%.log` lives is that set.
+    let naming = match targets::resolve(cfg.set.path())? {
+        Target::Set(n) => n,
+        Target::Backup { .. } => cfg.set.clone(),
+    };
+    let set = FileSet::open(naming, cfg.trust)?;
     let count = cfg.policy.count;
 
     if cfg.mode == OpenMode::Exclusive {
@@ -35,6 +44,14 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         }
     }
 
+    // A main file that must be refused is refused before the lock file is
+    // made: a refused run leaves nothing behind.
+    let main = set.list()?.main;
+    if let Some(m) = &main {
+        set.check_main(m)?;
+    }
+    check_may_modify(&set, main.as_ref().map(|m| m.name.as_slice()), "write")?;
+
     let me = Holder {
         pid: std::process::id(),
         role: "writer".into(),
@@ -43,9 +60,11 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         max_age: cfg.policy.max_age,
     };
     let mut claim = Claim::take(&set, me)?;
+    refuse_plain_writer(&set)?;
     set.recover(count)?;
     let listing = set.list()?;
     state::settle(&set, &listing)?;
+    state::record_count(&set, count)?;
     if cfg.mode == OpenMode::Truncate {
         // A main file that must be refused is refused before anything of
         // the set is deleted.
@@ -68,6 +87,9 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
     };
     let opened = set.open_main(&name, how, cfg.perm)?;
     claim.listen(&set);
+    if rustix::termios::isatty(std::io::stdin()) {
+        messages::note("reading from the terminal (end with Ctrl-D)");
+    }
     let writer = Writer::new(set, opened, cfg.policy, cfg.fsync, cfg.perm);
     let opts = Options {
         partial_timeout: cfg.partial_timeout,
@@ -75,4 +97,25 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         tee: cfg.tee,
     };
     pipeline::run(writer, claim, opts)
+}
+
+/// A `%` set's main file may also have been named literally (`app.0.log`)
+/// by a writer started before the set's own lock existed: that writer
+/// holds the plain name's lock, and this one must not write beside it.
+fn refuse_plain_writer(set: &FileSet) -> Result<()> {
+    if !set.naming.is_percent() {
+        return Ok(());
+    }
+    if let Some(main) = set.list()?.main {
+        let plain = Naming::new(&set.path_of(&main.name)).map_err(anyhow::Error::msg)?;
+        let plain = FileSet::open(plain, DirTrust::Shared)?;
+        if let Some(w) = lock::live_writer(&plain)? {
+            return Err(AlreadyWritten {
+                set: set.naming.path().display().to_string(),
+                pid: w.pid,
+            }
+            .into());
+        }
+    }
+    Ok(())
 }

@@ -157,7 +157,8 @@ fn a_second_stop_signal_leaves_the_owed_syncs_to_the_next_run() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(!dir.exists(".app.log.rollover-state"));
+    let state = String::from_utf8_lossy(&dir.read(".app.log.rollover-state")).into_owned();
+    assert!(!state.contains("owe-sync"), "{state}");
     let synced = std::fs::read_to_string(&log2)
         .expect("trace")
         .lines()

@@ -484,10 +484,18 @@ fn status_text_and_json_agree() {
         ]
     );
     assert_eq!(members[2]["codec"], "gz");
-    // The text form lists the same members in the same order.
+    // The text form lists the same members in the same order, under a
+    // line of column headers.
+    let header: Vec<&str> = text
+        .lines()
+        .nth(1)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    assert_eq!(header, ["#", "NAME", "SIZE", "AGE", "CODEC"], "{text}");
     let listed: Vec<&str> = text
         .lines()
-        .skip(1)
+        .skip(2)
         .filter_map(|l| l.split_whitespace().nth(1))
         .collect();
     assert_eq!(listed, ["app.log", "app.log.1", "app.log.2.gz"]);
@@ -509,7 +517,7 @@ fn status_escapes_odd_names() {
     assert_eq!(code, 0);
     assert_eq!(
         text.lines().count(),
-        3,
+        4,
         "a newline in a name forged a line: {text:?}"
     );
     assert!(text.contains("a\\x0ab.log.1"), "{text}");

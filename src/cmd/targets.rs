@@ -1,0 +1,269 @@
+//! From arguments to sets. A glob pattern is expanded to main files; an
+//! argument that is a backup of a set whose main file exists (`app.log.1`
+//! beside `app.log`, `app.1.log` beside `app.0.log`) is told from a set,
+//! so that `rollover rotate logs/*` unquoted does what the quoted form
+//! does; and `app.0.log` is recognised as the `%` set `app.%.log` wherever
+//! that set has left its own files (its lock), so that both names mean one
+//! set: one lock, one writer, one rotation.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow};
+
+use crate::naming::{CODECS, Naming, looks_like_backup};
+
+/// What one path names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A set, by its names.
+    Set(Naming),
+    /// A backup of the set whose main file is `of`.
+    Backup { of: PathBuf },
+}
+
+/// The sets a list of arguments names, each once, in the order first
+/// named.
+#[derive(Debug, Default)]
+pub struct Targets {
+    pub sets: Vec<Naming>,
+    /// Backups given literally (a shell's expansion), with their main file.
+    pub skipped: Vec<(PathBuf, PathBuf)>,
+    /// Arguments that matched nothing (patterns only; a literal path is a
+    /// set whether or not it exists).
+    pub unmatched: Vec<PathBuf>,
+}
+
+/// Whether an argument is a glob pattern.
+pub fn is_pattern(p: &Path) -> bool {
+    p.as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .any(|b| matches!(b, b'*' | b'?' | b'['))
+}
+
+/// Resolves every argument; a pattern that cannot be read is an error of
+/// its own, and the others go on.
+pub fn collect(args: &[PathBuf]) -> (Targets, Vec<anyhow::Error>) {
+    let mut t = Targets::default();
+    let mut errors = Vec::new();
+    for arg in args {
+        let pattern = is_pattern(arg);
+        let paths = if pattern {
+            match expand(arg) {
+                Ok(p) => p,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            }
+        } else {
+            vec![arg.clone()]
+        };
+        if paths.is_empty() {
+            t.unmatched.push(arg.clone());
+        }
+        for path in paths {
+            match resolve(&path) {
+                Ok(Target::Set(n)) => {
+                    if !t.sets.contains(&n) {
+                        t.sets.push(n);
+                    }
+                }
+                // A pattern never treats a backup as a set: no word needed.
+                Ok(Target::Backup { .. }) if pattern => {}
+                Ok(Target::Backup { of }) => t.skipped.push((path, of)),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    (t, errors)
+}
+
+/// The main files a pattern matches: never a backup shape (`NAME.N`,
+/// `NAME.N.gz`), never a hidden file, never a directory.
+fn expand(arg: &Path) -> Result<Vec<PathBuf>> {
+    let text = arg
+        .to_str()
+        .ok_or_else(|| anyhow!("pattern {} is not valid UTF-8", arg.display()))?;
+    let opts = glob::MatchOptions {
+        require_literal_leading_dot: true,
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    for entry in glob::glob_with(text, opts).with_context(|| format!("invalid pattern {text}"))? {
+        let path = entry.with_context(|| format!("cannot expand {text}"))?;
+        let Some(name) = path.file_name() else {
+            continue;
+        };
+        if looks_like_backup(name) || path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+            continue;
+        }
+        out.push(path);
+    }
+    Ok(out)
+}
+
+/// What a path names: a set (a `%` one where `app.0.log` belongs to it),
+/// or a backup of a set whose main file exists.
+pub fn resolve(path: &Path) -> Result<Target> {
+    let naming = Naming::new(path).map_err(anyhow::Error::msg)?;
+    if naming.is_percent() {
+        return Ok(Target::Set(naming));
+    }
+    let name = naming.template().to_vec();
+    // An unreadable directory: the path is taken as it is, and the command
+    // reports the directory when it gets there.
+    let entries = dir_names(naming.dir()).unwrap_or_default();
+    let has = |n: &[u8]| entries.iter().any(|e| e.as_slice() == n);
+    if let Some(base) = plain_backup_base(&name)
+        && has(base)
+    {
+        return Ok(Target::Backup {
+            of: naming.in_dir(base),
+        });
+    }
+    let stem = strip_codec(&name);
+    for (start, end) in digit_runs(stem) {
+        let template = [&stem[..start], b"%", &stem[end..]].concat();
+        let Ok(t) = Naming::new(&naming.in_dir(&template)) else {
+            continue;
+        };
+        // Only a set rollover has worked on counts: `node0.log` and
+        // `node1.log` may well be two sets of their own.
+        if !(has(&t.own_name("lock")) || has(&t.own_name("state"))) {
+            continue;
+        }
+        if stem[start..end].iter().all(|&b| b == b'0') && stem.len() == name.len() {
+            return Ok(Target::Set(t));
+        }
+        if let Some(main) = entries
+            .iter()
+            .find(|e| t.parse(e).is_some_and(|m| m.index == 0))
+        {
+            return Ok(Target::Backup {
+                of: naming.in_dir(main),
+            });
+        }
+    }
+    Ok(Target::Set(naming))
+}
+
+fn dir_names(dir: &Path) -> std::io::Result<Vec<Vec<u8>>> {
+    use std::os::unix::ffi::OsStrExt;
+    std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.file_name().as_bytes().to_vec()))
+        .collect()
+}
+
+/// `NAME` of a `NAME.N` or `NAME.N.codec` name.
+fn plain_backup_base(name: &[u8]) -> Option<&[u8]> {
+    let stem = strip_codec(name);
+    let dot = stem.iter().rposition(|&b| b == b'.')?;
+    let digits = &stem[dot + 1..];
+    let number = !digits.is_empty() && digits.iter().all(u8::is_ascii_digit);
+    (dot > 0 && number && digits.iter().any(|&b| b != b'0')).then_some(&stem[..dot])
+}
+
+/// A name without its codec extension, if it has one.
+fn strip_codec(name: &[u8]) -> &[u8] {
+    match name.iter().rposition(|&b| b == b'.') {
+        Some(dot) if CODECS.iter().any(|c| c.as_bytes() == &name[dot + 1..]) => &name[..dot],
+        _ => name,
+    }
+}
+
+/// The maximal runs of ASCII digits in a name, as (start, end).
+fn digit_runs(name: &[u8]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < name.len() {
+        if name[i].is_ascii_digit() {
+            let start = i;
+            while i < name.len() && name[i].is_ascii_digit() {
+                i += 1;
+            }
+            runs.push((start, i));
+        } else {
+            i += 1;
+        }
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir_with(names: &[&str]) -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        for n in names {
+            std::fs::write(d.path().join(n), b"x\n").unwrap();
+        }
+        d
+    }
+
+    fn set(d: &tempfile::TempDir, template: &str) -> Target {
+        Target::Set(Naming::new(&d.path().join(template)).unwrap())
+    }
+
+    #[test]
+    fn plain_backups_beside_their_main_file() {
+        let d = dir_with(&["app.log", "app.log.1", "app.log.02.gz", "lone.log.3"]);
+        let r = |n: &str| resolve(&d.path().join(n)).unwrap();
+        let of = Target::Backup {
+            of: d.path().join("app.log"),
+        };
+        assert_eq!(r("app.log.1"), of);
+        assert_eq!(r("app.log.02.gz"), of);
+        assert_eq!(r("app.log"), set(&d, "app.log"));
+        // No main file beside it: a set of its own, as named.
+        assert_eq!(r("lone.log.3"), set(&d, "lone.log.3"));
+    }
+
+    #[test]
+    fn percent_sets_by_their_lock() {
+        let d = dir_with(&[
+            "app.0.log",
+            "app.1.log",
+            "app.2.log.gz",
+            ".app.%.log.rollover-lock",
+            "node0.log",
+            "node1.log",
+        ]);
+        let r = |n: &str| resolve(&d.path().join(n)).unwrap();
+        assert_eq!(r("app.0.log"), set(&d, "app.%.log"));
+        assert_eq!(r("app.00.log"), set(&d, "app.%.log"));
+        let of = Target::Backup {
+            of: d.path().join("app.0.log"),
+        };
+        assert_eq!(r("app.1.log"), of);
+        assert_eq!(r("app.2.log.gz"), of);
+        // No rollover history: two sets of their own.
+        assert_eq!(r("node0.log"), set(&d, "node0.log"));
+        assert_eq!(r("node1.log"), set(&d, "node1.log"));
+    }
+
+    #[test]
+    fn collect_names_each_set_once_and_reports_literal_backups() {
+        let d = dir_with(&["app.log", "app.log.1", "app.0.log", "app.1.log"]);
+        std::fs::write(d.path().join(".app.%.log.rollover-lock"), b"").unwrap();
+        let p = |n: &str| d.path().join(n);
+        let args = [
+            p("app.log"),
+            p("app.log.1"),
+            p("app.0.log"),
+            p("app.1.log"),
+            p("*.log"),
+        ];
+        let (t, errors) = collect(&args);
+        assert!(errors.is_empty());
+        assert_eq!(t.sets.len(), 2, "{:?}", t.sets);
+        assert_eq!(
+            t.skipped,
+            [
+                (p("app.log.1"), p("app.log")),
+                (p("app.1.log"), p("app.0.log"))
+            ]
+        );
+    }
+}
