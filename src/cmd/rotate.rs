@@ -70,7 +70,9 @@ fn skipped_backups(skipped: &[(PathBuf, PathBuf)]) -> String {
 enum Decision {
     /// No main file.
     Missing,
-    /// The conditions do not hold (or the main file is empty).
+    /// The main file is empty: never rotated.
+    Empty,
+    /// The conditions do not hold.
     NotDue,
     /// A live writer holds the set: ask it.
     AskWriter(Holder),
@@ -91,6 +93,9 @@ fn decide(
         return Ok(Decision::Missing);
     };
     set.check_main(main)?;
+    if main.size == 0 {
+        return Ok(Decision::Empty);
+    }
     let born = birth_time_at(set, &main.name).unwrap_or_else(SystemTime::now);
     let due = should_rotate(
         main.size,
@@ -113,9 +118,7 @@ fn describe(set: &FileSet, decision: &Decision) -> Vec<String> {
         Decision::Missing => vec![format!("skip {path}: it does not exist")],
         Decision::NotDue => vec![format!("skip {path}: conditions not met")],
         Decision::AskWriter(w) => vec![format!("ask the writer (pid {}) to rotate {path}", w.pid)],
-        Decision::Steps(steps) if steps.is_empty() => {
-            vec![format!("skip {path}: its main file is empty")]
-        }
+        Decision::Empty => vec![format!("skip {path}: its main file is empty")],
         Decision::Steps(steps) => steps.iter().map(|s| s.describe(&set.naming)).collect(),
     }
 }

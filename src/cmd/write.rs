@@ -12,6 +12,7 @@ use crate::lock::{self, AlreadyWritten, Holder};
 use crate::messages;
 use crate::naming::Naming;
 use crate::pipeline::{self, Options};
+use crate::signals::Signals;
 use crate::state;
 use crate::writer::Writer;
 
@@ -86,6 +87,9 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         OpenMode::Append | OpenMode::Truncate => Create::IfMissing,
     };
     let opened = set.open_main(&name, how, cfg.perm)?;
+    // Handlers first: a signal sent once the socket answers is acted on,
+    // never the default action.
+    let signals = Signals::install()?;
     claim.listen(&set);
     if rustix::termios::isatty(std::io::stdin()) {
         messages::note("reading from the terminal (end with Ctrl-D)");
@@ -96,7 +100,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         timestamp: cfg.timestamp,
         tee: cfg.tee,
     };
-    pipeline::run(writer, claim, opts)
+    pipeline::run(writer, claim, &signals, opts)
 }
 
 /// A `%` set's main file may also have been named literally (`app.0.log`)

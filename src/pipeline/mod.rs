@@ -80,15 +80,14 @@ struct Loop {
 
 /// Runs the writer until end of input, `SIGTERM` or `SIGINT`; then waits
 /// for the finisher (a second signal stops at once).
-pub fn run(w: Writer, mut claim: Claim, opts: Options) -> Result<()> {
-    let signals = Signals::install()?;
+pub fn run(w: Writer, mut claim: Claim, signals: &Signals, opts: Options) -> Result<()> {
     let stdin = std::io::stdin();
     let input = stdin.as_fd();
     // A larger pipe means fewer, larger reads. Not a pipe, or not allowed:
     // no matter.
     let _ = rustix::pipe::fcntl_setpipe_size(input, 1 << 20);
     let mut lp = Loop::new(w, opts);
-    let written = lp.run(input, &signals, &mut claim);
+    let written = lp.run(input, signals, &mut claim);
     let closed = lp.w.close(|| signals.take_stop());
     claim.release(lp.w.set());
     written.and(closed)

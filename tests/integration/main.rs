@@ -6,6 +6,7 @@ mod docs;
 mod faults;
 mod finisher;
 mod output;
+mod person;
 mod props;
 mod signals;
 mod tools;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use rustix::process::Signal;
 
-use crate::util::{BIN, Dir, Live, is_root, one_line_naming, wait_until};
+use crate::util::{BIN, Dir, Live, as_nobody, one_line_naming, wait_until};
 
 /// Runs a tool and returns (exit code, stdout, stderr).
 fn outcome(dir: &Dir, args: &[&str]) -> (i32, String, String) {
@@ -386,32 +386,6 @@ fn a_writer_that_does_not_answer_changes_nothing() {
         "a request that timed out was carried out later"
     );
     assert!(live.finish().status.success());
-}
-
-/// Runs the binary as `nobody`, if this test runs as root with setpriv.
-fn as_nobody(dir: &Dir, args: &[&str]) -> Option<(i32, String)> {
-    if !is_root() {
-        return None;
-    }
-    if std::process::Command::new("setpriv")
-        .arg("--help")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: setpriv is not installed");
-        return None;
-    }
-    let out = std::process::Command::new("setpriv")
-        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", BIN])
-        .args(args)
-        .current_dir(dir.path())
-        .stdin(Stdio::null())
-        .output()
-        .expect("setpriv");
-    Some((
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
 }
 
 #[test]

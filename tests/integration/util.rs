@@ -212,11 +212,14 @@ impl Live {
 
     /// Starts a writer and waits until its main file exists (it is created
     /// at start, before any input).
+    /// Starts a writer and waits until its main file `main` exists and its
+    /// socket (named for PATH, the last argument) answers.
     pub fn ready(dir: &Dir, args: &[&str], main: &str) -> Live {
         let live = Live::start(dir, args);
-        let lock = match main.rsplit_once('/') {
+        let path = args.last().copied().unwrap_or(main);
+        let lock = match path.rsplit_once('/') {
             Some((dir, name)) => format!("{dir}/.{name}.rollover-sock"),
-            None => format!(".{main}.rollover-sock"),
+            None => format!(".{path}.rollover-sock"),
         };
         // Up once its socket answers: a socket left by a killed writer
         // refuses connections.
@@ -325,4 +328,25 @@ pub fn strace(dir: &Dir, exprs: &[&str], log: &Path, args: &[&str]) -> Command {
     }
     cmd.arg(BIN).args(args).current_dir(dir.path());
     cmd
+}
+
+/// Runs the binary as `nobody`, if this test runs as root with setpriv.
+pub fn as_nobody(dir: &Dir, args: &[&str]) -> Option<(i32, String)> {
+    if !is_root() {
+        return None;
+    }
+    if !have("setpriv") {
+        return None;
+    }
+    let out = Command::new("setpriv")
+        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", BIN])
+        .args(args)
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("setpriv");
+    Some((
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
 }
