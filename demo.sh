@@ -3,7 +3,7 @@
 # into a small rotating set, which is then listed and checked.
 set -euo pipefail
 cd "$(dirname "$0")"
-cargo build --release --locked --quiet
+cargo build --release --locked
 bin=target/release/rollover
 out=$(mktemp -d "${TMPDIR:-/tmp}/rollover-demo.XXXXXX")
 

@@ -25,7 +25,7 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'Rotate before a line would take the main file past SIZE (0: off)')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Rotate once the main file is older than DURATION (e.g. 1d, 12h)')
             [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Rotate once the main file is older than DURATION (e.g. 1d, 12h)')
-            [CompletionResult]::new('--max-days', '--max-days', [CompletionResultType]::ParameterName, '--max-age in days, fractions allowed (Falcon''s maxDays)')
+            [CompletionResult]::new('--max-days', '--max-days', [CompletionResultType]::ParameterName, '--max-age in days, fractions allowed (1.5 is 36 hours)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Keep N backups; 0 truncates the main file instead of rotating')
             [CompletionResult]::new('--max-count', '--max-count', [CompletionResultType]::ParameterName, 'Keep N backups; 0 truncates the main file instead of rotating')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'a: append; w: clear the set first; x: fail if any of it exists')

@@ -22,7 +22,7 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand --max-size 'Rotate before a line would take the main file past SIZE (0: off)'
             cand -a 'Rotate once the main file is older than DURATION (e.g. 1d, 12h)'
             cand --max-age 'Rotate once the main file is older than DURATION (e.g. 1d, 12h)'
-            cand --max-days '--max-age in days, fractions allowed (Falcon''s maxDays)'
+            cand --max-days '--max-age in days, fractions allowed (1.5 is 36 hours)'
             cand -c 'Keep N backups; 0 truncates the main file instead of rotating'
             cand --max-count 'Keep N backups; 0 truncates the main file instead of rotating'
             cand -m 'a: append; w: clear the set first; x: fail if any of it exists'

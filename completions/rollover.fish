@@ -26,7 +26,7 @@ end
 
 complete -c rollover -n "__fish_rollover_needs_command" -s s -l max-size -d 'Rotate before a line would take the main file past SIZE (0: off)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -s a -l max-age -d 'Rotate once the main file is older than DURATION (e.g. 1d, 12h)' -r
-complete -c rollover -n "__fish_rollover_needs_command" -l max-days -d '--max-age in days, fractions allowed (Falcon\'s maxDays)' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l max-days -d '--max-age in days, fractions allowed (1.5 is 36 hours)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -s c -l max-count -d 'Keep N backups; 0 truncates the main file instead of rotating' -r
 complete -c rollover -n "__fish_rollover_needs_command" -s m -l mode -d 'a: append; w: clear the set first; x: fail if any of it exists' -r -f -a "a\t'Append to the main file; existing backups are the set\'s history'
 w\t'Truncate the main file and delete every backup before writing'

@@ -56,17 +56,25 @@ Signals:
 Examples:
   myserver 2>&1 | rollover -s 10M -c 5 /var/log/myserver/out.log
   myserver | rollover -a 1d -c 7 --timestamp logs/app.%.log
-  rollover rotate /var/log/myserver/*       # from cron: rotate now
+  rollover rotate '/var/log/myserver/*'     # from cron: rotate now
   rollover status logs/app.log
 
 Exit status: 0 success, 1 failure at run time, 2 usage error.";
 
 const ROTATE_AFTER: &str = "\
-Each argument is a path or a glob pattern (*, ?, [...], **). A pattern never
-treats a backup as a set of its own: a file whose name ends in .N or .N.gz
-(or another codec) is taken for a backup and skipped, so 'logs/*' rotates
+Each argument is a path or a glob pattern (*, ?, [...], **); quote a
+pattern so that rollover, not the shell, expands it. A pattern never treats
+a backup as a set of its own: a file whose name ends in .N or .N.gz (or
+another codec) is taken for a backup and skipped, so 'logs/*' rotates
 app.log once, and never makes app.log.1.1. Rollover's own hidden files are
-skipped too.
+skipped too. An unquoted logs/* works the same: an argument that is a
+backup of a set whose main file exists (app.log.1 beside app.log, app.1.log
+beside app.0.log) is skipped with one warning. app.0.log names the same set
+as app.%.log once rollover has worked on that set (its lock file exists).
+
+Without a live writer, -c defaults to the count the set's last writer kept
+(recorded beside the set), else 5; deleting more than the one oldest backup
+because of a count not given on the command line is said on stderr.
 
 With -s and/or -a a set is rotated only if its main file is larger than
 SIZE or older than DURATION (its age counts from its creation); without
@@ -85,7 +93,7 @@ others: each is one line on stderr, and the exit status is then 1.
 Examples:
   rollover rotate logs/app.log
   rollover rotate -s 100M -a 1d -c 10 '/var/log/apps/**/*.log'
-  0 0 * * * rollover rotate --missing-ok /var/log/myapp/*.log
+  0 0 * * * rollover rotate --missing-ok '/var/log/myapp/*.log'
 
 Exit status: 0 success, 1 a set failed, 2 usage error.";
 
@@ -161,7 +169,7 @@ pub struct WriteArgs {
     #[arg(short = 'a', long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_age: Option<Duration>,
 
-    /// --max-age in days, fractions allowed (Falcon's maxDays)
+    /// --max-age in days, fractions allowed (1.5 is 36 hours)
     #[arg(long, value_name = "N", value_parser = parse_days, conflicts_with = "max_age")]
     pub max_days: Option<Duration>,
 

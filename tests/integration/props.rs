@@ -163,3 +163,118 @@ fn large_input_round_trips() {
         );
     }
 }
+
+/// One set of the mixed directory: plain (`pK.log`, backups `pK.log.N`) or
+/// `%` (`qK.%.log`: main `qK.0.log`, backups `qK.N.log`, with the lock a
+/// rollover run leaves), with a number of backups and maybe a live writer.
+#[derive(Debug, Clone)]
+struct SetSpec {
+    percent: bool,
+    backups: u64,
+    live: bool,
+}
+
+impl SetSpec {
+    fn member(&self, k: usize, n: u64) -> String {
+        match (self.percent, n) {
+            (false, 0) => format!("p{k}.log"),
+            (false, n) => format!("p{k}.log.{n}"),
+            (true, n) => format!("q{k}.{n}.log"),
+        }
+    }
+
+    fn path(&self, k: usize) -> String {
+        if self.percent {
+            format!("q{k}.%.log")
+        } else {
+            self.member(k, 0)
+        }
+    }
+}
+
+fn set_strategy() -> impl Strategy<Value = SetSpec> {
+    (any::<bool>(), 0u64..4, prop::bool::weighted(0.3)).prop_map(|(percent, backups, live)| {
+        SetSpec {
+            percent,
+            backups,
+            live,
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Whatever a shell expands from `dir/*` (or a narrower pattern), and
+    /// whichever sets have live writers, `rotate` rotates each set whose
+    /// main file was named exactly once, leaves the others alone, and makes
+    /// no name that is not a member of some set.
+    #[test]
+    fn rotate_over_a_shell_expansion_rotates_each_set_once(
+        specs in prop::collection::vec(set_strategy(), 1..5),
+        pattern in prop::sample::select(vec!["", ".log", "p", "q"]),
+    ) {
+        let dir = Dir::new();
+        for (k, s) in specs.iter().enumerate() {
+            for n in 0..=s.backups {
+                dir.write(&s.member(k, n), format!("set {k} member {n}\n").as_bytes());
+            }
+            if s.percent {
+                dir.write(&format!(".q{k}.%.log.rollover-lock"), b"");
+            }
+        }
+        let lives: Vec<crate::util::Live> = specs
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.live)
+            .map(|(k, s)| {
+                crate::util::Live::ready(&dir, &["-c", "9", &s.path(k)], &s.member(k, 0))
+            })
+            .collect();
+        // The shell's expansion: every visible name the pattern matches,
+        // sorted.
+        let args: Vec<String> = dir
+            .names()
+            .into_iter()
+            .filter(|n| match pattern {
+                ".log" => n.ends_with(".log"),
+                "" => true,
+                prefix => n.starts_with(prefix),
+            })
+            .collect();
+        let mut cmd = vec!["rotate".to_string(), "--missing-ok".into(), "-c".into(), "9".into()];
+        if args.is_empty() {
+            // A pattern that matches nothing reaches rollover as it is.
+            cmd.push(format!("{pattern}*"));
+        }
+        cmd.extend(args.iter().cloned());
+        let cmd: Vec<&str> = cmd.iter().map(String::as_str).collect();
+        let out = dir.run(&cmd, b"");
+        prop_assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        for live in lives {
+            prop_assert!(live.finish().status.success());
+        }
+        let mut expected = std::collections::BTreeSet::new();
+        for (k, s) in specs.iter().enumerate() {
+            let named = args.contains(&s.member(k, 0));
+            let shift = u64::from(named);
+            // Every member in its place: the main file emptied and each
+            // backup one up when the set was named, untouched otherwise.
+            if named {
+                prop_assert_eq!(dir.read(&s.member(k, 0)), b"");
+            }
+            for n in 0..=s.backups {
+                let now = s.member(k, n + shift);
+                prop_assert_eq!(
+                    dir.read(&now),
+                    format!("set {k} member {n}\n").into_bytes(),
+                    "{} of {:?} (named: {})", now, s, named
+                );
+                expected.insert(now);
+            }
+            expected.insert(s.member(k, 0));
+        }
+        let found: std::collections::BTreeSet<String> = dir.names().into_iter().collect();
+        prop_assert_eq!(found, expected, "names that are no set's members");
+    }
+}
