@@ -47,7 +47,7 @@ _rollover() {
 
     case "${cmd}" in
         rollover)
-            opts="-s -a -c -m -t -h -V --max-size --max-age --max-days --max-count --mode --partial-timeout --timestamp --tee --fsync --perm --insecure-dir --help --version rotate reset status help"
+            opts="-s -a -c -m -t -h -V --max-size --max-age --max-days --max-count --mode --partial-timeout --timestamp --tee --fsync --compress --compress-from --perm --insecure-dir --help --version rotate reset status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -103,6 +103,14 @@ _rollover() {
                     ;;
                 --fsync)
                     COMPREPLY=($(compgen -W "never rotate always" -- "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --perm)
@@ -205,7 +213,7 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__rotate)
-            opts="-c -s -a -n -v -h -V --max-count --max-size --max-age --missing-ok --dry-run --verbose --timeout --insecure-dir --help --version"
+            opts="-c -s -a -n -v -h -V --max-count --max-size --max-age --compress --compress-from --missing-ok --dry-run --verbose --timeout --insecure-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -232,6 +240,14 @@ _rollover() {
                     return 0
                     ;;
                 -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rollover_global_optspecs
-    string join \n s/max-size= a/max-age= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee fsync= perm= insecure-dir h/help V/version
+    string join \n s/max-size= a/max-age= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee fsync= compress= compress-from= perm= insecure-dir h/help V/version
 end
 
 function __fish_rollover_needs_command
@@ -36,6 +36,8 @@ complete -c rollover -n "__fish_rollover_needs_command" -s t -l timestamp -d 'Pr
 complete -c rollover -n "__fish_rollover_needs_command" -l fsync -d 'Sync files to disk: never, before a file becomes a backup, always' -r -f -a "never\t'Leave it to the kernel'
 rotate\t'Sync each file before it becomes a backup'
 always\t'Sync after every write'"
+complete -c rollover -n "__fish_rollover_needs_command" -l compress -d 'Compress backups: gzip[:1-9] or zstd[:1-19] (.gz, .zst)' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l compress-from -d 'Leave backups numbered below N uncompressed (2: logrotate\'s delaycompress)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l perm -d 'Mode of new main files, in octal (default 0644 minus the umask)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l tee -d 'Also copy the input to stdout'
 complete -c rollover -n "__fish_rollover_needs_command" -l insecure-dir -d 'As root, allow a directory that other users can write'
@@ -48,6 +50,8 @@ complete -c rollover -n "__fish_rollover_needs_command" -a "help" -d 'Print this
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s c -l max-count -d 'Keep N backups [default: the last writer\'s count, else 5]' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s s -l max-size -d 'Rotate only a main file larger than SIZE (or older than -a)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s a -l max-age -d 'Rotate only a main file older than DURATION (or larger than -s)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l compress -d 'Compress backups: gzip[:1-9] or zstd[:1-19] (.gz, .zst)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l compress-from -d 'Leave backups numbered below N uncompressed (2: logrotate\'s delaycompress)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l timeout -d 'How long to wait for a live writer to answer' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l missing-ok -d 'An argument that matches nothing is not an error'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s n -l dry-run -d 'Print what would be done, change nothing'

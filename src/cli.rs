@@ -10,13 +10,13 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{
-    Conditions, DEFAULT_COUNT, DirTrust, Fsync, Job, OpenMode, ResetConfig, RotateConfig,
-    StatusConfig, WriteConfig,
+    Codec, Conditions, DEFAULT_COUNT, DirTrust, Finishing, Fsync, Job, OpenMode, ResetConfig,
+    RotateConfig, StatusConfig, WriteConfig,
 };
 use crate::naming::Naming;
 use crate::policy::Policy;
 use crate::stamp::Format;
-use crate::units::{parse_count, parse_days, parse_duration, parse_perm, parse_size};
+use crate::units::{parse_codec, parse_count, parse_days, parse_duration, parse_perm, parse_size};
 
 const WRITE_AFTER: &str = "\
 The file set:
@@ -236,6 +236,9 @@ pub struct WriteArgs {
     #[arg(long, value_enum, value_name = "WHEN", default_value = "rotate")]
     pub fsync: FsyncArg,
 
+    #[command(flatten)]
+    pub finish: FinishArgs,
+
     /// Mode of new main files, in octal (default 0644 minus the umask)
     ///
     /// The exact mode of a main file rollover creates, umask aside. An
@@ -247,6 +250,37 @@ pub struct WriteArgs {
     /// As root, allow a directory that other users can write
     #[arg(long)]
     pub insecure_dir: bool,
+}
+
+/// How each backup is finished beyond its sync: writer and `rotate`.
+#[derive(Debug, Args)]
+pub struct FinishArgs {
+    /// Compress backups: gzip[:1-9] or zstd[:1-19] (.gz, .zst)
+    ///
+    /// Each backup is compressed beside the writer, at idle CPU priority,
+    /// into a hidden file of the set's own that is synced and then renamed
+    /// to the backup's number with the codec's extension; only then is the
+    /// plain backup deleted. gzip's default level is 6, zstd's 3. gzip -t,
+    /// zstd -t, zcat and zstdcat read the results.
+    #[arg(long, value_name = "CODEC", value_parser = parse_codec)]
+    pub compress: Option<Codec>,
+
+    /// Leave backups numbered below N uncompressed (2: logrotate's delaycompress)
+    ///
+    /// A backup is compressed when it moves to number N. 2 is logrotate's
+    /// delaycompress, for programs that still write to the last file for a
+    /// while. Default 1: every backup.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = parse_count)]
+    pub compress_from: u64,
+}
+
+impl FinishArgs {
+    fn into_finishing(self) -> Finishing {
+        Finishing {
+            compress: self.compress,
+            compress_from: self.compress_from.max(1),
+        }
+    }
 }
 
 /// `--mode`.
@@ -303,6 +337,9 @@ pub struct RotateArgs {
     /// Rotate only a main file older than DURATION (or larger than -s)
     #[arg(short = 'a', long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_age: Option<Duration>,
+
+    #[command(flatten)]
+    pub finish: FinishArgs,
 
     /// An argument that matches nothing is not an error
     #[arg(long)]
@@ -456,6 +493,7 @@ impl Cli {
                     min_size: a.max_size,
                     min_age: a.max_age,
                 },
+                finishing: a.finish.into_finishing(),
                 missing_ok: a.missing_ok,
                 dry_run: a.dry_run,
                 verbose: a.verbose,
@@ -500,6 +538,7 @@ impl WriteArgs {
                 FsyncArg::Rotate => Fsync::Rotate,
                 FsyncArg::Always => Fsync::Always,
             },
+            finishing: self.finish.into_finishing(),
             perm: self.perm,
             trust: trust(self.insecure_dir),
         })

@@ -35,6 +35,51 @@ pub enum Fsync {
     Always,
 }
 
+/// A compression codec and its level (`--compress`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    /// gzip, level 1-9.
+    Gzip(u32),
+    /// zstd, level 1-19.
+    Zstd(i32),
+}
+
+impl Codec {
+    /// The extension a compressed backup's name gets.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Codec::Gzip(_) => "gz",
+            Codec::Zstd(_) => "zst",
+        }
+    }
+}
+
+impl std::fmt::Display for Codec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Codec::Gzip(l) => write!(f, "gzip:{l}"),
+            Codec::Zstd(l) => write!(f, "zstd:{l}"),
+        }
+    }
+}
+
+/// What the finisher does to a backup beyond syncing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Finishing {
+    pub compress: Option<Codec>,
+    /// Backups numbered below this stay uncompressed (`--compress-from`).
+    pub compress_from: u64,
+}
+
+impl Default for Finishing {
+    fn default() -> Finishing {
+        Finishing {
+            compress: None,
+            compress_from: 1,
+        }
+    }
+}
+
 /// Whether a directory that other users can write is accepted when run
 /// as root (`--insecure-dir`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,6 +101,7 @@ pub struct WriteConfig {
     pub timestamp: Option<Format>,
     pub tee: bool,
     pub fsync: Fsync,
+    pub finishing: Finishing,
     pub perm: Option<u32>,
     pub trust: DirTrust,
 }
@@ -76,6 +122,7 @@ pub struct RotateConfig {
     /// `-c`; `None`: the live writer's, else [`DEFAULT_COUNT`].
     pub count: Option<u64>,
     pub when: Conditions,
+    pub finishing: Finishing,
     pub missing_ok: bool,
     pub dry_run: bool,
     pub verbose: bool,

@@ -1,6 +1,7 @@
 //! The finisher: a queue beside the writer that finishes each new backup
-//! (today: syncs it and its directory, and lets go of deleted backups'
-//! blocks), so that the writer never waits for the disk. Backups are
+//! (syncs it and its directory, compresses it, and lets go of deleted
+//! backups' blocks), so that the writer never waits for the disk or the
+//! codec. It runs at idle CPU priority. Backups are
 //! finished oldest first, in the order they were handed over; a backup
 //! deleted before its turn (by the count) is skipped, so a burst of
 //! rotations costs only the syncs of the backups that are kept.
@@ -13,24 +14,26 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use crate::fileset::sync_file;
+use crate::compress;
+use crate::config::{Codec, Finishing};
+use crate::fileset::{FileSet, sync_file};
 use crate::messages;
+use crate::plan::{self, Action};
 use crate::state::Owed;
 
-/// A new backup to finish.
+/// A new backup to sync.
 #[derive(Debug)]
 pub struct NewBackup {
     /// A handle on the backup: it follows the file through later renames.
     pub fd: OwnedFd,
-    /// A handle on the set's directory, synced after the file so that the
-    /// backup's name is durable too.
-    pub dir: OwnedFd,
     /// The backup's path when it was made, for messages.
     pub show: String,
 }
 
 enum Task {
     Sync(NewBackup, Owed),
+    /// A plain backup (a handle open for reading) to compress.
+    Compress(OwnedFd, Codec, String),
     Free(Vec<OwnedFd>),
 }
 
@@ -45,8 +48,13 @@ pub enum Ending {
 }
 
 /// The queue and the thread that works it, started at the first task.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Finisher {
+    /// The set, for the thread; taken when it starts.
+    set: Option<FileSet>,
+    /// Held while backups are renamed: by a rotation's cascade, and by a
+    /// compression's last step, so the two never interleave.
+    gate: Arc<Mutex<()>>,
     worker: Option<Worker>,
     failures: Arc<AtomicU32>,
     owed: Arc<Mutex<VecDeque<Owed>>>,
@@ -60,23 +68,42 @@ struct Worker {
 }
 
 impl Finisher {
-    /// A finisher with nothing to do yet; its thread starts with the first
-    /// task, so a writer that never rotates never starts one.
-    pub fn start() -> Finisher {
-        Finisher::default()
+    /// A finisher for `set` (a handle of its own) with nothing to do yet;
+    /// its thread starts with the first task, so a writer that never
+    /// rotates never starts one.
+    pub fn start(set: FileSet) -> Finisher {
+        Finisher {
+            set: Some(set),
+            gate: Arc::new(Mutex::new(())),
+            worker: None,
+            failures: Arc::default(),
+            owed: Arc::default(),
+        }
     }
 
-    fn worker(&mut self) -> &Worker {
-        self.worker.get_or_insert_with(|| {
+    /// The gate a rotation holds while it renames backups.
+    pub fn gate(&self) -> Arc<Mutex<()>> {
+        Arc::clone(&self.gate)
+    }
+
+    fn worker(&mut self) -> Option<&Worker> {
+        if self.worker.is_none() {
+            let set = self.set.take()?;
             let (tx, rx) = mpsc::channel::<Task>();
             let (idle_tx, idle) = mpsc::channel();
-            let (f, o) = (Arc::clone(&self.failures), Arc::clone(&self.owed));
+            let (f, o, gate) = (
+                Arc::clone(&self.failures),
+                Arc::clone(&self.owed),
+                Arc::clone(&self.gate),
+            );
             std::thread::spawn(move || {
                 let _idle = idle_tx;
+                // Compression never competes with writing for the CPU.
+                let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19);
                 for task in rx {
                     match task {
                         Task::Sync(b, id) => {
-                            if let Err(e) = finish_one(&b) {
+                            if let Err(e) = sync_one(&set, &b) {
                                 // Reported, never retried: after a failed
                                 // fsync Linux may have dropped the data.
                                 messages::error(&format!("{e:#}"));
@@ -88,12 +115,20 @@ impl Finisher {
                                 q.remove(i);
                             }
                         }
+                        Task::Compress(fd, codec, show) => {
+                            // A warning, not a failure: the backup stays
+                            // plain, and is compressed again as owed.
+                            if let Err(e) = compress::compress(&set, fd, codec, &gate) {
+                                messages::warn(&format!("cannot compress {show}: {e:#}"));
+                            }
+                        }
                         Task::Free(handles) => drop(handles),
                     }
                 }
             });
-            Worker { tx: Some(tx), idle }
-        })
+            self.worker = Some(Worker { tx: Some(tx), idle });
+        }
+        self.worker.as_ref()
     }
 
     /// Queues a new backup for its sync.
@@ -111,6 +146,54 @@ impl Finisher {
         self.send(Task::Sync(backup, id));
     }
 
+    /// Queues a plain backup of `set` for its compression. One that cannot
+    /// be opened stays plain, owed to the next run.
+    pub fn compress(&mut self, set: &FileSet, name: &[u8], codec: Codec) {
+        if let Ok(fd) = set.open_backup(name) {
+            self.send(Task::Compress(fd, codec, set.show(name)));
+        }
+    }
+
+    /// Queues the compressions a crash or a stop left owed: every plain
+    /// backup numbered `--compress-from` and above, oldest first.
+    pub fn compress_owed(&mut self, set: &FileSet, finishing: &Finishing) -> Result<()> {
+        if let Some(codec) = finishing.compress {
+            let listing = set.list()?;
+            for b in compress::owed(&listing, finishing.compress_from) {
+                self.compress(set, &b.name, codec);
+            }
+        }
+        Ok(())
+    }
+
+    /// What a rotation (these steps) leaves to finish: the new backup's
+    /// sync (through `old`, the handle on the former main file, when
+    /// syncing), and the compression of the backup brought to number
+    /// `--compress-from`.
+    pub fn after_rotation(
+        &mut self,
+        set: &FileSet,
+        steps: &[Action],
+        old: Option<OwnedFd>,
+        finishing: &Finishing,
+    ) {
+        let backup = steps.iter().find_map(|s| match s {
+            Action::SwapIn { backup, .. } => Some(backup),
+            _ => None,
+        });
+        if let (Some(fd), Some(backup)) = (old, backup) {
+            self.sync(NewBackup {
+                fd,
+                show: set.show(backup),
+            });
+        }
+        if let Some(codec) = finishing.compress
+            && let Some(name) = plan::brought_to(&set.naming, steps, finishing.compress_from)
+        {
+            self.compress(set, &name, codec);
+        }
+    }
+
     /// Hands over handles on deleted backups: their blocks are freed when
     /// the finisher closes them, off the writer's path.
     pub fn free(&mut self, handles: Vec<OwnedFd>) {
@@ -120,14 +203,15 @@ impl Finisher {
     }
 
     fn send(&mut self, task: Task) {
-        let unsent = match &self.worker().tx {
+        let unsent = match self.worker().and_then(|w| w.tx.as_ref()) {
             Some(tx) => tx.send(task).err().map(|e| e.0),
             None => Some(task),
         };
         // The thread is gone (it cannot panic on I/O, but be safe), or the
-        // queue was closed: do the work here rather than lose it.
+        // queue was closed: a sync is done here rather than lost; a
+        // compression stays owed to the next run.
         if let Some(Task::Sync(b, _)) = unsent
-            && let Err(e) = finish_one(&b)
+            && let Err(e) = sync_file(&b.fd, &b.show)
         {
             messages::error(&format!("{e:#}"));
             self.failures.fetch_add(1, Ordering::Relaxed);
@@ -172,10 +256,10 @@ impl Finisher {
 
 /// Syncs one backup and then its directory. A backup deleted before its
 /// turn has no name left to make durable: skipped.
-fn finish_one(b: &NewBackup) -> Result<()> {
+fn sync_one(set: &FileSet, b: &NewBackup) -> Result<()> {
     if rustix::fs::fstat(&b.fd).is_ok_and(|st| st.st_nlink == 0) {
         return Ok(());
     }
     sync_file(&b.fd, &b.show)?;
-    sync_file(&b.dir, &format!("the directory of {}", b.show))
+    sync_file(set.dir(), &format!("the directory of {}", b.show))
 }

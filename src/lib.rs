@@ -5,7 +5,8 @@
 //! The modules, top to bottom (each imports only from below it):
 //! `cmd` (one module per command) → `pipeline` (the stdin loop and its
 //! states) → `writer` (the open main file) → `control` (how tools reach a
-//! live writer), `finish` (the queue beside the writer) → `lock`, `state`
+//! live writer), `finish` (the queue beside the writer) → `compress` →
+//! `lock`, `state`
 //! (the set's own files) → `fileset` (the one place that changes a set on
 //! disk) → `plan` (pure: which renames), `config` (what to do, as domain
 //! types) → `naming`, `policy`, `stamp`, `units`, `signals`, and
@@ -16,6 +17,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod compress;
 pub mod config;
 pub mod control;
 pub mod fileset;

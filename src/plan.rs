@@ -130,6 +130,22 @@ pub fn shift(naming: &Naming, listing: &Listing, count: u64) -> Vec<Action> {
     steps
 }
 
+/// The plain backup that these steps bring to number `at` (the new backup
+/// itself when `at` is 1): the one `--compress-from` compresses now.
+pub fn brought_to(naming: &Naming, steps: &[Action], at: u64) -> Option<Vec<u8>> {
+    steps.iter().find_map(|s| {
+        let to = match s {
+            Action::Rename(_, to) => to,
+            Action::SwapIn { backup, .. } => backup,
+            _ => return None,
+        };
+        naming
+            .parse(to)
+            .is_some_and(|m| m.index == at && m.codec.is_none())
+            .then(|| to.clone())
+    })
+}
+
 /// The steps that finish a rotation that crashed after the new main file
 /// was swapped in but before the old one (waiting under `leftover_name`)
 /// was named backup 1. An empty leftover (a crash before the swap) is
@@ -324,6 +340,17 @@ mod tests {
             let got = show(&rotation(&naming(), &listing(10, backups), *count));
             assert_eq!(got, *want, "count {count}, backups {backups:?}");
         }
+    }
+
+    #[test]
+    fn the_backup_brought_to_a_number() {
+        let steps = rotation(&naming(), &listing(10, &["app.log.1", "app.log.2.gz"]), 5);
+        let at = |n| brought_to(&naming(), &steps, n);
+        assert_eq!(at(1), Some(b"app.log.1".to_vec()));
+        assert_eq!(at(2), Some(b"app.log.2".to_vec()));
+        // Already compressed, or nothing there: nothing to do.
+        assert_eq!(at(3), None);
+        assert_eq!(at(4), None);
     }
 
     #[test]

@@ -10,9 +10,9 @@ use anyhow::{Context, Result, bail};
 use rustix::fs::FileType;
 use rustix::io::Errno;
 
-use crate::config::Fsync;
+use crate::config::{Finishing, Fsync};
 use crate::fileset::{Create, FileSet, Opened, sync_file};
-use crate::finish::{Ending, Finisher, NewBackup};
+use crate::finish::{Ending, Finisher};
 use crate::messages::{self, Warner};
 use crate::plan::{self, Entry};
 use crate::policy::{Cut, Policy, cut};
@@ -28,6 +28,7 @@ pub struct Writer {
     main: Opened,
     policy: Policy,
     fsync: Fsync,
+    finishing: Finishing,
     perm: Option<u32>,
     /// Part of a line is in the file: the rest follows into the same file.
     mid_line: bool,
@@ -49,8 +50,9 @@ impl Writer {
         main: Opened,
         policy: Policy,
         fsync: Fsync,
+        finishing: Finishing,
         perm: Option<u32>,
-    ) -> Writer {
+    ) -> Result<Writer> {
         // A file-size limit below the size limit (`ulimit -f`) is the real
         // limit: rotating before it keeps lines whole, where hitting it
         // (EFBIG) would cut one.
@@ -60,20 +62,22 @@ impl Writer {
         {
             policy.max_size = fsize;
         }
-        Writer {
+        let finisher = Finisher::start(set.try_clone()?);
+        Ok(Writer {
             set,
             main,
             policy,
             fsync,
+            finishing,
             perm,
             mid_line: false,
             stall: None,
             moved: Warner::default(),
             trouble: Warner::default(),
             rotation_failed: None,
-            finisher: Finisher::start(),
+            finisher,
             sync_failures: 0,
-        }
+        })
     }
 
     /// The set written.
@@ -248,19 +252,20 @@ impl Writer {
             return Ok(());
         }
         let steps = plan::rotation(&self.set.naming, &listing, self.policy.count);
-        let done = self.set.execute(&steps, Some(&self.main.fd))?;
+        let done = {
+            // No compression renames a backup in the middle of the cascade.
+            let gate = self.finisher.gate();
+            let _held = gate.lock().unwrap_or_else(|e| e.into_inner());
+            self.set.execute(&steps, Some(&self.main.fd))?
+        };
         self.finisher.free(done.deleted);
-        match (done.fresh, done.backup) {
-            (Some(fd), Some(backup)) => {
+        match done.fresh {
+            Some(fd) => {
                 let new = self.set.adopt(fd, &self.main.name)?;
                 let old = std::mem::replace(&mut self.main, new);
-                if self.fsync != Fsync::Never {
-                    self.finisher.sync(NewBackup {
-                        fd: old.fd,
-                        dir: self.set.dup_dir()?,
-                        show: self.set.show(&backup),
-                    });
-                }
+                let sync = (self.fsync != Fsync::Never).then_some(old.fd);
+                self.finisher
+                    .after_rotation(&self.set, &steps, sync, &self.finishing);
             }
             _ if !steps.is_empty() => {
                 // Truncated in place: the file's age starts again now.
@@ -271,6 +276,11 @@ impl Writer {
         }
         self.mid_line = false;
         Ok(())
+    }
+
+    /// Queues the compression a crash or a stop left owed.
+    pub fn compress_owed(&mut self) -> Result<()> {
+        self.finisher.compress_owed(&self.set, &self.finishing)
     }
 
     /// Empties the main file (`rollover reset` beside a live writer).

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use rollover::config::{DirTrust, Fsync};
+use rollover::config::{DirTrust, Finishing, Fsync};
 use rollover::fileset::{Create, FileSet};
 use rollover::naming::Naming;
 use rollover::pipeline::{self, Options};
@@ -40,7 +40,8 @@ fn allocations(data: &[u8], max_size: u64, stamp: bool) -> (u64, usize) {
         max_age: None,
         count: 1000,
     };
-    let w = Writer::new(set, main, policy, Fsync::Never, None);
+    let w =
+        Writer::new(set, main, policy, Fsync::Never, Finishing::default(), None).expect("writer");
     let opts = Options {
         partial_timeout: Duration::from_secs(60),
         timestamp: stamp.then(|| Format::parse("rfc3339").expect("format")),

@@ -10,10 +10,11 @@ use anyhow::{Result, anyhow, bail};
 
 use crate::cmd::targets;
 use crate::cmd::{Access, access, check_may_modify};
-use crate::config::{DEFAULT_COUNT, RotateConfig};
+use crate::compress;
+use crate::config::{DEFAULT_COUNT, Finishing, RotateConfig};
 use crate::control::{self, Ask};
 use crate::fileset::{FileSet, birth_time_at};
-use crate::finish::{Ending, Finisher, NewBackup};
+use crate::finish::{Ending, Finisher};
 use crate::lock::{self, Holder};
 use crate::messages;
 use crate::naming::Naming;
@@ -152,13 +153,16 @@ fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<()> {
         Access::Alone(lock) => {
             let (count, from) = count_for(&set, cfg)?;
             set.recover(count)?;
+            compress::recover(&set)?;
             state::settle(&set, &set.list()?)?;
             let decision = decide(&set, cfg, count, None)?;
             say(&decision);
-            if let Decision::Steps(steps) = &decision {
-                execute(&set, steps)?;
-                warn_unasked_deletions(&set, steps, count, from);
-            }
+            let steps = match &decision {
+                Decision::Steps(steps) => steps.as_slice(),
+                _ => &[],
+            };
+            execute(&set, steps, &cfg.finishing)?;
+            warn_unasked_deletions(&set, steps, count, from);
             drop(lock);
             decision
         }
@@ -227,19 +231,20 @@ fn warn_unasked_deletions(set: &FileSet, steps: &[Action], count: u64, from: Cou
     ));
 }
 
-/// Carries out the steps, and finishes the new backup (its sync) before
-/// returning, through the same finisher a writer uses.
-fn execute(set: &FileSet, steps: &[Action]) -> Result<()> {
-    let done = set.execute(steps, None)?;
-    let mut finisher = Finisher::start();
+/// Carries out the steps (maybe none), and finishes the new backup (its
+/// sync) and every compression owed before returning, through the same
+/// finisher a writer uses: a `rotate` that rotates nothing still finishes
+/// what a crash left.
+fn execute(set: &FileSet, steps: &[Action], finishing: &Finishing) -> Result<()> {
+    let mut finisher = Finisher::start(set.try_clone()?);
+    let done = {
+        let gate = finisher.gate();
+        let _held = gate.lock().unwrap_or_else(|e| e.into_inner());
+        set.execute(steps, None)?
+    };
     finisher.free(done.deleted);
-    if let (Some(fd), Some(backup)) = (done.old, &done.backup) {
-        finisher.sync(NewBackup {
-            fd,
-            dir: set.dup_dir()?,
-            show: set.show(backup),
-        });
-    }
+    finisher.after_rotation(set, steps, done.old, finishing);
+    finisher.compress_owed(set, finishing)?;
     match finisher.close(|| false) {
         Ending::Done { failures: 0 } => Ok(()),
         _ => bail!(

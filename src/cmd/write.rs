@@ -5,6 +5,7 @@ use anyhow::{Result, bail};
 
 use crate::cmd::check_may_modify;
 use crate::cmd::targets::{self, Target};
+use crate::compress;
 use crate::config::{DirTrust, OpenMode, WriteConfig};
 use crate::control::Claim;
 use crate::fileset::{Create, FileSet};
@@ -63,6 +64,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
     let mut claim = Claim::take(&set, me)?;
     refuse_plain_writer(&set)?;
     set.recover(count)?;
+    compress::recover(&set)?;
     let listing = set.list()?;
     state::settle(&set, &listing)?;
     state::record_count(&set, count)?;
@@ -94,7 +96,8 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
     if rustix::termios::isatty(std::io::stdin()) {
         messages::note("reading from the terminal (end with Ctrl-D)");
     }
-    let writer = Writer::new(set, opened, cfg.policy, cfg.fsync, cfg.perm);
+    let mut writer = Writer::new(set, opened, cfg.policy, cfg.fsync, cfg.finishing, cfg.perm)?;
+    writer.compress_owed()?;
     let opts = Options {
         partial_timeout: cfg.partial_timeout,
         timestamp: cfg.timestamp,

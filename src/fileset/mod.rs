@@ -240,6 +240,16 @@ impl FileSet {
         Ok(done)
     }
 
+    /// A second handle on the set, for the finisher's thread.
+    pub fn try_clone(&self) -> Result<FileSet> {
+        Ok(FileSet {
+            naming: self.naming.clone(),
+            dir: self.dup_dir()?,
+            trust: self.trust,
+            generation: self.generation,
+        })
+    }
+
     /// A second handle on the set's directory, for the finisher.
     pub fn dup_dir(&self) -> Result<OwnedFd> {
         rustix::io::fcntl_dupfd_cloexec(&self.dir, 0).with_context(|| {
@@ -267,8 +277,19 @@ impl FileSet {
         Ok(fd)
     }
 
+    /// Renames a file of rollover's own over its old version.
+    fn rename_over(&self, from: &[u8], to: &[u8]) -> Result<()> {
+        rustix::fs::renameat(
+            &self.dir,
+            os(from).as_os_str(),
+            &self.dir,
+            os(to).as_os_str(),
+        )
+        .with_context(|| format!("cannot rename {} to {}", self.show(from), self.show(to)))
+    }
+
     /// Renames without replacing: a rename never overwrites another member.
-    fn rename(&self, from: &[u8], to: &[u8]) -> Result<()> {
+    pub fn rename(&self, from: &[u8], to: &[u8]) -> Result<()> {
         let ctx = || format!("cannot rename {} to {}", self.show(from), self.show(to));
         let (a, b) = (os(from), os(to));
         match rustix::fs::renameat_with(&self.dir, &a, &self.dir, &b, RenameFlags::NOREPLACE) {

@@ -200,25 +200,26 @@ impl FileSet {
     /// file is written and renamed over the old, so a reader never sees
     /// half of it.
     pub fn write_own(&self, what: &str, data: &[u8]) -> Result<()> {
-        let name = self.naming.own_name(what);
-        let tmp = self.naming.own_name(&format!("{what}-new"));
-        unlink(self, &tmp)?;
-        let fd = rustix::fs::openat(
-            &self.dir,
-            os(&tmp).as_os_str(),
-            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-            Mode::from_raw_mode(0o600),
-        )
-        .with_context(|| format!("cannot create {}", self.show(&tmp)))?;
+        let tmp = format!("{what}-new");
+        let fd = self.create_own(&tmp)?;
         std::io::Write::write_all(&mut std::fs::File::from(fd), data)
-            .with_context(|| format!("cannot write {}", self.show(&tmp)))?;
-        rustix::fs::renameat(
-            &self.dir,
-            os(&tmp).as_os_str(),
+            .with_context(|| format!("cannot write {}", self.show(&self.naming.own_name(&tmp))))?;
+        let name = self.naming.own_name(what);
+        self.rename_over(&self.naming.own_name(&tmp), &name)
+    }
+
+    /// Creates a file of rollover's own beside the set, exclusively, mode
+    /// 0600, for reading and writing; one left by a crash is removed first.
+    pub fn create_own(&self, what: &str) -> Result<OwnedFd> {
+        let name = self.naming.own_name(what);
+        unlink(self, &name)?;
+        rustix::fs::openat(
             &self.dir,
             os(&name).as_os_str(),
+            OFlags::RDWR | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o600),
         )
-        .with_context(|| format!("cannot rename {} to {}", self.show(&tmp), self.show(&name)))
+        .with_context(|| format!("cannot create {}", self.show(&name)))
     }
 
     /// Removes a file of rollover's own beside the set.

@@ -1,0 +1,141 @@
+//! Compressing a backup, crash-safe. The compressed form is written to a
+//! hidden file of the set's own (`.NAME.rollover-zip`, `O_EXCL`, mode
+//! 0600), synced whatever `--fsync` says, given the backup's mode, owner
+//! and mtime, and then, holding the set's rename gate (so never in the
+//! middle of a rotation's cascade), renamed to the backup's current number
+//! with the codec's extension; only then is the plain backup deleted. A
+//! crash leaves at worst both forms, or a stale hidden file: [`recover`]
+//! keeps exactly one form of every backup.
+
+use std::io::{Read, Write};
+use std::os::fd::OwnedFd;
+use std::sync::Mutex;
+
+use anyhow::{Context, Result};
+
+use crate::config::Codec;
+use crate::fileset::{FileSet, sync_file};
+use crate::plan::{Backup, Listing};
+
+/// The hidden file a compression writes to.
+const WORK: &str = "zip";
+
+/// Compresses the plain backup open at `src` (wherever it is named now);
+/// a backup deleted before its turn is skipped.
+pub fn compress(set: &FileSet, src: OwnedFd, codec: Codec, gate: &Mutex<()>) -> Result<()> {
+    let st = rustix::fs::fstat(&src).context("cannot stat a backup to compress")?;
+    if st.st_nlink == 0 {
+        return Ok(());
+    }
+    let work = set.naming.own_name(WORK);
+    let show_work = set.show(&work);
+    let out = std::fs::File::from(set.create_own(WORK)?);
+    let mut input = std::fs::File::from(src);
+    let out = encode(&mut input, out, codec)
+        .with_context(|| format!("cannot compress into {show_work}"))?;
+    // The backup's mode, owner and mtime; an owner we may not give is kept.
+    let _ = rustix::fs::fchmod(&out, rustix::fs::Mode::from_raw_mode(st.st_mode & 0o7777));
+    let _ = rustix::fs::fchown(
+        &out,
+        Some(rustix::fs::Uid::from_raw(st.st_uid)),
+        Some(rustix::fs::Gid::from_raw(st.st_gid)),
+    );
+    let mtime = filetime::FileTime::from_unix_time(st.st_mtime, st.st_mtime_nsec as u32);
+    filetime::set_file_handle_times(&out, None, Some(mtime))
+        .with_context(|| format!("cannot set the times of {show_work}"))?;
+    sync_file(&out, &show_work)?;
+
+    let _held = gate.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(plain) = current_name(set, st.st_dev, st.st_ino)? else {
+        // Deleted by the count while it was being compressed.
+        return set.delete(&work);
+    };
+    let mut target = plain.clone();
+    target.push(b'.');
+    target.extend_from_slice(codec.ext().as_bytes());
+    set.rename(&work, &target)?;
+    set.delete(&plain)?;
+    sync_file(set.dir(), &set.naming.dir().display().to_string())
+}
+
+/// Streams `input` through the codec into `out`; returns `out`, flushed.
+fn encode(
+    input: &mut std::fs::File,
+    out: std::fs::File,
+    codec: Codec,
+) -> std::io::Result<std::fs::File> {
+    match codec {
+        Codec::Gzip(level) => {
+            let mut enc = flate2::write::GzEncoder::new(out, flate2::Compression::new(level));
+            std::io::copy(input, &mut enc)?;
+            enc.finish()
+        }
+        Codec::Zstd(level) => {
+            let mut enc = zstd::stream::write::Encoder::new(out, level)?;
+            std::io::copy(input, &mut enc)?;
+            enc.finish()
+        }
+    }
+    .and_then(|mut f| f.flush().map(|()| f))
+}
+
+/// The plain backup's name now, found by its inode.
+fn current_name(set: &FileSet, dev: u64, ino: u64) -> Result<Option<Vec<u8>>> {
+    for b in set.list()?.backups.iter().filter(|b| b.codec.is_none()) {
+        if let Some(e) = set.stat(&b.name)?
+            && e.dev == dev
+            && e.ino == ino
+        {
+            return Ok(Some(b.name.clone()));
+        }
+    }
+    Ok(None)
+}
+
+/// After a crash: a stale hidden file is deleted (its backup is still
+/// plain, and is compressed again as owed); where both forms of a backup
+/// exist, the plain one goes if the compressed one decompresses to its
+/// length, else the compressed one goes.
+pub fn recover(set: &FileSet) -> Result<()> {
+    set.delete(&set.naming.own_name(WORK))?;
+    let listing = set.list()?;
+    for plain in listing.backups.iter().filter(|b| b.codec.is_none()) {
+        for packed in listing.backups.iter().filter(|b| {
+            b.index == plain.index && b.codec.is_some() && b.name.starts_with(&plain.name)
+        }) {
+            let Some(p) = set.stat(&plain.name)? else {
+                continue;
+            };
+            if decoded_len(set, packed)? == Some(p.size) {
+                set.delete(&plain.name)?;
+            } else {
+                set.delete(&packed.name)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The length a compressed backup decompresses to; `None` if it is damaged
+/// (a crash before its sync) or of a codec rollover does not write.
+fn decoded_len(set: &FileSet, b: &Backup) -> Result<Option<u64>> {
+    let file = std::fs::File::from(set.open_backup(&b.name)?);
+    let mut reader: Box<dyn Read> = match b.codec {
+        Some("gz") => Box::new(flate2::read::MultiGzDecoder::new(file)),
+        Some("zst") => match zstd::stream::read::Decoder::new(file) {
+            Ok(d) => Box::new(d),
+            Err(_) => return Ok(None),
+        },
+        _ => return Ok(None),
+    };
+    Ok(std::io::copy(&mut reader, &mut std::io::sink()).ok())
+}
+
+/// The plain backups numbered `from` and above: owed their compression,
+/// oldest first.
+pub fn owed(listing: &Listing, from: u64) -> impl Iterator<Item = &Backup> {
+    listing
+        .backups
+        .iter()
+        .filter(move |b| b.codec.is_none() && b.index >= from)
+}
