@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rollover_global_optspecs
-    string join \n s/max-size= a/max-age= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee fsync= compress= compress-from= perm= insecure-dir h/help V/version
+    string join \n s/max-size= a/max-age= every= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee fsync= compress= compress-from= max-total= max-backup-age= on-rotate= hook-timeout= perm= insecure-dir h/help V/version
 end
 
 function __fish_rollover_needs_command
@@ -26,6 +26,10 @@ end
 
 complete -c rollover -n "__fish_rollover_needs_command" -s s -l max-size -d 'Rotate before a line would take the main file past SIZE (0: off)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -s a -l max-age -d 'Rotate once the main file is older than DURATION (e.g. 1d, 12h)' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l every -d 'Rotate at the start of each hour, day, week (Monday) or month' -r -f -a "hour\t''
+day\t''
+week\t''
+month\t''"
 complete -c rollover -n "__fish_rollover_needs_command" -l max-days -d '--max-age in days, fractions allowed (1.5 is 36 hours)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -s c -l max-count -d 'Keep N backups; 0 truncates the main file instead of rotating' -r
 complete -c rollover -n "__fish_rollover_needs_command" -s m -l mode -d 'a: append; w: clear the set first; x: fail if any of it exists' -r -f -a "a\t'Append to the main file; existing backups are the set\'s history'
@@ -38,6 +42,10 @@ rotate\t'Sync each file before it becomes a backup'
 always\t'Sync after every write'"
 complete -c rollover -n "__fish_rollover_needs_command" -l compress -d 'Compress backups: gzip[:1-9] or zstd[:1-19] (.gz, .zst)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l compress-from -d 'Leave backups numbered below N uncompressed (2: logrotate\'s delaycompress)' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l max-total -d 'Delete the oldest backups until all backups take at most SIZE' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l max-backup-age -d 'Delete backups last written more than DURATION ago' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l on-rotate -d 'Run COMMAND (with /bin/sh -c) once each backup is finished' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l hook-timeout -d 'Kill a hook still running after DURATION' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l perm -d 'Mode of new main files, in octal (default 0644 minus the umask)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l tee -d 'Also copy the input to stdout'
 complete -c rollover -n "__fish_rollover_needs_command" -l insecure-dir -d 'As root, allow a directory that other users can write'
@@ -50,8 +58,16 @@ complete -c rollover -n "__fish_rollover_needs_command" -a "help" -d 'Print this
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s c -l max-count -d 'Keep N backups [default: the last writer\'s count, else 5]' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s s -l max-size -d 'Rotate only a main file larger than SIZE (or older than -a)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s a -l max-age -d 'Rotate only a main file older than DURATION (or larger than -s)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l every -d 'Rotate only a main file born before this hour, day, week or month' -r -f -a "hour\t''
+day\t''
+week\t''
+month\t''"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l compress -d 'Compress backups: gzip[:1-9] or zstd[:1-19] (.gz, .zst)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l compress-from -d 'Leave backups numbered below N uncompressed (2: logrotate\'s delaycompress)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l max-total -d 'Delete the oldest backups until all backups take at most SIZE' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l max-backup-age -d 'Delete backups last written more than DURATION ago' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l on-rotate -d 'Run COMMAND (with /bin/sh -c) once each backup is finished' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l hook-timeout -d 'Kill a hook still running after DURATION' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l timeout -d 'How long to wait for a live writer to answer' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l missing-ok -d 'An argument that matches nothing is not an error'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s n -l dry-run -d 'Print what would be done, change nothing'

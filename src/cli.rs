@@ -10,11 +10,11 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{
-    Codec, Conditions, DEFAULT_COUNT, DirTrust, Finishing, Fsync, Job, OpenMode, ResetConfig,
+    Codec, Conditions, DEFAULT_COUNT, DirTrust, Finishing, Fsync, Hook, Job, OpenMode, ResetConfig,
     RotateConfig, StatusConfig, WriteConfig,
 };
 use crate::naming::Naming;
-use crate::policy::Policy;
+use crate::policy::{Every, Policy};
 use crate::stamp::Format;
 use crate::units::{parse_codec, parse_count, parse_days, parse_duration, parse_perm, parse_size};
 
@@ -169,6 +169,16 @@ pub struct WriteArgs {
     #[arg(short = 'a', long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_age: Option<Duration>,
 
+    /// Rotate at the start of each hour, day, week (Monday) or month
+    ///
+    /// In local time, counting from the main file's birth: a file born
+    /// before the start of the current period is rotated (within a second
+    /// of the boundary by a writer). A period starts at its first existing
+    /// local instant, so daylight saving changes neither skip nor repeat a
+    /// rotation. Combines with -s and -a: whichever comes first.
+    #[arg(long, value_enum, value_name = "PERIOD")]
+    pub every: Option<EveryArg>,
+
     /// --max-age in days, fractions allowed (1.5 is 36 hours)
     #[arg(long, value_name = "N", value_parser = parse_days, conflicts_with = "max_age")]
     pub max_days: Option<Duration>,
@@ -272,6 +282,41 @@ pub struct FinishArgs {
     /// while. Default 1: every backup.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = parse_count)]
     pub compress_from: u64,
+
+    /// Delete the oldest backups until all backups take at most SIZE
+    ///
+    /// Checked each time a backup is finished (synced, and compressed where
+    /// it will be); backup 1 is never deleted by this rule, and a backup
+    /// still owed its compression costs no older backup its place. The main
+    /// file does not count.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_total: Option<u64>,
+
+    /// Delete backups last written more than DURATION ago
+    ///
+    /// Checked at each rotation, at least hourly by a writer, and by each
+    /// rotate run, whether or not it rotates.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_backup_age: Option<Duration>,
+
+    /// Run COMMAND (with /bin/sh -c) once each backup is finished
+    ///
+    /// $1 is the main file and $2 the backup, as logrotate's postrotate
+    /// gets them; ROLLOVER_MAIN, ROLLOVER_BACKUP (compressed name included)
+    /// and ROLLOVER_REASON (size, age, every, signal, request) are in its
+    /// environment; stdin is /dev/null, stdout goes to rollover's stderr.
+    /// A writer runs one hook at a time and never waits for it; a failed or
+    /// killed hook is a warning. rotate on a set that no writer holds runs
+    /// it right after the rename (the program writing the file may still
+    /// write to the backup until it reopens: logrotate's postrotate, e.g.
+    /// 'nginx -s reopen'), finishes the backup after it, and fails (exit 1)
+    /// when it fails.
+    #[arg(long, value_name = "COMMAND")]
+    pub on_rotate: Option<String>,
+
+    /// Kill a hook still running after DURATION
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    pub hook_timeout: Duration,
 }
 
 impl FinishArgs {
@@ -279,6 +324,32 @@ impl FinishArgs {
         Finishing {
             compress: self.compress,
             compress_from: self.compress_from.max(1),
+            max_total: self.max_total.filter(|&t| t > 0),
+            max_backup_age: self.max_backup_age,
+            hook: self.on_rotate.map(|command| Hook {
+                command,
+                timeout: self.hook_timeout,
+            }),
+        }
+    }
+}
+
+/// `--every`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EveryArg {
+    Hour,
+    Day,
+    Week,
+    Month,
+}
+
+impl From<EveryArg> for Every {
+    fn from(e: EveryArg) -> Every {
+        match e {
+            EveryArg::Hour => Every::Hour,
+            EveryArg::Day => Every::Day,
+            EveryArg::Week => Every::Week,
+            EveryArg::Month => Every::Month,
         }
     }
 }
@@ -337,6 +408,13 @@ pub struct RotateArgs {
     /// Rotate only a main file older than DURATION (or larger than -s)
     #[arg(short = 'a', long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_age: Option<Duration>,
+
+    /// Rotate only a main file born before this hour, day, week or month
+    ///
+    /// In local time: a cron 'rotate --every day' at 00:05 rotates a file
+    /// born yesterday at 00:05:30, where a 24-hour -a would wait a day.
+    #[arg(long, value_enum, value_name = "PERIOD")]
+    pub every: Option<EveryArg>,
 
     #[command(flatten)]
     pub finish: FinishArgs,
@@ -492,6 +570,7 @@ impl Cli {
                 when: Conditions {
                     min_size: a.max_size,
                     min_age: a.max_age,
+                    every: a.every.map(Every::from),
                 },
                 finishing: a.finish.into_finishing(),
                 missing_ok: a.missing_ok,
@@ -523,6 +602,7 @@ impl WriteArgs {
             policy: Policy {
                 max_size: self.max_size,
                 max_age,
+                every: self.every.map(Every::from),
                 count: self.max_count,
             },
             mode: match self.mode {

@@ -21,11 +21,16 @@ use crate::plan::{Backup, Listing};
 const WORK: &str = "zip";
 
 /// Compresses the plain backup open at `src` (wherever it is named now);
-/// a backup deleted before its turn is skipped.
-pub fn compress(set: &FileSet, src: OwnedFd, codec: Codec, gate: &Mutex<()>) -> Result<()> {
+/// returns its new name, or `None` for a backup deleted before its turn.
+pub fn compress(
+    set: &FileSet,
+    src: OwnedFd,
+    codec: Codec,
+    gate: &Mutex<()>,
+) -> Result<Option<Vec<u8>>> {
     let st = rustix::fs::fstat(&src).context("cannot stat a backup to compress")?;
     if st.st_nlink == 0 {
-        return Ok(());
+        return Ok(None);
     }
     let work = set.naming.own_name(WORK);
     let show_work = set.show(&work);
@@ -48,14 +53,16 @@ pub fn compress(set: &FileSet, src: OwnedFd, codec: Codec, gate: &Mutex<()>) -> 
     let _held = gate.lock().unwrap_or_else(|e| e.into_inner());
     let Some(plain) = current_name(set, st.st_dev, st.st_ino)? else {
         // Deleted by the count while it was being compressed.
-        return set.delete(&work);
+        set.delete(&work)?;
+        return Ok(None);
     };
     let mut target = plain.clone();
     target.push(b'.');
     target.extend_from_slice(codec.ext().as_bytes());
     set.rename(&work, &target)?;
     set.delete(&plain)?;
-    sync_file(set.dir(), &set.naming.dir().display().to_string())
+    sync_file(set.dir(), &set.naming.dir().display().to_string())?;
+    Ok(Some(target))
 }
 
 /// Streams `input` through the codec into `out`; returns `out`, flushed.
@@ -80,7 +87,7 @@ fn encode(
 }
 
 /// The plain backup's name now, found by its inode.
-fn current_name(set: &FileSet, dev: u64, ino: u64) -> Result<Option<Vec<u8>>> {
+pub fn current_name(set: &FileSet, dev: u64, ino: u64) -> Result<Option<Vec<u8>>> {
     for b in set.list()?.backups.iter().filter(|b| b.codec.is_none()) {
         if let Some(e) = set.stat(&b.name)?
             && e.dev == dev

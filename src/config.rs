@@ -63,12 +63,25 @@ impl std::fmt::Display for Codec {
     }
 }
 
+/// A command run once a backup is finished (`--on-rotate`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hook {
+    pub command: String,
+    /// Killed when still running after this long (`--hook-timeout`).
+    pub timeout: Duration,
+}
+
 /// What the finisher does to a backup beyond syncing it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finishing {
     pub compress: Option<Codec>,
     /// Backups numbered below this stay uncompressed (`--compress-from`).
     pub compress_from: u64,
+    /// The oldest backups go until the backups take at most this much.
+    pub max_total: Option<u64>,
+    /// Backups last written longer ago than this go.
+    pub max_backup_age: Option<Duration>,
+    pub hook: Option<Hook>,
 }
 
 impl Default for Finishing {
@@ -76,7 +89,17 @@ impl Default for Finishing {
         Finishing {
             compress: None,
             compress_from: 1,
+            max_total: None,
+            max_backup_age: None,
+            hook: None,
         }
+    }
+}
+
+impl Finishing {
+    /// Whether any retention rule is on.
+    pub fn retains(&self) -> bool {
+        self.max_total.is_some() || self.max_backup_age.is_some()
     }
 }
 
@@ -112,6 +135,7 @@ pub struct WriteConfig {
 pub struct Conditions {
     pub min_size: Option<u64>,
     pub min_age: Option<Duration>,
+    pub every: Option<crate::policy::Every>,
 }
 
 /// `rollover rotate`.

@@ -1,13 +1,14 @@
-//! The finisher: a queue beside the writer that finishes each new backup
-//! (syncs it and its directory, compresses it, and lets go of deleted
-//! backups' blocks), so that the writer never waits for the disk or the
-//! codec. It runs at idle CPU priority. Backups are
-//! finished oldest first, in the order they were handed over; a backup
-//! deleted before its turn (by the count) is skipped, so a burst of
-//! rotations costs only the syncs of the backups that are kept.
+//! The finisher: a queue beside the writer that finishes each new backup,
+//! in order: sync (the file, then its directory), compress, apply
+//! retention, run the hook; and lets go of deleted backups' blocks. The
+//! writer never waits for it: not for the disk, the codec or the hook. It
+//! runs at idle CPU priority, one task at a time, oldest backup first; a
+//! backup deleted before its turn (by the count) is skipped, so a burst of
+//! rotations costs only the work of the backups that are kept.
 
 use std::collections::VecDeque;
 use std::os::fd::OwnedFd;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
@@ -17,8 +18,11 @@ use anyhow::Result;
 use crate::compress;
 use crate::config::{Codec, Finishing};
 use crate::fileset::{FileSet, sync_file};
+use crate::hook;
 use crate::messages;
 use crate::plan::{self, Action};
+use crate::policy::Reason;
+use crate::retain;
 use crate::state::Owed;
 
 /// A new backup to sync.
@@ -30,11 +34,36 @@ pub struct NewBackup {
     pub show: String,
 }
 
+/// A hook owed for a new backup, found when it runs by its identity (its
+/// name may have changed: renumbered, or compressed).
+#[derive(Debug)]
+struct HookCall {
+    backup: Owed,
+    main: PathBuf,
+    reason: Reason,
+}
+
 enum Task {
     Sync(NewBackup, Owed),
     /// A plain backup (a handle open for reading) to compress.
     Compress(OwnedFd, Codec, String),
+    Retain,
+    Hook(HookCall),
     Free(Vec<OwnedFd>),
+}
+
+/// What a rotation hands the finisher.
+#[derive(Debug)]
+pub struct Handover<'a> {
+    /// The rotation's steps.
+    pub steps: &'a [Action],
+    /// A handle on the former main file, to sync it (`None`: no sync).
+    pub old: Option<OwnedFd>,
+    /// The main file's name.
+    pub main: &'a [u8],
+    pub reason: Reason,
+    /// The hook already ran (a `rotate` of another program's file).
+    pub hook_done: bool,
 }
 
 /// How the finisher's queue ended.
@@ -50,10 +79,10 @@ pub enum Ending {
 /// The queue and the thread that works it, started at the first task.
 #[derive(Debug)]
 pub struct Finisher {
-    /// The set, for the thread; taken when it starts.
-    set: Option<FileSet>,
-    /// Held while backups are renamed: by a rotation's cascade, and by a
-    /// compression's last step, so the two never interleave.
+    /// What the thread works with; taken when it starts.
+    work: Option<Work>,
+    /// Held while backups are renamed or deleted: by a rotation's cascade,
+    /// a compression's last step and retention, so they never interleave.
     gate: Arc<Mutex<()>>,
     worker: Option<Worker>,
     failures: Arc<AtomicU32>,
@@ -67,17 +96,50 @@ struct Worker {
     idle: mpsc::Receiver<()>,
 }
 
+/// The thread's side.
+#[derive(Debug)]
+struct Work {
+    set: FileSet,
+    finishing: Finishing,
+    gate: Arc<Mutex<()>>,
+    failures: Arc<AtomicU32>,
+    owed: Arc<Mutex<VecDeque<Owed>>>,
+    /// Backups compressed lately: their plain identity and new name, for
+    /// the hook that follows.
+    compressed: VecDeque<(Owed, Vec<u8>)>,
+}
+
+fn identity(fd: &OwnedFd) -> Owed {
+    match rustix::fs::fstat(fd) {
+        Ok(st) => Owed {
+            dev: st.st_dev,
+            ino: st.st_ino,
+        },
+        Err(_) => Owed { dev: 0, ino: 0 },
+    }
+}
+
 impl Finisher {
     /// A finisher for `set` (a handle of its own) with nothing to do yet;
     /// its thread starts with the first task, so a writer that never
     /// rotates never starts one.
-    pub fn start(set: FileSet) -> Finisher {
+    pub fn start(set: FileSet, finishing: Finishing) -> Finisher {
+        let gate = Arc::new(Mutex::new(()));
+        let failures = Arc::new(AtomicU32::new(0));
+        let owed = Arc::new(Mutex::new(VecDeque::new()));
         Finisher {
-            set: Some(set),
-            gate: Arc::new(Mutex::new(())),
+            work: Some(Work {
+                set,
+                finishing,
+                gate: Arc::clone(&gate),
+                failures: Arc::clone(&failures),
+                owed: Arc::clone(&owed),
+                compressed: VecDeque::new(),
+            }),
+            gate,
             worker: None,
-            failures: Arc::default(),
-            owed: Arc::default(),
+            failures,
+            owed,
         }
     }
 
@@ -88,42 +150,16 @@ impl Finisher {
 
     fn worker(&mut self) -> Option<&Worker> {
         if self.worker.is_none() {
-            let set = self.set.take()?;
+            let mut work = self.work.take()?;
             let (tx, rx) = mpsc::channel::<Task>();
             let (idle_tx, idle) = mpsc::channel();
-            let (f, o, gate) = (
-                Arc::clone(&self.failures),
-                Arc::clone(&self.owed),
-                Arc::clone(&self.gate),
-            );
             std::thread::spawn(move || {
                 let _idle = idle_tx;
-                // Compression never competes with writing for the CPU.
+                // Compression and hooks never compete with writing for the
+                // CPU (a hook inherits the priority).
                 let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19);
                 for task in rx {
-                    match task {
-                        Task::Sync(b, id) => {
-                            if let Err(e) = sync_one(&set, &b) {
-                                // Reported, never retried: after a failed
-                                // fsync Linux may have dropped the data.
-                                messages::error(&format!("{e:#}"));
-                                f.fetch_add(1, Ordering::Relaxed);
-                            }
-                            if let Ok(mut q) = o.lock()
-                                && let Some(i) = q.iter().position(|x| *x == id)
-                            {
-                                q.remove(i);
-                            }
-                        }
-                        Task::Compress(fd, codec, show) => {
-                            // A warning, not a failure: the backup stays
-                            // plain, and is compressed again as owed.
-                            if let Err(e) = compress::compress(&set, fd, codec, &gate) {
-                                messages::warn(&format!("cannot compress {show}: {e:#}"));
-                            }
-                        }
-                        Task::Free(handles) => drop(handles),
-                    }
+                    work.handle(task);
                 }
             });
             self.worker = Some(Worker { tx: Some(tx), idle });
@@ -133,13 +169,7 @@ impl Finisher {
 
     /// Queues a new backup for its sync.
     pub fn sync(&mut self, backup: NewBackup) {
-        let id = match rustix::fs::fstat(&backup.fd) {
-            Ok(st) => Owed {
-                dev: st.st_dev,
-                ino: st.st_ino,
-            },
-            Err(_) => Owed { dev: 0, ino: 0 },
-        };
+        let id = identity(&backup.fd);
         if let Ok(mut q) = self.owed.lock() {
             q.push_back(id);
         }
@@ -166,21 +196,35 @@ impl Finisher {
         Ok(())
     }
 
-    /// What a rotation (these steps) leaves to finish: the new backup's
-    /// sync (through `old`, the handle on the former main file, when
-    /// syncing), and the compression of the backup brought to number
-    /// `--compress-from`.
-    pub fn after_rotation(
-        &mut self,
-        set: &FileSet,
-        steps: &[Action],
-        old: Option<OwnedFd>,
-        finishing: &Finishing,
-    ) {
+    /// Queues a look at the retention rules (hourly, for backups that
+    /// age while no rotation comes).
+    pub fn retain(&mut self, finishing: &Finishing) {
+        if finishing.retains() {
+            self.send(Task::Retain);
+        }
+    }
+
+    /// What a rotation leaves to finish, in order: the new backup's sync
+    /// (through the handle on the former main file, when syncing), the
+    /// compression of the backup brought to number `--compress-from`,
+    /// retention, and the hook (unless a `rotate` of another program's file
+    /// ran it at once).
+    pub fn after_rotation(&mut self, set: &FileSet, finishing: &Finishing, h: Handover<'_>) {
+        let Handover {
+            steps,
+            old,
+            main,
+            reason,
+            hook_done,
+        } = h;
         let backup = steps.iter().find_map(|s| match s {
             Action::SwapIn { backup, .. } => Some(backup),
             _ => None,
         });
+        // The hook finds the new backup by its identity, wherever it is.
+        let id = backup
+            .and_then(|b| set.open_backup(b).ok())
+            .map(|fd| identity(&fd));
         if let (Some(fd), Some(backup)) = (old, backup) {
             self.sync(NewBackup {
                 fd,
@@ -191,6 +235,14 @@ impl Finisher {
             && let Some(name) = plan::brought_to(&set.naming, steps, finishing.compress_from)
         {
             self.compress(set, &name, codec);
+        }
+        self.retain(finishing);
+        if let (Some(_), Some(id), false) = (&finishing.hook, id, hook_done) {
+            self.send(Task::Hook(HookCall {
+                backup: id,
+                main: set.path_of(main),
+                reason,
+            }));
         }
     }
 
@@ -208,8 +260,8 @@ impl Finisher {
             None => Some(task),
         };
         // The thread is gone (it cannot panic on I/O, but be safe), or the
-        // queue was closed: a sync is done here rather than lost; a
-        // compression stays owed to the next run.
+        // queue was closed: a sync is done here rather than lost; the rest
+        // stays owed to the next run.
         if let Some(Task::Sync(b, _)) = unsent
             && let Err(e) = sync_file(&b.fd, &b.show)
         {
@@ -250,6 +302,73 @@ impl Finisher {
                     };
                 }
             }
+        }
+    }
+}
+
+impl Work {
+    fn handle(&mut self, task: Task) {
+        match task {
+            Task::Sync(b, id) => {
+                if let Err(e) = sync_one(&self.set, &b) {
+                    // Reported, never retried: after a failed fsync Linux
+                    // may have dropped the data.
+                    messages::error(&format!("{e:#}"));
+                    self.failures.fetch_add(1, Ordering::Relaxed);
+                }
+                if let Ok(mut q) = self.owed.lock()
+                    && let Some(i) = q.iter().position(|x| *x == id)
+                {
+                    q.remove(i);
+                }
+            }
+            Task::Compress(fd, codec, show) => {
+                let id = identity(&fd);
+                match compress::compress(&self.set, fd, codec, &self.gate) {
+                    Ok(Some(name)) => {
+                        self.compressed.push_back((id, name));
+                        if self.compressed.len() > 8 {
+                            self.compressed.pop_front();
+                        }
+                    }
+                    Ok(None) => {}
+                    // A warning, not a failure: the backup stays plain, and
+                    // is compressed again as owed.
+                    Err(e) => messages::warn(&format!("cannot compress {show}: {e:#}")),
+                }
+            }
+            Task::Retain => {
+                if let Err(e) = retain::apply(&self.set, &self.finishing, &self.gate) {
+                    messages::warn(&format!("{e:#}"));
+                }
+            }
+            Task::Hook(call) => self.hook(call),
+            Task::Free(handles) => drop(handles),
+        }
+    }
+
+    /// Runs the hook for a finished backup, by the name it has now; one
+    /// deleted before its turn is skipped with a warning. A failed hook is
+    /// a warning: the writer carries on.
+    fn hook(&mut self, call: HookCall) {
+        let Some(hook) = &self.finishing.hook else {
+            return;
+        };
+        let name = match self.compressed.iter().find(|(id, _)| *id == call.backup) {
+            Some((_, name)) => Some(name.clone()),
+            None => compress::current_name(&self.set, call.backup.dev, call.backup.ino)
+                .ok()
+                .flatten(),
+        };
+        let Some(name) = name.filter(|n| self.set.stat(n).is_ok_and(|e| e.is_some())) else {
+            messages::warn(&format!(
+                "hook '{}' skipped: its backup was deleted before its turn",
+                hook.command
+            ));
+            return;
+        };
+        if let Err(e) = hook::run(hook, &call.main, &self.set.path_of(&name), call.reason) {
+            messages::warn(&format!("{e:#}"));
         }
     }
 }

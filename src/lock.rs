@@ -14,6 +14,7 @@ use rustix::io::Errno;
 
 use crate::fileset::FileSet;
 use crate::naming::os;
+use crate::policy::Every;
 
 /// Who holds a set's lock, as its lock file says.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -24,6 +25,7 @@ pub struct Holder {
     pub count: u64,
     pub max_size: u64,
     pub max_age: Option<Duration>,
+    pub every: Option<Every>,
 }
 
 impl Holder {
@@ -31,9 +33,16 @@ impl Holder {
         let age = self
             .max_age
             .map_or("off".to_string(), |a| a.as_secs_f64().to_string());
+        let every = match self.every {
+            None => "off",
+            Some(Every::Hour) => "hour",
+            Some(Every::Day) => "day",
+            Some(Every::Week) => "week",
+            Some(Every::Month) => "month",
+        };
         format!(
-            "pid {}\nrole {}\ncount {}\nmax_size {}\nmax_age {}\n",
-            self.pid, self.role, self.count, self.max_size, age
+            "pid {}\nrole {}\ncount {}\nmax_size {}\nmax_age {}\nevery {}\n",
+            self.pid, self.role, self.count, self.max_size, age, every
         )
     }
 
@@ -51,6 +60,15 @@ impl Holder {
                         .parse::<f64>()
                         .ok()
                         .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                }
+                "every" => {
+                    h.every = match value {
+                        "hour" => Some(Every::Hour),
+                        "day" => Some(Every::Day),
+                        "week" => Some(Every::Week),
+                        "month" => Some(Every::Month),
+                        _ => None,
+                    }
                 }
                 _ => {}
             }

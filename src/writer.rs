@@ -12,10 +12,10 @@ use rustix::io::Errno;
 
 use crate::config::{Finishing, Fsync};
 use crate::fileset::{Create, FileSet, Opened, sync_file};
-use crate::finish::{Ending, Finisher};
+use crate::finish::{Ending, Finisher, Handover};
 use crate::messages::{self, Warner};
 use crate::plan::{self, Entry};
-use crate::policy::{Cut, Policy, cut};
+use crate::policy::{Cut, Policy, Reason, cut};
 use crate::state;
 
 /// How long the size rule waits before trying a failed rotation again.
@@ -62,7 +62,7 @@ impl Writer {
         {
             policy.max_size = fsize;
         }
-        let finisher = Finisher::start(set.try_clone()?);
+        let finisher = Finisher::start(set.try_clone()?, finishing.clone());
         Ok(Writer {
             set,
             main,
@@ -165,7 +165,7 @@ impl Writer {
     /// A rotation the size rule wants; a failure is a warning (once a
     /// minute) and writing goes on in the current file.
     fn rotate_for_size(&mut self) {
-        if let Err(e) = self.rotate() {
+        if let Err(e) = self.rotate(Reason::Size) {
             self.trouble.warn(|| format!("{e:#}"));
         }
     }
@@ -184,7 +184,7 @@ impl Writer {
                 Err(Errno::INTR | Errno::AGAIN) => {}
                 // A file-size limit (`ulimit -f`): SIGXFSZ is ignored, so
                 // the write fails instead; rotate and carry on.
-                Err(Errno::FBIG) if self.main.size > 0 && self.rotate().is_ok() => {}
+                Err(Errno::FBIG) if self.main.size > 0 && self.rotate(Reason::Size).is_ok() => {}
                 Err(e @ (Errno::NOSPC | Errno::DQUOT | Errno::IO | Errno::FBIG)) => {
                     // A failed write wrote nothing: keep the rest, and say
                     // why, for the main loop to try again later.
@@ -232,13 +232,13 @@ impl Writer {
     /// truncated, with count 0), a new one takes its place, and the old
     /// one goes to the finisher. An empty main file is not rotated. After
     /// a failure the size rule waits a second before it tries again.
-    pub fn rotate(&mut self) -> Result<()> {
-        let outcome = self.rotate_once();
+    pub fn rotate(&mut self, reason: Reason) -> Result<()> {
+        let outcome = self.rotate_once(reason);
         self.rotation_failed = outcome.is_err().then(Instant::now);
         outcome
     }
 
-    fn rotate_once(&mut self) -> Result<()> {
+    fn rotate_once(&mut self, reason: Reason) -> Result<()> {
         let mut listing = self.set.list()?;
         if listing
             .main
@@ -263,9 +263,15 @@ impl Writer {
             Some(fd) => {
                 let new = self.set.adopt(fd, &self.main.name)?;
                 let old = std::mem::replace(&mut self.main, new);
-                let sync = (self.fsync != Fsync::Never).then_some(old.fd);
+                let handover = Handover {
+                    steps: &steps,
+                    old: (self.fsync != Fsync::Never).then_some(old.fd),
+                    main: &self.main.name,
+                    reason,
+                    hook_done: false,
+                };
                 self.finisher
-                    .after_rotation(&self.set, &steps, sync, &self.finishing);
+                    .after_rotation(&self.set, &self.finishing, handover);
             }
             _ if !steps.is_empty() => {
                 // Truncated in place: the file's age starts again now.
@@ -281,6 +287,11 @@ impl Writer {
     /// Queues the compression a crash or a stop left owed.
     pub fn compress_owed(&mut self) -> Result<()> {
         self.finisher.compress_owed(&self.set, &self.finishing)
+    }
+
+    /// Queues a look at the retention rules (hourly).
+    pub fn retain(&mut self) {
+        self.finisher.retain(&self.finishing);
     }
 
     /// Empties the main file (`rollover reset` beside a live writer).

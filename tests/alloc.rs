@@ -38,6 +38,7 @@ fn allocations(data: &[u8], max_size: u64, stamp: bool) -> (u64, usize) {
     let policy = Policy {
         max_size,
         max_age: None,
+        every: None,
         count: 1000,
     };
     let w =

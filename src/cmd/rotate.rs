@@ -14,12 +14,13 @@ use crate::compress;
 use crate::config::{DEFAULT_COUNT, Finishing, RotateConfig};
 use crate::control::{self, Ask};
 use crate::fileset::{FileSet, birth_time_at};
-use crate::finish::{Ending, Finisher};
+use crate::finish::{Ending, Finisher, Handover};
+use crate::hook;
 use crate::lock::{self, Holder};
 use crate::messages;
 use crate::naming::Naming;
 use crate::plan::{self, Action};
-use crate::policy::should_rotate;
+use crate::policy::{Reason, should_rotate};
 use crate::state;
 
 /// Runs `rotate`; each failing set is one line on stderr and exit status 1.
@@ -77,8 +78,8 @@ enum Decision {
     NotDue,
     /// A live writer holds the set: ask it.
     AskWriter(Holder),
-    /// Rotate alone with these steps.
-    Steps(Vec<Action>),
+    /// Rotate alone with these steps, for this reason.
+    Steps(Vec<Action>, Reason),
 }
 
 /// Decides what to do with a set, from its listing, its writer and the
@@ -98,17 +99,20 @@ fn decide(
         return Ok(Decision::Empty);
     }
     let born = birth_time_at(set, &main.name).unwrap_or_else(SystemTime::now);
-    let due = should_rotate(
+    let reason = should_rotate(
         main.size,
         born,
         SystemTime::now(),
         cfg.when.min_size,
         cfg.when.min_age,
+        cfg.when.every,
     );
-    Ok(match writer {
-        _ if !due => Decision::NotDue,
-        Some(w) => Decision::AskWriter(w),
-        None => Decision::Steps(plan::rotation(&set.naming, &listing, count)),
+    Ok(match (writer, reason) {
+        (_, None) => Decision::NotDue,
+        (Some(w), _) => Decision::AskWriter(w),
+        (None, Some(reason)) => {
+            Decision::Steps(plan::rotation(&set.naming, &listing, count), reason)
+        }
     })
 }
 
@@ -120,7 +124,7 @@ fn describe(set: &FileSet, decision: &Decision) -> Vec<String> {
         Decision::NotDue => vec![format!("skip {path}: conditions not met")],
         Decision::AskWriter(w) => vec![format!("ask the writer (pid {}) to rotate {path}", w.pid)],
         Decision::Empty => vec![format!("skip {path}: its main file is empty")],
-        Decision::Steps(steps) => steps.iter().map(|s| s.describe(&set.naming)).collect(),
+        Decision::Steps(steps, _) => steps.iter().map(|s| s.describe(&set.naming)).collect(),
     }
 }
 
@@ -157,11 +161,11 @@ fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<()> {
             state::settle(&set, &set.list()?)?;
             let decision = decide(&set, cfg, count, None)?;
             say(&decision);
-            let steps = match &decision {
-                Decision::Steps(steps) => steps.as_slice(),
-                _ => &[],
+            let (steps, reason) = match &decision {
+                Decision::Steps(steps, reason) => (steps.as_slice(), *reason),
+                _ => (&[][..], Reason::Request),
             };
-            execute(&set, steps, &cfg.finishing)?;
+            execute(&set, steps, &cfg.finishing, reason)?;
             warn_unasked_deletions(&set, steps, count, from);
             drop(lock);
             decision
@@ -235,23 +239,46 @@ fn warn_unasked_deletions(set: &FileSet, steps: &[Action], count: u64, from: Cou
 /// sync) and every compression owed before returning, through the same
 /// finisher a writer uses: a `rotate` that rotates nothing still finishes
 /// what a crash left.
-fn execute(set: &FileSet, steps: &[Action], finishing: &Finishing) -> Result<()> {
-    let mut finisher = Finisher::start(set.try_clone()?);
+fn execute(set: &FileSet, steps: &[Action], finishing: &Finishing, reason: Reason) -> Result<()> {
+    let mut finisher = Finisher::start(set.try_clone()?, finishing.clone());
     let done = {
         let gate = finisher.gate();
         let _held = gate.lock().unwrap_or_else(|e| e.into_inner());
         set.execute(steps, None)?
     };
     finisher.free(done.deleted);
-    finisher.after_rotation(set, steps, done.old, finishing);
+    // The program writing the file may go on writing to the backup until
+    // it reopens its file: the hook (which asks it to) runs right after
+    // the rename, and the backup is finished once it has exited.
+    let main = steps.iter().find_map(|s| match s {
+        Action::SwapIn { main, .. } => Some(main.clone()),
+        _ => None,
+    });
+    let hooked = match (&finishing.hook, &main, &done.backup) {
+        (Some(hook), Some(main), Some(backup)) => Some(hook::run(
+            hook,
+            &set.path_of(main),
+            &set.path_of(backup),
+            reason,
+        )),
+        _ => None,
+    };
+    let handover = Handover {
+        steps,
+        old: done.old,
+        main: main.as_deref().unwrap_or_default(),
+        reason,
+        hook_done: true,
+    };
+    finisher.after_rotation(set, finishing, handover);
     finisher.compress_owed(set, finishing)?;
-    match finisher.close(|| false) {
-        Ending::Done { failures: 0 } => Ok(()),
-        _ => bail!(
+    if finisher.close(|| false) != (Ending::Done { failures: 0 }) {
+        bail!(
             "{} was rotated, but its new backup could not be synced (see above)",
             set.naming.path().display()
-        ),
+        );
     }
+    hooked.unwrap_or(Ok(()))
 }
 
 fn missing(path: &Path, cfg: &RotateConfig) -> Result<()> {

@@ -13,7 +13,7 @@ use crate::fileset::{FileSet, birth_time_at};
 use crate::lock;
 use crate::messages;
 use crate::naming::Naming;
-use crate::policy::{Policy, age_due};
+use crate::policy::{Policy, time_due};
 use crate::state;
 use crate::units::{human_age, human_size};
 
@@ -168,9 +168,11 @@ fn report(naming: &Naming) -> Result<SetReport> {
         let policy = Policy {
             max_size: h.max_size,
             max_age: h.max_age,
+            every: h.every,
             count: h.count,
         };
-        let next = main_facts.and_then(|(size, born)| age_due(size, born, now, &policy));
+        let next =
+            main_facts.and_then(|(size, born)| time_due(size, born, now, &policy).map(|d| d.0));
         WriterReport {
             pid: h.pid,
             max_size: h.max_size,

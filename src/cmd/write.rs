@@ -60,6 +60,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         count,
         max_size: cfg.policy.max_size,
         max_age: cfg.policy.max_age,
+        every: cfg.policy.every,
     };
     let mut claim = Claim::take(&set, me)?;
     refuse_plain_writer(&set)?;
@@ -98,6 +99,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
     }
     let mut writer = Writer::new(set, opened, cfg.policy, cfg.fsync, cfg.finishing, cfg.perm)?;
     writer.compress_owed()?;
+    writer.retain();
     let opts = Options {
         partial_timeout: cfg.partial_timeout,
         timestamp: cfg.timestamp,

@@ -17,7 +17,7 @@ use rustix::io::Errno;
 
 use crate::control::{Ask, Claim, Request};
 use crate::messages::Warner;
-use crate::policy::age_due;
+use crate::policy::{Reason, time_due};
 use crate::signals::Signals;
 use crate::stamp::{Format, Stamper};
 use crate::writer::Writer;
@@ -31,6 +31,9 @@ pub const BUF: usize = 256 * 1024;
 
 /// How often the writer checks that PATH is still its file.
 const CHECK_EVERY: Duration = Duration::from_secs(1);
+
+/// How often a writer applies `--max-backup-age` between rotations.
+const RETAIN_EVERY: Duration = Duration::from_secs(3600);
 
 /// The longest pause between two tries of a stalled write.
 const MAX_PAUSE: Duration = Duration::from_secs(30);
@@ -67,10 +70,14 @@ struct Loop {
     /// after the first line end at or after `buf[cut_after]`: what was read
     /// before it was asked for lands in the old file.
     want: Option<Instant>,
+    /// Why, for the hook.
+    reason: Reason,
     cut_after: usize,
     /// Requests answered once the rotation is done.
     waiting: Vec<Request>,
     last_check: Instant,
+    /// When retention was last looked at (hourly, between rotations).
+    last_retain: Instant,
     failed_rotation: Option<Instant>,
     stall: Option<Stall>,
     trouble: Warner,
@@ -126,9 +133,11 @@ impl Loop {
             tee: Tee { on: opts.tee },
             partial_timeout: opts.partial_timeout,
             want: None,
+            reason: Reason::Request,
             cut_after: 0,
             waiting: Vec::new(),
             last_check: Instant::now(),
+            last_retain: Instant::now(),
             failed_rotation: None,
             stall: None,
             trouble: Warner::default(),
@@ -187,7 +196,7 @@ impl Loop {
                 return self.stop(input);
             }
             if signals.take_alarm() {
-                self.want_rotation();
+                self.want_rotation(Reason::Signal);
             }
             if signals.take_hup()
                 && let Err(e) = self.w.reopen()
@@ -224,9 +233,10 @@ impl Loop {
         Ok(true)
     }
 
-    fn want_rotation(&mut self) {
+    fn want_rotation(&mut self, reason: Reason) {
         if self.want.is_none() {
             self.want = Some(Instant::now());
+            self.reason = reason;
             self.cut_after = self.held;
         }
     }
@@ -234,7 +244,7 @@ impl Loop {
     /// Rotates and answers whoever asked. A failed rotation is reported
     /// (to the asker, and once a minute on stderr) and writing goes on.
     fn rotate_now(&mut self) {
-        let outcome = self.w.rotate().map_err(|e| format!("{e:#}"));
+        let outcome = self.w.rotate(self.reason).map_err(|e| format!("{e:#}"));
         if let Err(e) = &outcome {
             self.failed_rotation = Some(Instant::now());
             self.trouble.warn(|| e.clone());
@@ -250,7 +260,7 @@ impl Loop {
         match req.ask {
             Ask::Rotate => {
                 self.waiting.push(req);
-                self.want_rotation();
+                self.want_rotation(Reason::Request);
             }
             Ask::Reset => {
                 // What was read and not yet written is dropped.
@@ -282,14 +292,18 @@ impl Loop {
         }
         let retry_ok = self.failed_rotation.is_none_or(|t| now >= t + CHECK_EVERY);
         if retry_ok
-            && age_due(
+            && let Some((Duration::ZERO, reason)) = time_due(
                 self.w.size(),
                 self.w.born(),
                 SystemTime::now(),
                 self.w.policy(),
-            ) == Some(Duration::ZERO)
+            )
         {
-            self.want_rotation();
+            self.want_rotation(reason);
+        }
+        if now >= self.last_retain + RETAIN_EVERY {
+            self.last_retain = now;
+            self.w.retain();
         }
         if now >= self.last_check + CHECK_EVERY {
             self.last_check = now;
@@ -328,7 +342,7 @@ impl Loop {
         let waiting =
             self.want.is_some() || self.failed_rotation.is_some_and(|t| now < t + CHECK_EVERY);
         if !waiting
-            && let Some(due) = age_due(
+            && let Some((due, _)) = time_due(
                 self.w.size(),
                 self.w.born(),
                 SystemTime::now(),

@@ -6,6 +6,7 @@ mod compress;
 mod docs;
 mod faults;
 mod finisher;
+mod finishing;
 mod output;
 mod person;
 mod props;

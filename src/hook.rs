@@ -1,0 +1,60 @@
+//! `--on-rotate`: the command run once a backup is finished, as logrotate
+//! runs `postrotate`: `/bin/sh -c COMMAND sh MAIN BACKUP`, with
+//! `ROLLOVER_MAIN`, `ROLLOVER_BACKUP` and `ROLLOVER_REASON` in its
+//! environment, standard input from `/dev/null` and standard output to
+//! rollover's standard error. One still running after its timeout is
+//! killed.
+
+use std::os::fd::AsFd;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+
+use crate::config::Hook;
+use crate::policy::Reason;
+
+/// Runs the hook for one backup and waits for it; an error says how it
+/// failed, naming the command.
+pub fn run(hook: &Hook, main: &Path, backup: &Path, reason: Reason) -> Result<()> {
+    let stdout = std::io::stderr()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(Stdio::from)
+        .unwrap_or_else(|_| Stdio::null());
+    let mut child = match Command::new("/bin/sh")
+        .arg("-c")
+        .arg(&hook.command)
+        .arg("sh")
+        .arg(main)
+        .arg(backup)
+        .env("ROLLOVER_MAIN", main)
+        .env("ROLLOVER_BACKUP", backup)
+        .env("ROLLOVER_REASON", reason.as_str())
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => bail!("cannot run hook '{}': {e}", hook.command),
+    };
+    let deadline = Instant::now() + hook.timeout;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => bail!("hook '{}' failed: {status}", hook.command),
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                bail!(
+                    "hook '{}' was killed after {}",
+                    hook.command,
+                    humantime::format_duration(hook.timeout)
+                );
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(e) => bail!("cannot wait for hook '{}': {e}", hook.command),
+        }
+    }
+}

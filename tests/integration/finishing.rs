@@ -1,0 +1,208 @@
+//! Hooks, retention and calendar rotation, for the writer and `rotate`.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::util::{Dir, Live, numbered, wait_until};
+
+#[test]
+fn a_writer_runs_the_hook_once_per_finished_backup() {
+    let dir = Dir::new();
+    let hook = "read x && echo STDIN-NOT-NULL; \
+                echo \"$1|$2|$ROLLOVER_MAIN|$ROLLOVER_BACKUP|$ROLLOVER_REASON\" >> hooks.txt; \
+                echo from-the-hook";
+    let out = dir.run(
+        &[
+            "-s",
+            "100",
+            "-c",
+            "50",
+            "--compress",
+            "gzip",
+            "--on-rotate",
+            hook,
+            "app.log",
+        ],
+        &numbered(20, 5),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Standard output goes to rollover's standard error; stdin is empty.
+    assert!(stderr.contains("from-the-hook"), "{stderr}");
+    assert!(!stderr.contains("STDIN-NOT-NULL"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("from-the-hook"));
+    let calls = String::from_utf8_lossy(&dir.read("hooks.txt")).into_owned();
+    let backups = dir.names().iter().filter(|n| n.ends_with(".gz")).count();
+    assert_eq!(calls.lines().count(), backups, "{calls}");
+    for line in calls.lines() {
+        let f: Vec<&str> = line.split('|').collect();
+        assert_eq!(f[0], "app.log");
+        assert_eq!(f[2], "app.log");
+        assert_eq!(f[1], f[3], "$2 is ROLLOVER_BACKUP");
+        assert!(
+            f[3].ends_with(".gz"),
+            "the finished (compressed) name: {line}"
+        );
+        assert_eq!(f[4], "size");
+    }
+}
+
+#[test]
+fn the_writer_never_waits_for_a_slow_hook_and_warns_when_one_fails() {
+    let dir = Dir::new();
+    let mut live = Live::ready(
+        &dir,
+        &[
+            "--on-rotate",
+            "sleep 3; exit 7",
+            "--hook-timeout",
+            "1s",
+            "app.log",
+        ],
+        "app.log",
+    );
+    live.send_visible(&dir, "app.log", b"one\n");
+    live.signal(rustix::process::Signal::ALARM);
+    wait_until("the rotation", Duration::from_secs(5), || {
+        dir.exists("app.log.1")
+    });
+    // The hook sleeps; lines still go through at once.
+    let sent = Instant::now();
+    live.send_visible(&dir, "app.log", b"two\n");
+    assert!(
+        sent.elapsed() < Duration::from_millis(900),
+        "waited for the hook"
+    );
+    let out = live.finish();
+    assert!(out.status.success(), "a failed hook is a warning");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: hook 'sleep 3; exit 7' was killed after 1s"),
+        "{err}"
+    );
+}
+
+#[test]
+fn rotate_runs_the_hook_right_after_the_rename_and_fails_with_it() {
+    let dir = Dir::new();
+    dir.write("app.log", b"main\n");
+    // The backup is still plain when the hook runs (the program writing the
+    // file may still be writing to it); it is compressed after.
+    let out = dir
+        .cmd(&[
+            "rotate",
+            "--compress",
+            "gzip",
+            "--on-rotate",
+            "test -f \"$ROLLOVER_BACKUP\" && echo \"$ROLLOVER_REASON $2\" > seen; exit 3",
+            "app.log",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("rotate");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("hook 'test -f"), "{err}");
+    assert_eq!(dir.read("seen"), b"request app.log.1\n");
+    assert_eq!(dir.names(), ["app.log", "app.log.1.gz", "seen"]);
+}
+
+#[test]
+fn max_total_keeps_the_backups_within_a_size() {
+    let dir = Dir::new();
+    let input = numbered(20_000, 30);
+    dir.ok(
+        &["-s", "32K", "-c", "1000", "--max-total", "100K", "app.log"],
+        &input,
+    );
+    let backups = dir.backups("app.log");
+    let total: usize = backups.iter().map(|(_, d)| d.len()).sum();
+    assert!(total <= 100 * 1024, "{total} bytes of backups");
+    assert!(total > 60 * 1024, "deleted too much: {total}");
+    // The newest ones are kept, whole and in order.
+    let kept: Vec<u8> = dir.set_content("app.log");
+    assert!(input.ends_with(&kept));
+    assert_eq!(backups.last().map(|b| b.0), Some(1));
+}
+
+#[test]
+fn max_backup_age_deletes_old_backups_even_without_a_rotation() {
+    let dir = Dir::new();
+    dir.write("app.log", b"main\n");
+    for n in 1..=3 {
+        dir.write(&format!("app.log.{n}"), b"old\n");
+    }
+    let old = filetime::FileTime::from_unix_time(1_000_000_000, 0);
+    for n in [2, 3] {
+        filetime::set_file_mtime(dir.join(&format!("app.log.{n}")), old).expect("mtime");
+    }
+    // Not due (-s 1G): nothing rotates, but the old backups go.
+    let out = dir.run(
+        &["rotate", "-s", "1G", "--max-backup-age", "30d", "app.log"],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(dir.names(), ["app.log", "app.log.1"]);
+}
+
+/// A POSIX TZ whose local hour begins `secs` seconds from now.
+fn zone_with_an_hour_starting_in(secs: u64) -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    // Local time is UTC plus `off`; an hour starts where (utc + off) is a
+    // multiple of 3600.
+    let off = (3600 - (now + secs) % 3600) % 3600;
+    // POSIX counts west of UTC as positive: local ahead is negative.
+    format!("ROT-{}:{:02}:{:02}", off / 3600, off / 60 % 60, off % 60)
+}
+
+#[test]
+fn every_hour_rotates_within_a_second_of_the_boundary() {
+    let dir = Dir::new();
+    let tz = zone_with_an_hour_starting_in(3);
+    let boundary = Instant::now() + Duration::from_secs(3);
+    let mut cmd = dir.cmd(&["--every", "hour", "app.log"]);
+    cmd.env("TZ", &tz);
+    let mut live = Live::spawn(cmd);
+    wait_until("the main file", Duration::from_secs(5), || {
+        dir.exists("app.log")
+    });
+    live.send_visible(&dir, "app.log", b"before the hour\n");
+    wait_until("the rotation", Duration::from_secs(10), || {
+        dir.exists("app.log.1")
+    });
+    let at = Instant::now();
+    assert!(
+        at + Duration::from_millis(100) >= boundary,
+        "rotated {:?} before the hour ({tz})",
+        boundary - at
+    );
+    assert!(
+        at <= boundary + Duration::from_millis(1500),
+        "rotated {:?} after the hour",
+        at - boundary
+    );
+    assert_eq!(dir.read("app.log.1"), b"before the hour\n");
+    live.send_visible(&dir, "app.log", b"after\n");
+    assert!(live.finish().status.success());
+}
+
+#[test]
+fn rotate_every_day_leaves_a_file_born_today() {
+    let dir = Dir::new();
+    dir.write("app.log", b"today\n");
+    let out = dir.run(&["rotate", "-v", "--every", "day", "app.log"], b"");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("conditions not met"));
+    assert_eq!(dir.names(), ["app.log"]);
+}
