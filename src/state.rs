@@ -22,6 +22,9 @@ pub struct Owed {
 pub struct State {
     /// The count the set's last writer kept.
     pub count: Option<u64>,
+    /// Its writer compresses backups numbered this and above (so a plain
+    /// one there is owed its compression).
+    pub compress_from: Option<u64>,
     /// Backups owed a sync.
     pub owed: Vec<Owed>,
 }
@@ -29,11 +32,12 @@ pub struct State {
 impl State {
     fn encode(&self) -> String {
         let count = self.count.map(|c| format!("count {c}\n"));
+        let from = self.compress_from.map(|c| format!("compress-from {c}\n"));
         let owed = self
             .owed
             .iter()
             .map(|o| format!("owe-sync {} {}\n", o.dev, o.ino));
-        count.into_iter().chain(owed).collect()
+        count.into_iter().chain(from).chain(owed).collect()
     }
 
     fn decode(text: &str) -> State {
@@ -42,6 +46,9 @@ impl State {
             let mut words = line.split_whitespace();
             match words.next() {
                 Some("count") => s.count = words.next().and_then(|c| c.parse().ok()),
+                Some("compress-from") => {
+                    s.compress_from = words.next().and_then(|c| c.parse().ok())
+                }
                 Some("owe-sync") => {
                     if let (Some(Ok(dev)), Some(Ok(ino))) =
                         (words.next().map(str::parse), words.next().map(str::parse))
@@ -103,11 +110,13 @@ pub fn settle(set: &FileSet, listing: &Listing) -> Result<()> {
     )
 }
 
-/// Records the count a writer keeps, for a later `rotate` without `-c`.
-pub fn record_count(set: &FileSet, count: u64) -> Result<()> {
+/// Records what a writer keeps: its count, for a later `rotate` without
+/// `-c`, and where its compression starts, for `status`.
+pub fn record_writer(set: &FileSet, count: u64, compress_from: Option<u64>) -> Result<()> {
     let mut state = load(set)?;
-    if state.count != Some(count) {
+    if (state.count, state.compress_from) != (Some(count), compress_from) {
         state.count = Some(count);
+        state.compress_from = compress_from;
         save(set, &state)?;
     }
     Ok(())
@@ -126,6 +135,7 @@ mod tests {
     fn round_trip_and_garbage() {
         let s = State {
             count: Some(1000),
+            compress_from: Some(2),
             owed: vec![Owed { dev: 1, ino: 2 }, Owed { dev: 3, ino: 4 }],
         };
         assert_eq!(State::decode(&s.encode()), s);

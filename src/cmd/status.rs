@@ -45,7 +45,8 @@ struct MemberReport {
     size: u64,
     age_secs: f64,
     codec: Option<&'static str>,
-    /// Work the finisher of a stopped writer still owes it (`sync`).
+    /// Work still owed to it: `sync` (its writer was stopped at once), or
+    /// `compress` (not yet compressed, though its writer compresses).
     owed: Option<&'static str>,
 }
 
@@ -161,7 +162,16 @@ fn report(naming: &Naming) -> Result<SetReport> {
             size: st.size,
             age_secs: age_of(st.mtime).as_secs_f64(),
             codec: b.codec,
-            owed: state::owes(&owed, st.dev, st.ino).then_some("sync"),
+            owed: if state::owes(&owed, st.dev, st.ino) {
+                Some("sync")
+            } else if owed
+                .compress_from
+                .is_some_and(|from| b.codec.is_none() && b.index >= from)
+            {
+                Some("compress")
+            } else {
+                None
+            },
         });
     }
     let writer = lock::live_writer(&set)?.map(|h| {

@@ -68,7 +68,8 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
     compress::recover(&set)?;
     let listing = set.list()?;
     state::settle(&set, &listing)?;
-    state::record_count(&set, count)?;
+    let compress_from = cfg.finishing.compress.map(|_| cfg.finishing.compress_from);
+    state::record_writer(&set, count, compress_from)?;
     if cfg.mode == OpenMode::Truncate {
         // A main file that must be refused is refused before anything of
         // the set is deleted.

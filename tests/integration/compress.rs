@@ -308,3 +308,43 @@ fn sigkill_while_compressing_keeps_every_byte_once() {
         dir.names()
     );
 }
+
+#[test]
+fn status_shows_codecs_and_owed_compression() {
+    let dir = Dir::new();
+    let input = numbered(3_000, 20);
+    dir.ok(
+        &[
+            "-s",
+            "16K",
+            "-c",
+            "9",
+            "--compress",
+            "zstd",
+            "--compress-from",
+            "2",
+            "app.log",
+        ],
+        &input,
+    );
+    // A plain backup where the writer compresses: a crash left it so.
+    let last = dir.names().iter().filter(|n| n.ends_with(".zst")).count() + 2;
+    dir.write(&format!("app.log.{last}"), b"left plain by a crash\n");
+    let out = dir.ok(&["status", "app.log"], b"");
+    let text = String::from_utf8_lossy(&out);
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(name))
+            .unwrap_or_else(|| panic!("no row for {name}: {text}"))
+            .to_string()
+    };
+    assert!(row("app.log.2.zst").contains("zst"), "{text}");
+    assert!(!row("app.log.1").contains("owed"), "{text}");
+    assert!(
+        row(&format!("app.log.{last}")).contains("(owed: compress)"),
+        "{text}"
+    );
+    let json = String::from_utf8_lossy(&dir.ok(&["status", "--json", "app.log"], b"")).into_owned();
+    assert!(json.contains("\"owed\": \"compress\""), "{json}");
+    assert!(json.contains("\"codec\": \"zst\""), "{json}");
+}

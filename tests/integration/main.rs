@@ -2,6 +2,7 @@
 //! through real pipes and signal real processes.
 
 mod cli;
+mod clients;
 mod compress;
 mod docs;
 mod faults;
