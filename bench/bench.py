@@ -256,7 +256,7 @@ def table(title, tools, results, checks, mib, base, extra=None):
     return "\n".join(lines) + "\n"
 
 
-def budget(res, sres, tres, tsres, rss, line_gib, slow):
+def budget(res, sres, tres, tsres, rss, line_gib, slow, comp):
     """The SPEC's performance budget, clause by clause, against this run."""
     def r(s, a, b):
         if s is None or a not in s or b not in s:
@@ -304,10 +304,90 @@ def budget(res, sres, tres, tsres, rss, line_gib, slow):
         out.append("| a line written within 1 ms at the 99th percentile while each sync takes 200 ms |"
                    " strace injects the delay; 1,000 lines/s, a rotation every ~350 lines | p99 %.0f us (max %.0f us) | %s |" % (
                        slow[1] * 1e6, slow[2] * 1e6, "yes" if slow[1] < 0.001 else "**no**"))
+    z = comp["zstd"]
+    out.append("| with `--compress zstd` the producer's throughput within 10%% of without |"
+               " rollover vs rollover `--compress zstd`, time until `cat` has handed over %d MiB | %.2fx | %s |" % (
+                   INPUT_MIB, z["producer_ratio"], "yes" if z["producer_ratio"] >= 0.9 else "**no**"))
+    if z["alone"] is not None:
+        out.append("| compressing the kept backups takes no longer than `zstd -T1` on those bytes |"
+                   " after the input ends, until the last of the 5 kept backups is compressed: %.2f s;"
+                   " `zstd -T1 -3` on the same 50 MiB alone: %.2f s | %.2fx | %s |" % (
+                       z["tail"], z["alone"], z["alone"] / max(z["tail"], 1e-9),
+                       "yes" if z["tail"] <= z["alone"] else "**no**"))
+    peak_c = max(comp["zstd"]["rss"], comp["gzip"]["rss"])
+    out.append("| peak memory with compression under 32 MiB | `--compress zstd` and `--compress gzip`, default levels | %.1f MiB | %s |" % (
+        peak_c / 1024.0, "yes" if peak_c < 32 * 1024 else "**no**"))
     out.append("| peak memory under 4 MiB | the largest of all rollover runs here, a %s GiB line included | %.1f MiB | %s |" % (
         line_gib, rss / 1024.0, "yes" if rss < 4096 else "**no**"))
     out.append("| no allocation per line | `cargo test --test alloc`: allocations do not grow with the lines | | test |")
     return "\n".join(out) + "\n"
+
+
+def compression_run(inp, work, extra):
+    """rollover -s 10M -c 5 [extra] fed by cat: (producer seconds, i.e.
+    until cat has handed over everything; total seconds, until the last
+    kept backup is finished; peak RSS KiB)."""
+    out = os.path.join(work, "cz")
+    prepare(out, "rollover")
+    stats = os.path.join(work, "time.out")
+    start = time.perf_counter()
+    cat = subprocess.Popen(["cat", inp], stdout=subprocess.PIPE)
+    tool = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", stats, ROLLOVER] + extra +
+                            ["-s", "10M", "-c", "5", out + "/app.log"], stdin=cat.stdout,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    cat.stdout.close()
+    cat.wait()
+    produced = time.perf_counter() - start
+    err = tool.stderr.read().decode(errors="replace")
+    tool.wait()
+    total = time.perf_counter() - start
+    if tool.returncode != 0:
+        raise RuntimeError("rollover %s failed: %s" % (extra, err.strip()))
+    with open(stats) as f:
+        rss = int(f.read().split()[-1])
+    return produced, total, rss
+
+
+def codec_alone(cmd, path):
+    """Seconds the codec takes on the file alone, output discarded."""
+    start = time.perf_counter()
+    with open(path, "rb") as f:
+        subprocess.run(cmd, stdin=f, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def compression(inp, work):
+    """The compression rows: producer throughput with and without, the tail
+    until the kept backups are compressed against the codec alone on those
+    bytes (the last 50 MiB: five 10 MiB backups), peak memory."""
+    kept = os.path.join(work, "kept.log")
+    with open(inp, "rb") as f:
+        f.seek(0, 2)
+        size = f.tell()
+        f.seek(max(0, size - 50 * 2**20))
+        with open(kept, "wb") as g:
+            g.write(f.read())
+    runs = {"plain": [], "zstd": [], "gzip": []}
+    alone = {"zstd": [], "gzip": []}
+    for _ in range(ROUNDS):
+        runs["plain"].append(compression_run(inp, work, []))
+        runs["zstd"].append(compression_run(inp, work, ["--compress", "zstd"]))
+        runs["gzip"].append(compression_run(inp, work, ["--compress", "gzip"]))
+        if have("zstd"):
+            alone["zstd"].append(codec_alone(["zstd", "-T1", "-3", "-q", "-c"], kept))
+        alone["gzip"].append(codec_alone(["gzip", "-6", "-c"], kept))
+    med = lambda xs, i: statistics.median(x[i] for x in xs)
+    out = {}
+    for codec in ("zstd", "gzip"):
+        out[codec] = {
+            "producer_ratio": med(runs["plain"], 0) / med(runs[codec], 0),
+            "tail": med(runs[codec], 1) - med(runs[codec], 0),
+            "alone": statistics.median(alone[codec]) if alone[codec] else None,
+            "rss": max(r[2] for r in runs[codec]),
+            "total": med(runs[codec], 1),
+        }
+    out["plain_total"] = med(runs["plain"], 1)
+    return out
 
 
 def rollover_rss(input_cmd, work):
@@ -441,6 +521,8 @@ def main():
         rss_line = rollover_rss("head -c %d /dev/zero" % int(line_gib * 2**30), work)
         rss_lines = median_row(res["rollover"])[2]
         lat = latency(work, 1000 if QUICK else 10000)
+        print("compression:", file=sys.stderr)
+        comp = compression(inp, work)
         slow = None
         if have("strace"):
             # Every sync 200 ms late, 1,000 lines a second, a rotation every
@@ -485,7 +567,7 @@ def main():
         doc.append("## The budget\n")
         peak = [rss_line] + [median_row(samples)[2] for runs in (res, sres, tres or {}, tsres or {})
                              for name, samples in runs.items() if name.startswith("rollover")]
-        doc.append(budget(res, sres, tres, tsres, max(peak), line_gib, slow))
+        doc.append(budget(res, sres, tres, tsres, max(peak), line_gib, slow, comp))
         doc.append("## Summary\n")
         doc.append("\n".join(summary) + "\n")
         doc.append("- peak RSS: %.1f MiB for a %s GiB line without newline, %.1f MiB for %d MiB of ordinary lines\n" % (
