@@ -36,8 +36,14 @@ pub fn compress(
     let show_work = set.show(&work);
     let out = std::fs::File::from(set.create_own(WORK)?);
     let mut input = std::fs::File::from(src);
-    let out = encode(&mut input, out, codec)
-        .with_context(|| format!("cannot compress into {show_work}"))?;
+    let out = match encode(&mut input, out, codec) {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && e.to_string() == DELETED => {
+            set.delete(&work)?;
+            return Ok(None);
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot compress into {show_work}")),
+    };
     // The backup's mode, owner and mtime; an owner we may not give is kept.
     let _ = rustix::fs::fchmod(&out, rustix::fs::Mode::from_raw_mode(st.st_mode & 0o7777));
     let _ = rustix::fs::fchown(
@@ -71,20 +77,55 @@ fn encode(
     out: std::fs::File,
     codec: Codec,
 ) -> std::io::Result<std::fs::File> {
+    let mut input = Doomed::new(input);
     match codec {
         Codec::Gzip(level) => {
             let mut enc = flate2::write::GzEncoder::new(out, flate2::Compression::new(level));
-            std::io::copy(input, &mut enc)?;
+            std::io::copy(&mut input, &mut enc)?;
             enc.finish()
         }
         Codec::Zstd(level) => {
             let mut enc = zstd::stream::write::Encoder::new(out, level)?;
-            std::io::copy(input, &mut enc)?;
+            std::io::copy(&mut input, &mut enc)?;
             enc.finish()
         }
     }
     .and_then(|mut f| f.flush().map(|()| f))
 }
+
+/// Reads a backup, and gives up (an `Interrupted`-free error of kind
+/// `NotFound`) once the count has deleted it: a burst of rotations must
+/// not spend the codec on a backup that is gone.
+struct Doomed<'a> {
+    file: &'a mut std::fs::File,
+    since_check: usize,
+}
+
+impl<'a> Doomed<'a> {
+    fn new(file: &'a mut std::fs::File) -> Doomed<'a> {
+        Doomed {
+            file,
+            since_check: 0,
+        }
+    }
+}
+
+impl Read for Doomed<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.since_check >= 1 << 20 {
+            self.since_check = 0;
+            if rustix::fs::fstat(&*self.file).is_ok_and(|st| st.st_nlink == 0) {
+                return Err(std::io::Error::new(std::io::ErrorKind::NotFound, DELETED));
+            }
+        }
+        let n = self.file.read(buf)?;
+        self.since_check += n;
+        Ok(n)
+    }
+}
+
+/// What [`Doomed`] says when its backup was deleted.
+const DELETED: &str = "the backup was deleted while it was being compressed";
 
 /// The plain backup's name now, found by its inode.
 pub fn current_name(set: &FileSet, dev: u64, ino: u64) -> Result<Option<Vec<u8>>> {

@@ -225,7 +225,10 @@ impl Finisher {
         let id = backup
             .and_then(|b| set.open_backup(b).ok())
             .map(|fd| identity(&fd));
-        if let (Some(fd), Some(backup)) = (old, backup) {
+        // A backup compressed at once is synced in its compressed form
+        // (always); syncing its plain form first would write it twice.
+        let compressed_now = finishing.compress.is_some() && finishing.compress_from == 1;
+        if let (Some(fd), Some(backup), false) = (old, backup, compressed_now) {
             self.sync(NewBackup {
                 fd,
                 show: set.show(backup),

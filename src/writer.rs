@@ -239,6 +239,11 @@ impl Writer {
     }
 
     fn rotate_once(&mut self, reason: Reason) -> Result<()> {
+        // The listing, the plan and the renames under one hold of the gate:
+        // no compression or retention renames or deletes a backup between
+        // the listing and the cascade planned from it.
+        let gate = self.finisher.gate();
+        let held = gate.lock().unwrap_or_else(|e| e.into_inner());
         let mut listing = self.set.list()?;
         if listing
             .main
@@ -252,12 +257,8 @@ impl Writer {
             return Ok(());
         }
         let steps = plan::rotation(&self.set.naming, &listing, self.policy.count);
-        let done = {
-            // No compression renames a backup in the middle of the cascade.
-            let gate = self.finisher.gate();
-            let _held = gate.lock().unwrap_or_else(|e| e.into_inner());
-            self.set.execute(&steps, Some(&self.main.fd))?
-        };
+        let done = self.set.execute(&steps, Some(&self.main.fd))?;
+        drop(held);
         self.finisher.free(done.deleted);
         match done.fresh {
             Some(fd) => {

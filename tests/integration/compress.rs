@@ -4,6 +4,7 @@
 
 use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::time::Duration;
 
@@ -347,4 +348,55 @@ fn status_shows_codecs_and_owed_compression() {
     let json = String::from_utf8_lossy(&dir.ok(&["status", "--json", "app.log"], b"")).into_owned();
     assert!(json.contains("\"owed\": \"compress\""), "{json}");
     assert!(json.contains("\"codec\": \"zst\""), "{json}");
+}
+
+#[test]
+fn a_backup_compressed_at_once_is_synced_only_in_its_compressed_form() {
+    if !have("strace") {
+        return;
+    }
+    let dir = Dir::new();
+    let log = dir.join("trace");
+    let mut cmd = crate::util::strace(
+        &dir,
+        &["trace=fsync"],
+        &log,
+        &["-s", "100", "-c", "99", "--compress", "gzip", "app.log"],
+    );
+    // -y: strace names each descriptor's file.
+    cmd.arg0("strace");
+    let mut args: Vec<std::ffi::OsString> = cmd.get_args().map(|a| a.to_owned()).collect();
+    args.insert(0, "-y".into());
+    let mut cmd = Command::new("strace");
+    cmd.args(&args).current_dir(dir.path());
+    let input: Vec<u8> = (0..100)
+        .flat_map(|i| format!("{i:09}\n").into_bytes())
+        .collect();
+    let out = crate::util::run_with_input(cmd, &input);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace = std::fs::read_to_string(&log).expect("trace");
+    let files: Vec<&str> = trace.lines().filter(|l| l.contains("fsync(")).collect();
+    // Nine backups: each synced once, compressed, and its directory once.
+    assert_eq!(files.len(), 18, "{} syncs", files.len());
+    assert_eq!(
+        files.iter().filter(|l| l.contains(".rollover-zip")).count(),
+        9,
+        "{:?}",
+        files
+            .iter()
+            .filter(|l| !l.contains(".rollover-zip"))
+            .collect::<Vec<_>>()
+    );
+    // No sync of a plain backup (`/app.log.N`): only its compressed form.
+    assert!(
+        !files
+            .iter()
+            .any(|l| l.contains("/app.log.") && !l.contains(".gz")),
+        "{trace}"
+    );
+    same(&decoded_set(&dir, "app.log"), &input, "the set");
 }
