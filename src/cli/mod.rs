@@ -3,117 +3,21 @@
 //! into the domain types of `config`. Nothing here acts, and no other
 //! module names a clap type.
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::{
-    Codec, Conditions, DEFAULT_COUNT, DirTrust, Finishing, Fsync, Hook, Job, OpenMode, ResetConfig,
-    RotateConfig, StatusConfig, WriteConfig,
-};
+use crate::config::{Codec, DEFAULT_COUNT};
 use crate::naming::Naming;
-use crate::policy::{Every, Policy};
 use crate::stamp::Format;
 use crate::units::{parse_codec, parse_count, parse_days, parse_duration, parse_perm, parse_size};
 
-const WRITE_AFTER: &str = "\
-The file set:
-  PATH is the main file, the one being written. Backups are PATH.1 (newest)
-  to PATH.N (oldest), zero-padded to the width of N: -c 5 gives .1 to .5,
-  -c 10 gives .01 to .10. If the file name contains '%', the number replaces
-  it and the main file is number 0: logs/app.%.log with -c 10 gives
-  app.00.log (main), app.01.log ... app.10.log. Backups are recognised at
-  any padding, compressed or not, so changing -c between runs orphans
-  nothing.
+mod help;
+mod parse;
 
-Rotation:
-  Backups numbered N and above are deleted, the others renamed one up, the
-  main file becomes backup 1 and a new empty main file (same mode) is
-  swapped in atomically: PATH never goes missing. An empty main file is
-  never rotated. With -c 0 the main file is truncated in place.
-
-Size rule:
-  Before a line is written, if the main file is not empty and its size plus
-  the line would exceed SIZE, the set is rotated first. No file exceeds SIZE
-  unless it holds one line longer than SIZE, or its last line had to be
-  written before its newline arrived (see --partial-timeout). A line is
-  never split between files by the size rule.
-
-SIZE is a number with an optional unit: K M G T (also KiB MiB GiB TiB) are
-powers of 1024, KB MB GB TB powers of 1000, B or nothing is bytes; 0 turns
-the size limit off. DURATION is a number with a unit: 90s, 30m, 12h, 7d,
-2weeks, '1h 30m'.
-
-Signals:
-  SIGALRM rotates now; SIGHUP reopens PATH (creating it if it was moved
-  away); SIGTERM, SIGINT and end of input write everything already read and
-  exit 0. A main file deleted or replaced by another tool is noticed within
-  a second. Any rotation other than by size waits for the end of the line
-  in progress, at most --partial-timeout.
-
-Examples:
-  myserver 2>&1 | rollover -s 10M -c 5 /var/log/myserver/out.log
-  myserver | rollover -a 1d -c 7 --timestamp logs/app.%.log
-  rollover rotate '/var/log/myserver/*'     # from cron: rotate now
-  rollover status logs/app.log
-
-Exit status: 0 success, 1 failure at run time, 2 usage error.";
-
-const ROTATE_AFTER: &str = "\
-Each argument is a path or a glob pattern (*, ?, [...], **); quote a
-pattern so that rollover, not the shell, expands it. A pattern never treats
-a backup as a set of its own: a file whose name ends in .N or .N.gz (or
-another codec) is taken for a backup and skipped, so 'logs/*' rotates
-app.log once, and never makes app.log.1.1. Rollover's own hidden files are
-skipped too. An unquoted logs/* works the same: an argument that is a
-backup of a set whose main file exists (app.log.1 beside app.log, app.1.log
-beside app.0.log) is skipped with one warning. app.0.log names the same set
-as app.%.log once rollover has worked on that set (its lock file exists).
-
-Without a live writer, -c defaults to the count the set's last writer kept
-(recorded beside the set), else 5; deleting more than the one oldest backup
-because of a count not given on the command line is said on stderr.
-
-With -s and/or -a a set is rotated only if its main file is larger than
-SIZE or older than DURATION (its age counts from its creation); without
-them every matched set whose main file is not empty is rotated.
-
-Beside a live writer, rotate asks the writer to rotate and returns once it
-is done; the writer keeps its own -c (a different -c is a warning). The
-rotation goes after everything the writer has already read, which lands in
-the old file. If the writer does not answer within --timeout, the command
-fails and nothing changes. Only a user who may write the set's directory
-and main file may ask.
-
-Silent on success, as cron wants. A failure on one set does not stop the
-others: each is one line on stderr, and the exit status is then 1.
-
-Examples:
-  rollover rotate logs/app.log
-  rollover rotate -s 100M -a 1d -c 10 '/var/log/apps/**/*.log'
-  0 0 * * * rollover rotate --missing-ok '/var/log/myapp/*.log'
-
-Exit status: 0 success, 1 a set failed, 2 usage error.";
-
-const RESET_AFTER: &str = "\
-Truncates each main file to zero length; backups are untouched. Beside a
-live writer, the writer does it, dropping what it had read and not yet
-written, and the command returns once it is done (or fails, changing
-nothing, after --timeout).
-
-Exit status: 0 success, 1 a set failed, 2 usage error.";
-
-const STATUS_AFTER: &str = "\
-For each set: its members newest first (number, name, size, age, codec,
-and (owed: sync) for a backup that a writer stopped at once still owes
-its sync), and the live writer's pid, limits, and when its next age
-rotation is due.
-Ages of backups count from their last write. --json prints the same as one
-JSON document; names are escaped, so odd bytes never break it.
-
-Exit status: 0 success, 1 a set could not be read, 2 usage error.";
+use help::{RESET_AFTER, ROTATE_AFTER, STATUS_AFTER, WRITE_AFTER};
+pub use parse::parse_job;
 
 /// Write stdin into a rotating set of log files; never split a line.
 #[derive(Debug, Parser)]
@@ -319,21 +223,6 @@ pub struct FinishArgs {
     pub hook_timeout: Duration,
 }
 
-impl FinishArgs {
-    fn into_finishing(self) -> Finishing {
-        Finishing {
-            compress: self.compress,
-            compress_from: self.compress_from.max(1),
-            max_total: self.max_total.filter(|&t| t > 0),
-            max_backup_age: self.max_backup_age,
-            hook: self.on_rotate.map(|command| Hook {
-                command,
-                timeout: self.hook_timeout,
-            }),
-        }
-    }
-}
-
 /// `--every`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EveryArg {
@@ -341,17 +230,6 @@ pub enum EveryArg {
     Day,
     Week,
     Month,
-}
-
-impl From<EveryArg> for Every {
-    fn from(e: EveryArg) -> Every {
-        match e {
-            EveryArg::Hour => Every::Hour,
-            EveryArg::Day => Every::Day,
-            EveryArg::Week => Every::Week,
-            EveryArg::Month => Every::Month,
-        }
-    }
 }
 
 /// `--mode`.
@@ -482,147 +360,6 @@ fn parse_set_pattern(text: &str) -> Result<PathBuf, String> {
         Naming::new(&path)?;
     }
     Ok(path)
-}
-
-fn trust(insecure_dir: bool) -> DirTrust {
-    if insecure_dir {
-        DirTrust::Shared
-    } else {
-        DirTrust::OwnOnly
-    }
-}
-
-/// Parses the process's arguments into what to run; a usage error prints
-/// clap's message and exits 2 (help and version exit 0), as clap does.
-pub fn parse_job() -> Job {
-    let args: Vec<OsString> = std::env::args_os().collect();
-    if let Some(e) = typo(&args) {
-        e.exit();
-    }
-    let parsed = <Cli as Parser>::try_parse_from(&args).and_then(Cli::into_job);
-    match parsed {
-        Ok(job) => job,
-        Err(e) if e.exit_code() == 0 => e.exit(),
-        Err(e) => timestamp_hint(&args).unwrap_or(e).exit(),
-    }
-}
-
-/// The commands a first argument may be mistyped for.
-const COMMANDS: &[&str] = &["rotate", "reset", "status", "help"];
-
-/// A first argument without a `/` within two edits of a command's name
-/// (`rotat`, `stauts`) is taken for a typo, not for a file to write.
-fn typo(args: &[OsString]) -> Option<clap::Error> {
-    let first = args.get(1)?.to_str()?;
-    if first.starts_with('-') || first.contains('/') || COMMANDS.contains(&first) {
-        return None;
-    }
-    let near = COMMANDS
-        .iter()
-        .find(|c| strsim::levenshtein(first, c) <= 2)?;
-    Some(usage_error(
-        clap::error::ErrorKind::InvalidSubcommand,
-        format!(
-            "'{first}' is not a command; did you mean 'rollover {near}'? \
-             To write to a file named {first}, say 'rollover ./{first}'"
-        ),
-    ))
-}
-
-/// `--timestamp unix f.log`: the format must follow `=`, else it is taken
-/// for the PATH; say so rather than clap's puzzling complaint.
-fn timestamp_hint(args: &[OsString]) -> Option<clap::Error> {
-    let words: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
-    let at = words
-        .iter()
-        .position(|w| *w == "-t" || *w == "--timestamp")?;
-    let value = words.get(at + 1)?;
-    let is_format = ["rfc3339", "unix", "tai64n"].contains(value) || value.contains('%');
-    is_format.then(|| {
-        usage_error(
-            clap::error::ErrorKind::ArgumentConflict,
-            format!(
-                "--timestamp takes its FORMAT after '=': write --timestamp={value} or -t={value}; \
-                 a separate word is taken for the PATH"
-            ),
-        )
-    })
-}
-
-fn usage_error(kind: clap::error::ErrorKind, msg: String) -> clap::Error {
-    <Cli as clap::CommandFactory>::command().error(kind, msg)
-}
-
-impl Cli {
-    /// The one step from the command line to the domain: what to run.
-    /// Fails only where clap let through a writer without PATH.
-    pub fn into_job(self) -> Result<Job, clap::Error> {
-        Ok(match self.command {
-            None => Job::Write(self.write.into_config().ok_or_else(|| {
-                <Cli as clap::CommandFactory>::command().error(
-                    clap::error::ErrorKind::MissingRequiredArgument,
-                    "the writer needs a PATH",
-                )
-            })?),
-            Some(Command::Rotate(a)) => Job::Rotate(RotateConfig {
-                paths: a.paths,
-                count: a.max_count,
-                when: Conditions {
-                    min_size: a.max_size,
-                    min_age: a.max_age,
-                    every: a.every.map(Every::from),
-                },
-                finishing: a.finish.into_finishing(),
-                missing_ok: a.missing_ok,
-                dry_run: a.dry_run,
-                verbose: a.verbose,
-                timeout: a.timeout,
-                trust: trust(a.insecure_dir),
-            }),
-            Some(Command::Reset(a)) => Job::Reset(ResetConfig {
-                sets: a.paths,
-                timeout: a.timeout,
-                trust: trust(a.insecure_dir),
-            }),
-            Some(Command::Status(a)) => Job::Status(StatusConfig {
-                paths: a.paths,
-                json: a.json,
-            }),
-        })
-    }
-}
-
-impl WriteArgs {
-    fn into_config(self) -> Option<WriteConfig> {
-        // `-a 0s` and `--max-days 0` turn the age limit off, as `-s 0` does
-        // the size limit.
-        let max_age = self.max_age.or(self.max_days).filter(|d| !d.is_zero());
-        Some(WriteConfig {
-            set: self.path?,
-            policy: Policy {
-                max_size: self.max_size,
-                max_age,
-                every: self.every.map(Every::from),
-                count: self.max_count,
-            },
-            mode: match self.mode {
-                ModeArg::A => OpenMode::Append,
-                ModeArg::W => OpenMode::Truncate,
-                ModeArg::X => OpenMode::Exclusive,
-            },
-            partial_timeout: self.partial_timeout,
-            timestamp: self.timestamp,
-            tee: self.tee,
-            fsync: match self.fsync {
-                FsyncArg::Never => Fsync::Never,
-                FsyncArg::Rotate => Fsync::Rotate,
-                FsyncArg::Always => Fsync::Always,
-            },
-            finishing: self.finish.into_finishing(),
-            perm: self.perm,
-            trust: trust(self.insecure_dir),
-        })
-    }
 }
 
 #[cfg(test)]

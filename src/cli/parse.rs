@@ -1,0 +1,181 @@
+//! From the process's arguments to a `config::Job`: typos and the
+//! `--timestamp` form caught with a word of advice, then one conversion of
+//! the parsed arguments into domain types.
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+use super::{Cli, Command, EveryArg, FinishArgs, FsyncArg, ModeArg, WriteArgs};
+use crate::config::{
+    Conditions, DirTrust, Finishing, Fsync, Hook, Job, OpenMode, ResetConfig, RotateConfig,
+    StatusConfig, WriteConfig,
+};
+use crate::policy::{Every, Policy};
+
+fn trust(insecure_dir: bool) -> DirTrust {
+    if insecure_dir {
+        DirTrust::Shared
+    } else {
+        DirTrust::OwnOnly
+    }
+}
+
+/// Parses the process's arguments into what to run; a usage error prints
+/// clap's message and exits 2 (help and version exit 0), as clap does.
+pub fn parse_job() -> Job {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    if let Some(e) = typo(&args) {
+        e.exit();
+    }
+    let parsed = <Cli as Parser>::try_parse_from(&args).and_then(Cli::into_job);
+    match parsed {
+        Ok(job) => job,
+        Err(e) if e.exit_code() == 0 => e.exit(),
+        Err(e) => timestamp_hint(&args).unwrap_or(e).exit(),
+    }
+}
+
+/// The commands a first argument may be mistyped for.
+const COMMANDS: &[&str] = &["rotate", "reset", "status", "help"];
+
+/// A first argument without a `/` within two edits of a command's name
+/// (`rotat`, `stauts`) is taken for a typo, not for a file to write.
+fn typo(args: &[OsString]) -> Option<clap::Error> {
+    let first = args.get(1)?.to_str()?;
+    if first.starts_with('-') || first.contains('/') || COMMANDS.contains(&first) {
+        return None;
+    }
+    let near = COMMANDS
+        .iter()
+        .find(|c| strsim::levenshtein(first, c) <= 2)?;
+    Some(usage_error(
+        clap::error::ErrorKind::InvalidSubcommand,
+        format!(
+            "'{first}' is not a command; did you mean 'rollover {near}'? \
+             To write to a file named {first}, say 'rollover ./{first}'"
+        ),
+    ))
+}
+
+/// `--timestamp unix f.log`: the format must follow `=`, else it is taken
+/// for the PATH; say so rather than clap's puzzling complaint.
+fn timestamp_hint(args: &[OsString]) -> Option<clap::Error> {
+    let words: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
+    let at = words
+        .iter()
+        .position(|w| *w == "-t" || *w == "--timestamp")?;
+    let value = words.get(at + 1)?;
+    let is_format = ["rfc3339", "unix", "tai64n"].contains(value) || value.contains('%');
+    is_format.then(|| {
+        usage_error(
+            clap::error::ErrorKind::ArgumentConflict,
+            format!(
+                "--timestamp takes its FORMAT after '=': write --timestamp={value} or -t={value}; \
+                 a separate word is taken for the PATH"
+            ),
+        )
+    })
+}
+
+fn usage_error(kind: clap::error::ErrorKind, msg: String) -> clap::Error {
+    <Cli as clap::CommandFactory>::command().error(kind, msg)
+}
+
+impl Cli {
+    /// The one step from the command line to the domain: what to run.
+    /// Fails only where clap let through a writer without PATH.
+    pub fn into_job(self) -> Result<Job, clap::Error> {
+        Ok(match self.command {
+            None => Job::Write(self.write.into_config().ok_or_else(|| {
+                <Cli as clap::CommandFactory>::command().error(
+                    clap::error::ErrorKind::MissingRequiredArgument,
+                    "the writer needs a PATH",
+                )
+            })?),
+            Some(Command::Rotate(a)) => Job::Rotate(RotateConfig {
+                paths: a.paths,
+                count: a.max_count,
+                when: Conditions {
+                    min_size: a.max_size,
+                    min_age: a.max_age,
+                    every: a.every.map(Every::from),
+                },
+                finishing: a.finish.into_finishing(),
+                missing_ok: a.missing_ok,
+                dry_run: a.dry_run,
+                verbose: a.verbose,
+                timeout: a.timeout,
+                trust: trust(a.insecure_dir),
+            }),
+            Some(Command::Reset(a)) => Job::Reset(ResetConfig {
+                sets: a.paths,
+                timeout: a.timeout,
+                trust: trust(a.insecure_dir),
+            }),
+            Some(Command::Status(a)) => Job::Status(StatusConfig {
+                paths: a.paths,
+                json: a.json,
+            }),
+        })
+    }
+}
+
+impl WriteArgs {
+    fn into_config(self) -> Option<WriteConfig> {
+        // `-a 0s` and `--max-days 0` turn the age limit off, as `-s 0` does
+        // the size limit.
+        let max_age = self.max_age.or(self.max_days).filter(|d| !d.is_zero());
+        Some(WriteConfig {
+            set: self.path?,
+            policy: Policy {
+                max_size: self.max_size,
+                max_age,
+                every: self.every.map(Every::from),
+                count: self.max_count,
+            },
+            mode: match self.mode {
+                ModeArg::A => OpenMode::Append,
+                ModeArg::W => OpenMode::Truncate,
+                ModeArg::X => OpenMode::Exclusive,
+            },
+            partial_timeout: self.partial_timeout,
+            timestamp: self.timestamp,
+            tee: self.tee,
+            fsync: match self.fsync {
+                FsyncArg::Never => Fsync::Never,
+                FsyncArg::Rotate => Fsync::Rotate,
+                FsyncArg::Always => Fsync::Always,
+            },
+            finishing: self.finish.into_finishing(),
+            perm: self.perm,
+            trust: trust(self.insecure_dir),
+        })
+    }
+}
+
+impl FinishArgs {
+    pub(super) fn into_finishing(self) -> Finishing {
+        Finishing {
+            compress: self.compress,
+            compress_from: self.compress_from.max(1),
+            max_total: self.max_total.filter(|&t| t > 0),
+            max_backup_age: self.max_backup_age,
+            hook: self.on_rotate.map(|command| Hook {
+                command,
+                timeout: self.hook_timeout,
+            }),
+        }
+    }
+}
+
+impl From<EveryArg> for Every {
+    fn from(e: EveryArg) -> Every {
+        match e {
+            EveryArg::Hour => Every::Hour,
+            EveryArg::Day => Every::Day,
+            EveryArg::Week => Every::Week,
+            EveryArg::Month => Every::Month,
+        }
+    }
+}
