@@ -27,11 +27,23 @@ fn lines(n: usize) -> Vec<u8> {
         .collect()
 }
 
-/// Runs a writer that rotates and compresses every 2 KiB, fed `input` a
-/// hundred lines at a time with pauses, as a live program would.
-fn write_slowly(dir: &Dir, input: &[u8]) {
+/// Runs a writer that rotates every 2 KiB and compresses each backup when
+/// it moves to number 2 (what a follower needs, as logrotate's
+/// delaycompress), fed `input` a hundred lines at a time; before the next
+/// hundred, the follower's output `out` must have caught up.
+fn write_slowly(dir: &Dir, input: &[u8], out: &str) {
     let mut child = dir
-        .cmd(&["-s", "2K", "-c", "1000", "--compress", "gzip", "app.log"])
+        .cmd(&[
+            "-s",
+            "2K",
+            "-c",
+            "1000",
+            "--compress",
+            "gzip",
+            "--compress-from",
+            "2",
+            "app.log",
+        ])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -48,6 +60,9 @@ fn write_slowly(dir: &Dir, input: &[u8]) {
             Duration::from_secs(10),
             || std::fs::read(dir.join("app.log")).is_ok_and(|m| m.ends_with(last)),
         );
+        wait_until("the follower to catch up", Duration::from_secs(30), || {
+            std::fs::read(dir.join(out)).is_ok_and(|o| o.ends_with(last))
+        });
     }
     drop(stdin);
     let out = crate::util::wait_output(child, Duration::from_secs(60));
@@ -76,7 +91,7 @@ fn tail_follow_name_sees_every_line_once() {
             .expect("tail"),
     );
     let input = lines(3_000);
-    write_slowly(&dir, &input);
+    write_slowly(&dir, &input, "out.txt");
     wait_until("tail to print every line", Duration::from_secs(20), || {
         std::fs::read(dir.join("out.txt")).unwrap_or_default().len() >= input.len()
     });
@@ -120,7 +135,7 @@ fn rsyslog_imfile_sees_every_line_once() {
         dir.exists("rsyslogd.pid")
     });
     let input = lines(3_000);
-    write_slowly(&dir, &input);
+    write_slowly(&dir, &input, "out.log");
     wait_until(
         "rsyslog to pass every line",
         Duration::from_secs(30),
