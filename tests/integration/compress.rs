@@ -4,7 +4,6 @@
 
 use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::time::Duration;
 
@@ -357,18 +356,13 @@ fn a_backup_compressed_at_once_is_synced_only_in_its_compressed_form() {
     }
     let dir = Dir::new();
     let log = dir.join("trace");
-    let mut cmd = crate::util::strace(
+    // strace names each descriptor's file (-y).
+    let cmd = crate::util::strace(
         &dir,
         &["trace=fsync"],
         &log,
         &["-s", "100", "-c", "99", "--compress", "gzip", "app.log"],
     );
-    // -y: strace names each descriptor's file.
-    cmd.arg0("strace");
-    let mut args: Vec<std::ffi::OsString> = cmd.get_args().map(|a| a.to_owned()).collect();
-    args.insert(0, "-y".into());
-    let mut cmd = Command::new("strace");
-    cmd.args(&args).current_dir(dir.path());
     let input: Vec<u8> = (0..100)
         .flat_map(|i| format!("{i:09}\n").into_bytes())
         .collect();

@@ -322,7 +322,9 @@ pub fn numbered(lines: usize, pad: usize) -> Vec<u8> {
 /// traced calls stop (seccomp-bpf), so the rest runs at full speed.
 pub fn strace(dir: &Dir, exprs: &[&str], log: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new("strace");
-    cmd.args(["-f", "-qq", "--seccomp-bpf", "-o"]).arg(log);
+    // -y: each descriptor shows with the file it names.
+    cmd.args(["-f", "-qq", "-y", "--seccomp-bpf", "-o"])
+        .arg(log);
     for e in exprs {
         cmd.args(["-e", e]);
     }
