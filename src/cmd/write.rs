@@ -62,8 +62,9 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         max_age: cfg.policy.max_age,
         every: cfg.policy.every,
     };
-    let mut claim = Claim::take(&set, me)?;
+    // Before the lock file is made, so that a refusal leaves nothing.
     refuse_plain_writer(&set)?;
+    let mut claim = Claim::take(&set, me)?;
     set.recover(count)?;
     compress::recover(&set)?;
     let listing = set.list()?;
