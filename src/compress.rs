@@ -16,18 +16,20 @@ use anyhow::{Context, Result};
 use crate::config::Codec;
 use crate::fileset::{FileSet, sync_file};
 use crate::plan::{Backup, Listing};
+use crate::state::Owed;
 
 /// The hidden file a compression writes to.
 const WORK: &str = "zip";
 
 /// Compresses the plain backup open at `src` (wherever it is named now);
-/// returns its new name, or `None` for a backup deleted before its turn.
+/// returns the compressed file's identity, or `None` for a backup deleted
+/// before its turn.
 pub fn compress(
     set: &FileSet,
     src: OwnedFd,
     codec: Codec,
     gate: &Mutex<()>,
-) -> Result<Option<Vec<u8>>> {
+) -> Result<Option<Owed>> {
     let st = rustix::fs::fstat(&src).context("cannot stat a backup to compress")?;
     if st.st_nlink == 0 {
         return Ok(None);
@@ -55,9 +57,19 @@ pub fn compress(
     filetime::set_file_handle_times(&out, None, Some(mtime))
         .with_context(|| format!("cannot set the times of {show_work}"))?;
     sync_file(&out, &show_work)?;
+    let packed = rustix::fs::fstat(&out)
+        .map(|st| Owed {
+            dev: st.st_dev,
+            ino: st.st_ino,
+        })
+        .with_context(|| format!("cannot stat {show_work}"))?;
 
     let _held = gate.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(plain) = current_name(set, st.st_dev, st.st_ino)? else {
+    let plain_id = Owed {
+        dev: st.st_dev,
+        ino: st.st_ino,
+    };
+    let Some(plain) = name_of(set, plain_id)? else {
         // Deleted by the count while it was being compressed.
         set.delete(&work)?;
         return Ok(None);
@@ -68,7 +80,7 @@ pub fn compress(
     set.rename(&work, &target)?;
     set.delete(&plain)?;
     sync_file(set.dir(), &set.naming.dir().display().to_string())?;
-    Ok(Some(target))
+    Ok(Some(packed))
 }
 
 /// Streams `input` through the codec into `out`; returns `out`, flushed.
@@ -127,12 +139,13 @@ impl Read for Doomed<'_> {
 /// What [`Doomed`] says when its backup was deleted.
 const DELETED: &str = "the backup was deleted while it was being compressed";
 
-/// The plain backup's name now, found by its inode.
-pub fn current_name(set: &FileSet, dev: u64, ino: u64) -> Result<Option<Vec<u8>>> {
-    for b in set.list()?.backups.iter().filter(|b| b.codec.is_none()) {
+/// A backup's name now, found by its identity (renames change names, not
+/// inodes).
+pub fn name_of(set: &FileSet, id: Owed) -> Result<Option<Vec<u8>>> {
+    for b in &set.list()?.backups {
         if let Some(e) = set.stat(&b.name)?
-            && e.dev == dev
-            && e.ino == ino
+            && e.dev == id.dev
+            && e.ino == id.ino
         {
             return Ok(Some(b.name.clone()));
         }
@@ -146,6 +159,11 @@ pub fn current_name(set: &FileSet, dev: u64, ino: u64) -> Result<Option<Vec<u8>>
 /// length, else the compressed one goes.
 pub fn recover(set: &FileSet) -> Result<()> {
     set.delete(&set.naming.own_name(WORK))?;
+    // A hook's stable name, left by a crash while the hook ran.
+    let hook = set.naming.own_name("hook");
+    for ext in ["", ".gz", ".zst"] {
+        set.delete(&[hook.as_slice(), ext.as_bytes()].concat())?;
+    }
     let listing = set.list()?;
     for plain in listing.backups.iter().filter(|b| b.codec.is_none()) {
         for packed in listing.backups.iter().filter(|b| {

@@ -104,9 +104,9 @@ struct Work {
     gate: Arc<Mutex<()>>,
     failures: Arc<AtomicU32>,
     owed: Arc<Mutex<VecDeque<Owed>>>,
-    /// Backups compressed lately: their plain identity and new name, for
-    /// the hook that follows.
-    compressed: VecDeque<(Owed, Vec<u8>)>,
+    /// Backups compressed lately: their plain and compressed identities,
+    /// for the hook that follows.
+    compressed: VecDeque<(Owed, Owed)>,
 }
 
 fn identity(fd: &OwnedFd) -> Owed {
@@ -328,8 +328,8 @@ impl Work {
             Task::Compress(fd, codec, show) => {
                 let id = identity(&fd);
                 match compress::compress(&self.set, fd, codec, &self.gate) {
-                    Ok(Some(name)) => {
-                        self.compressed.push_back((id, name));
+                    Ok(Some(packed)) => {
+                        self.compressed.push_back((id, packed));
                         if self.compressed.len() > 8 {
                             self.compressed.pop_front();
                         }
@@ -352,27 +352,41 @@ impl Work {
 
     /// Runs the hook for a finished backup, by the name it has now; one
     /// deleted before its turn is skipped with a warning. A failed hook is
-    /// a warning: the writer carries on.
+    /// a warning: the writer carries on. The writer may renumber the backup
+    /// while its hook runs, so the hook also gets a name that stays put: a
+    /// hidden hard link beside the set, removed when the hook has exited.
     fn hook(&mut self, call: HookCall) {
         let Some(hook) = &self.finishing.hook else {
             return;
         };
-        let name = match self.compressed.iter().find(|(id, _)| *id == call.backup) {
-            Some((_, name)) => Some(name.clone()),
-            None => compress::current_name(&self.set, call.backup.dev, call.backup.ino)
+        let id = self
+            .compressed
+            .iter()
+            .find(|(plain, _)| *plain == call.backup)
+            .map_or(call.backup, |(_, packed)| *packed);
+        let link = {
+            let _held = self.gate.lock().unwrap_or_else(|e| e.into_inner());
+            compress::name_of(&self.set, id)
                 .ok()
-                .flatten(),
+                .flatten()
+                .and_then(|name| self.set.link_own("hook", &name).ok().map(|l| (name, l)))
         };
-        let Some(name) = name.filter(|n| self.set.stat(n).is_ok_and(|e| e.is_some())) else {
+        let Some((name, link)) = link else {
             messages::warn(&format!(
                 "hook '{}' skipped: its backup was deleted before its turn",
                 hook.command
             ));
             return;
         };
-        if let Err(e) = hook::run(hook, &call.main, &self.set.path_of(&name), call.reason) {
+        let paths = hook::Paths {
+            main: call.main,
+            backup: self.set.path_of(&name),
+            stable: self.set.path_of(&link),
+        };
+        if let Err(e) = hook::run(hook, &paths, call.reason) {
             messages::warn(&format!("{e:#}"));
         }
+        let _ = self.set.delete(&link);
     }
 }
 

@@ -6,7 +6,7 @@
 //! killed.
 
 use std::os::fd::AsFd;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,9 +15,22 @@ use anyhow::{Result, bail};
 use crate::config::Hook;
 use crate::policy::Reason;
 
+/// The paths a hook gets.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// The main file (`$1`, `ROLLOVER_MAIN`).
+    pub main: PathBuf,
+    /// The backup as it is named now (`$2`, `ROLLOVER_BACKUP`).
+    pub backup: PathBuf,
+    /// A name of the same file that stays put while the hook runs
+    /// (`ROLLOVER_BACKUP_FILE`), where a live writer may renumber it.
+    pub stable: PathBuf,
+}
+
 /// Runs the hook for one backup and waits for it; an error says how it
 /// failed, naming the command.
-pub fn run(hook: &Hook, main: &Path, backup: &Path, reason: Reason) -> Result<()> {
+pub fn run(hook: &Hook, paths: &Paths, reason: Reason) -> Result<()> {
+    let (main, backup) = (&paths.main, &paths.backup);
     let stdout = std::io::stderr()
         .as_fd()
         .try_clone_to_owned()
@@ -31,6 +44,7 @@ pub fn run(hook: &Hook, main: &Path, backup: &Path, reason: Reason) -> Result<()
         .arg(backup)
         .env("ROLLOVER_MAIN", main)
         .env("ROLLOVER_BACKUP", backup)
+        .env("ROLLOVER_BACKUP_FILE", &paths.stable)
         .env("ROLLOVER_REASON", reason.as_str())
         .stdin(Stdio::null())
         .stdout(stdout)

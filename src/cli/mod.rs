@@ -206,8 +206,10 @@ pub struct FinishArgs {
     /// Run COMMAND (with /bin/sh -c) once each backup is finished
     ///
     /// $1 is the main file and $2 the backup, as logrotate's postrotate
-    /// gets them; ROLLOVER_MAIN, ROLLOVER_BACKUP (compressed name included)
-    /// and ROLLOVER_REASON (size, age, every, signal, request) are in its
+    /// gets them; ROLLOVER_MAIN, ROLLOVER_BACKUP (compressed name included),
+    /// ROLLOVER_BACKUP_FILE (the same file at a name that stays put while
+    /// the hook runs: a live writer may renumber the backup meanwhile) and
+    /// ROLLOVER_REASON (size, age, every, signal, request) are in its
     /// environment; stdin is /dev/null, stdout goes to rollover's stderr.
     /// A writer runs one hook at a time and never waits for it; a failed or
     /// killed hook is a warning. rotate on a set that no writer holds runs

@@ -255,10 +255,14 @@ fn execute(set: &FileSet, steps: &[Action], finishing: &Finishing, reason: Reaso
         _ => None,
     });
     let hooked = match (&finishing.hook, &main, &done.backup) {
+        // Nothing renumbers the backup meanwhile: its name stays put.
         (Some(hook), Some(main), Some(backup)) => Some(hook::run(
             hook,
-            &set.path_of(main),
-            &set.path_of(backup),
+            &hook::Paths {
+                main: set.path_of(main),
+                backup: set.path_of(backup),
+                stable: set.path_of(backup),
+            },
             reason,
         )),
         _ => None,

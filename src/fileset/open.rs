@@ -222,6 +222,27 @@ impl FileSet {
         .with_context(|| format!("cannot create {}", self.show(&name)))
     }
 
+    /// Gives a member a second, hidden name of rollover's own (a hard
+    /// link, `.NAME.rollover-WHAT` plus the member's codec extension), and
+    /// returns it; one left by a crash is replaced.
+    pub fn link_own(&self, what: &str, member: &[u8]) -> Result<Vec<u8>> {
+        let mut name = self.naming.own_name(what);
+        if let Some(codec) = self.naming.parse(member).and_then(|m| m.codec) {
+            name.push(b'.');
+            name.extend_from_slice(codec.as_bytes());
+        }
+        unlink(self, &name)?;
+        rustix::fs::linkat(
+            &self.dir,
+            os(member).as_os_str(),
+            &self.dir,
+            os(&name).as_os_str(),
+            AtFlags::empty(),
+        )
+        .with_context(|| format!("cannot link {} to {}", self.show(member), self.show(&name)))?;
+        Ok(name)
+    }
+
     /// Removes a file of rollover's own beside the set.
     pub fn remove_own(&self, what: &str) -> Result<()> {
         unlink(self, &self.naming.own_name(what))

@@ -180,10 +180,11 @@ fn a_hook_ships_every_finished_backup_to_s3() {
             .expect("aws")
     };
     assert!(aws(&["s3", "mb", "s3://logs"]).status.success());
-    // The README's recipe: a key of its own for each backup (numbers shift
-    // as the set rotates).
+    // The README's recipe: the backup by the name that stays put while the
+    // hook runs, and a key of its own for each backup (numbers shift as the
+    // set rotates).
     let hook = format!(
-        "aws --endpoint-url {endpoint} s3 cp --quiet \"$ROLLOVER_BACKUP\" \
+        "aws --endpoint-url {endpoint} s3 cp --quiet \"$ROLLOVER_BACKUP_FILE\" \
          \"s3://logs/app/$(date -u +%Y%m%dT%H%M%S.%N).gz\""
     );
     let input = lines(20_000);

@@ -206,3 +206,47 @@ fn rotate_every_day_leaves_a_file_born_today() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("conditions not met"));
     assert_eq!(dir.names(), ["app.log"]);
 }
+
+#[test]
+fn a_slow_hook_reads_its_own_backup_while_the_writer_renumbers_it() {
+    let dir = Dir::new();
+    // Each hook takes a while; meanwhile the writer rotates again and the
+    // backup's number changes. The stable name still reads that backup.
+    let mut live = Live::ready(
+        &dir,
+        &[
+            "-s",
+            "100",
+            "-c",
+            "100",
+            "--on-rotate",
+            "sleep 0.2; cat \"$ROLLOVER_BACKUP_FILE\" >> shipped.txt",
+            "app.log",
+        ],
+        "app.log",
+    );
+    for i in 0..12 {
+        // One line of 80 bytes: a rotation at each line but the first.
+        let line = format!("{i:079}\n");
+        live.send_visible(&dir, "app.log", line.as_bytes());
+        let backups = i;
+        wait_until("the rotation", Duration::from_secs(5), || {
+            dir.backups("app.log").len() >= backups
+        });
+    }
+    let out = live.finish();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let backups = dir.backups("app.log");
+    assert_eq!(backups.len(), 11);
+    let all: Vec<u8> = backups.into_iter().flat_map(|(_, d)| d).collect();
+    // Hooks run oldest backup first: shipped is the backups, in order.
+    assert_eq!(
+        String::from_utf8_lossy(&dir.read("shipped.txt")),
+        String::from_utf8_lossy(&all)
+    );
+    assert!(!dir.all_names().iter().any(|n| n.contains("rollover-hook")));
+}

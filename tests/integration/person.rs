@@ -87,7 +87,10 @@ fn a_plain_writer_on_the_main_file_blocks_a_percent_writer() {
     let (code, _, err) = run(&dir, &["app.%.log"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains(&format!("pid {}", live.pid())), "{err}");
-    assert!(!dir.exists(".app.%.log.rollover-lock"), "the refusal left a lock");
+    assert!(
+        !dir.exists(".app.%.log.rollover-lock"),
+        "the refusal left a lock"
+    );
     assert!(live.finish().status.success());
 }
 
