@@ -223,6 +223,7 @@ impl Finisher {
         });
         // The hook finds the new backup by its identity, wherever it is.
         let id = backup
+            .filter(|_| finishing.hook.is_some() && !hook_done)
             .and_then(|b| set.open_backup(b).ok())
             .map(|fd| identity(&fd));
         // A backup compressed at once is synced in its compressed form
@@ -240,7 +241,7 @@ impl Finisher {
             self.compress(set, &name, codec);
         }
         self.retain(finishing);
-        if let (Some(_), Some(id), false) = (&finishing.hook, id, hook_done) {
+        if let Some(id) = id {
             self.send(Task::Hook(HookCall {
                 backup: id,
                 main: set.path_of(main),

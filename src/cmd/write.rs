@@ -27,17 +27,17 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
     let set = FileSet::open(naming, cfg.trust)?;
     let count = cfg.policy.count;
 
+    // Everything that can refuse the run is checked before the lock file is
+    // made, so that a refusal leaves the directory exactly as it was.
+    let before = set.list()?;
     if cfg.mode == OpenMode::Exclusive {
-        // Checked before anything is created, so that a refusal leaves
-        // the directory exactly as it was.
-        let listing = set.list()?;
-        if let Some(m) = &listing.main {
+        if let Some(m) = &before.main {
             bail!(
                 "cannot create {}: it already exists (mode x)",
                 set.show(&m.name)
             );
         }
-        if let Some(b) = listing.backups.last() {
+        if let Some(b) = before.backups.last() {
             bail!(
                 "cannot create {}: backup {} already exists (mode x)",
                 set.naming.path().display(),
@@ -45,14 +45,12 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
             );
         }
     }
-
-    // A main file that must be refused is refused before the lock file is
-    // made: a refused run leaves nothing behind.
-    let main = set.list()?.main;
-    if let Some(m) = &main {
+    let main = before.main.as_ref().map(|m| m.name.as_slice());
+    if let Some(m) = &before.main {
         set.check_main(m)?;
     }
-    check_may_modify(&set, main.as_ref().map(|m| m.name.as_slice()), "write")?;
+    check_may_modify(&set, main, "write")?;
+    refuse_plain_writer(&set, main)?;
 
     let me = Holder {
         pid: std::process::id(),
@@ -62,8 +60,6 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         max_age: cfg.policy.max_age,
         every: cfg.policy.every,
     };
-    // Before the lock file is made, so that a refusal leaves nothing.
-    refuse_plain_writer(&set)?;
     let mut claim = Claim::take(&set, me)?;
     set.recover(count)?;
     compress::recover(&set)?;
@@ -113,12 +109,12 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
 /// A `%` set's main file may also have been named literally (`app.0.log`)
 /// by a writer started before the set's own lock existed: that writer
 /// holds the plain name's lock, and this one must not write beside it.
-fn refuse_plain_writer(set: &FileSet) -> Result<()> {
+fn refuse_plain_writer(set: &FileSet, main: Option<&[u8]>) -> Result<()> {
     if !set.naming.is_percent() {
         return Ok(());
     }
-    if let Some(main) = set.list()?.main {
-        let plain = Naming::new(&set.path_of(&main.name)).map_err(anyhow::Error::msg)?;
+    if let Some(main) = main {
+        let plain = Naming::new(&set.path_of(main)).map_err(anyhow::Error::msg)?;
         let plain = FileSet::open(plain, DirTrust::Shared)?;
         if let Some(w) = lock::live_writer(&plain)? {
             return Err(AlreadyWritten {
