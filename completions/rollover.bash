@@ -233,7 +233,7 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__rotate)
-            opts="-c -s -a -n -v -h -V --max-count --max-size --max-age --every --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --missing-ok --dry-run --verbose --timeout --insecure-dir --help --version"
+            opts="-c -s -a -n -v -h -V --max-count --max-size --max-age --every --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --method --owner --perm --missing-ok --dry-run --verbose --timeout --insecure-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -288,6 +288,18 @@ _rollover() {
                     return 0
                     ;;
                 --hook-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --method)
+                    COMPREPLY=($(compgen -W "rename collapse copytruncate" -- "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --perm)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::naming::Naming;
+use crate::plan::{Fresh, Method};
 use crate::policy::Policy;
 use crate::stamp::Format;
 
@@ -147,6 +148,10 @@ pub struct RotateConfig {
     pub count: Option<u64>,
     pub when: Conditions,
     pub finishing: Finishing,
+    /// How the main file's contents become a backup (`--method`).
+    pub method: Method,
+    /// Owner and mode of a swapped-in main file (`--owner`, `--perm`).
+    pub fresh: Fresh,
     pub missing_ok: bool,
     pub dry_run: bool,
     pub verbose: bool,

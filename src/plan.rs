@@ -43,15 +43,42 @@ pub struct Listing {
     pub leftover: Option<u64>,
 }
 
+/// How the main file's contents become backup 1 (`rotate --method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Method {
+    /// The main file is renamed; a new empty one takes its place.
+    #[default]
+    Rename,
+    /// Its leading whole blocks are copied out, then removed from the
+    /// front of the live file: nothing an appending writer adds is lost.
+    Collapse,
+    /// It is copied out, then truncated: what is written in between is
+    /// lost (logrotate's copytruncate).
+    CopyTruncate,
+}
+
+/// The owner and mode of the main file a rotation swaps in: by default
+/// the old main file's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Fresh {
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub mode: Option<u32>,
+}
+
 /// One step of a rotation; `--dry-run` and `-v` print them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Delete(Vec<u8>),
     Rename(Vec<u8>, Vec<u8>),
-    /// The main file becomes `backup` and a new empty one takes its place.
+    /// The main file's contents become `backup`, by `method`; with
+    /// [`Method::Rename`] a new empty main file, as `fresh` says, takes its
+    /// place.
     SwapIn {
         main: Vec<u8>,
         backup: Vec<u8>,
+        method: Method,
+        fresh: Fresh,
     },
     Truncate(Vec<u8>),
 }
@@ -63,12 +90,27 @@ impl Action {
         match self {
             Action::Delete(n) => format!("delete {}", p(n)),
             Action::Rename(a, b) => format!("rename {} to {}", p(a), p(b)),
-            Action::SwapIn { main, backup } => format!(
-                "rename {} to {} and create a new empty {}",
-                p(main),
-                p(backup),
-                p(main)
-            ),
+            Action::SwapIn {
+                main,
+                backup,
+                method,
+                ..
+            } => match method {
+                Method::Rename => format!(
+                    "rename {} to {} and create a new empty {}",
+                    p(main),
+                    p(backup),
+                    p(main)
+                ),
+                Method::Collapse => format!(
+                    "copy the leading blocks of {} to {} and collapse them out of it",
+                    p(main),
+                    p(backup)
+                ),
+                Method::CopyTruncate => {
+                    format!("copy {} to {} and truncate it", p(main), p(backup))
+                }
+            },
             Action::Truncate(n) => format!("truncate {}", p(n)),
         }
     }
@@ -87,7 +129,21 @@ pub fn rotation(naming: &Naming, listing: &Listing, count: u64) -> Vec<Action> {
         steps.push(Action::SwapIn {
             main: main.name.clone(),
             backup: naming.name(1, width(count), None),
+            method: Method::Rename,
+            fresh: Fresh::default(),
         });
+    }
+    steps
+}
+
+/// The same steps, with the main file's contents moved out by `method`
+/// and a swapped-in main file made as `fresh` says.
+pub fn by(mut steps: Vec<Action>, how: Method, made: Fresh) -> Vec<Action> {
+    for step in &mut steps {
+        if let Action::SwapIn { method, fresh, .. } = step {
+            *method = how;
+            *fresh = made;
+        }
     }
     steps
 }

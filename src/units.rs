@@ -77,6 +77,48 @@ pub fn parse_perm(text: &str) -> Result<u32, String> {
     }
 }
 
+/// An owner for new main files, `USER[:GROUP]` by name or number; without
+/// a group, the user's primary group (`--owner`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owner {
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// Parses `--owner USER[:GROUP]`, looking the names up in the system's
+/// user and group databases.
+pub fn parse_owner(text: &str) -> Result<Owner, String> {
+    use nix::unistd::{Group, User};
+    let (user, group) = match text.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (text, None),
+    };
+    let found = if let Ok(uid) = user.parse::<u32>() {
+        User::from_uid(uid.into())
+            .ok()
+            .flatten()
+            .map_or((uid, None), |u| (uid, Some(u.gid.as_raw())))
+    } else {
+        match User::from_name(user) {
+            Ok(Some(u)) => (u.uid.as_raw(), Some(u.gid.as_raw())),
+            _ => return Err(format!("invalid owner '{text}': no user named '{user}'")),
+        }
+    };
+    let gid = match group {
+        Some(g) if g.parse::<u32>().is_ok() => g.parse::<u32>().unwrap_or_default(),
+        Some(g) => match Group::from_name(g) {
+            Ok(Some(grp)) => grp.gid.as_raw(),
+            _ => return Err(format!("invalid owner '{text}': no group named '{g}'")),
+        },
+        None => found.1.ok_or_else(|| {
+            format!(
+                "invalid owner '{text}': user {user} has no primary group here; name one after ':'"
+            )
+        })?,
+    };
+    Ok(Owner { uid: found.0, gid })
+}
+
 /// Formats a byte count for people: `0`, `512`, `1.5K`, `10.0M`.
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["", "K", "M", "G", "T"];
@@ -202,6 +244,15 @@ mod tests {
         assert!(parse_perm("9").is_err());
         assert!(parse_perm("77777").is_err());
         assert!(parse_perm("").is_err());
+    }
+
+    #[test]
+    fn owners() {
+        assert_eq!(parse_owner("root"), Ok(Owner { uid: 0, gid: 0 }));
+        assert_eq!(parse_owner("0:0"), Ok(Owner { uid: 0, gid: 0 }));
+        assert_eq!(parse_owner("root:12345"), Ok(Owner { uid: 0, gid: 12345 }));
+        assert!(parse_owner("no-such-user-here").is_err());
+        assert!(parse_owner("root:no-such-group-here").is_err());
     }
 
     #[test]

@@ -11,7 +11,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::config::{Codec, DEFAULT_COUNT};
 use crate::naming::Naming;
 use crate::stamp::Format;
-use crate::units::{parse_codec, parse_count, parse_days, parse_duration, parse_perm, parse_size};
+use crate::units::{
+    Owner, parse_codec, parse_count, parse_days, parse_duration, parse_owner, parse_perm,
+    parse_size,
+};
 
 mod help;
 mod parse;
@@ -234,6 +237,17 @@ pub enum EveryArg {
     Month,
 }
 
+/// `rotate --method`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// Rename the main file, swap in a new empty one
+    Rename,
+    /// Copy out whole blocks, collapse them out of the live file (lossless)
+    Collapse,
+    /// Copy, then truncate (lossy: logrotate's copytruncate)
+    Copytruncate,
+}
+
 /// `--mode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ModeArg {
@@ -298,6 +312,34 @@ pub struct RotateArgs {
 
     #[command(flatten)]
     pub finish: FinishArgs,
+
+    /// How the main file's contents become backup 1
+    ///
+    /// rename: the main file is renamed and a new empty one takes its place;
+    /// its writer must reopen it (--on-rotate can ask it to). collapse: for
+    /// a writer that cannot reopen and appends (O_APPEND, >>): its leading
+    /// whole blocks are copied to the backup, synced, and removed from the
+    /// live file's front with fallocate's COLLAPSE_RANGE, so nothing it
+    /// appends meanwhile is lost; the one line across the cut is split, a
+    /// file no longer than one block is left as it is, and a file system
+    /// that cannot collapse (tmpfs, btrfs, NFS) is an error. copytruncate:
+    /// logrotate's copy then truncate, which loses what is written in
+    /// between; for file systems without collapse. With collapse and
+    /// copytruncate the main file stays as it is: --owner and --perm do not
+    /// apply, and -a and --every count from the last rotation.
+    #[arg(long, value_enum, value_name = "METHOD", default_value = "rename")]
+    pub method: MethodArg,
+
+    /// Owner of the new main file, USER[:GROUP] (default: the old one's)
+    ///
+    /// Without a group, the user's primary group (logrotate's create).
+    /// Only root can give a file away.
+    #[arg(long, value_name = "USER[:GROUP]", value_parser = parse_owner)]
+    pub owner: Option<Owner>,
+
+    /// Mode of the new main file, in octal (default: the old one's)
+    #[arg(long, value_name = "MODE", value_parser = parse_perm)]
+    pub perm: Option<u32>,
 
     /// An argument that matches nothing is not an error
     #[arg(long)]

@@ -6,11 +6,12 @@ use std::ffi::OsString;
 
 use clap::Parser;
 
-use super::{Cli, Command, EveryArg, FinishArgs, FsyncArg, ModeArg, WriteArgs};
+use super::{Cli, Command, EveryArg, FinishArgs, FsyncArg, MethodArg, ModeArg, WriteArgs};
 use crate::config::{
     Conditions, DirTrust, Finishing, Fsync, Hook, Job, OpenMode, ResetConfig, RotateConfig,
     StatusConfig, WriteConfig,
 };
+use crate::plan::{Fresh, Method};
 use crate::policy::{Every, Policy};
 
 fn trust(insecure_dir: bool) -> DirTrust {
@@ -102,6 +103,16 @@ impl Cli {
                     every: a.every.map(Every::from),
                 },
                 finishing: a.finish.into_finishing(),
+                method: match a.method {
+                    MethodArg::Rename => Method::Rename,
+                    MethodArg::Collapse => Method::Collapse,
+                    MethodArg::Copytruncate => Method::CopyTruncate,
+                },
+                fresh: Fresh {
+                    uid: a.owner.map(|o| o.uid),
+                    gid: a.owner.map(|o| o.gid),
+                    mode: a.perm,
+                },
                 missing_ok: a.missing_ok,
                 dry_run: a.dry_run,
                 verbose: a.verbose,

@@ -13,13 +13,13 @@ use crate::cmd::{Access, access, check_may_modify};
 use crate::compress;
 use crate::config::{DEFAULT_COUNT, Finishing, RotateConfig};
 use crate::control::{self, Ask};
-use crate::fileset::{FileSet, birth_time_at};
+use crate::fileset::{Collapsible, FileSet, birth_time_at};
 use crate::finish::{Ending, Finisher, Handover};
 use crate::hook;
 use crate::lock::{self, Holder};
 use crate::messages;
 use crate::naming::Naming;
-use crate::plan::{self, Action};
+use crate::plan::{self, Action, Method};
 use crate::policy::{Reason, should_rotate};
 use crate::state;
 
@@ -76,6 +76,8 @@ enum Decision {
     Empty,
     /// The conditions do not hold.
     NotDue,
+    /// `--method collapse` on a main file no longer than one block.
+    TooShort,
     /// A live writer holds the set: ask it.
     AskWriter(Holder),
     /// Rotate alone with these steps, for this reason.
@@ -98,7 +100,15 @@ fn decide(
     if main.size == 0 {
         return Ok(Decision::Empty);
     }
-    let born = birth_time_at(set, &main.name).unwrap_or_else(SystemTime::now);
+    let mut born = birth_time_at(set, &main.name).unwrap_or_else(SystemTime::now);
+    if cfg.method != Method::Rename {
+        // The main file stays in place: its age counts from the last
+        // rotation, when backup 1 was written.
+        let newest = listing.backups.iter().rev().find(|b| b.index == 1);
+        if let Some(Some(b)) = newest.map(|b| set.stat(&b.name)).transpose()? {
+            born = born.max(b.mtime);
+        }
+    }
     let reason = should_rotate(
         main.size,
         born,
@@ -110,9 +120,20 @@ fn decide(
     Ok(match (writer, reason) {
         (_, None) => Decision::NotDue,
         (Some(w), _) => Decision::AskWriter(w),
-        (None, Some(reason)) => {
-            Decision::Steps(plan::rotation(&set.naming, &listing, count), reason)
+        (None, Some(_))
+            if cfg.method == Method::Collapse
+                && set.collapsible(&main.name)? == Collapsible::TooShort =>
+        {
+            Decision::TooShort
         }
+        (None, Some(reason)) => Decision::Steps(
+            plan::by(
+                plan::rotation(&set.naming, &listing, count),
+                cfg.method,
+                cfg.fresh,
+            ),
+            reason,
+        ),
     })
 }
 
@@ -122,6 +143,9 @@ fn describe(set: &FileSet, decision: &Decision) -> Vec<String> {
     match decision {
         Decision::Missing => vec![format!("skip {path}: it does not exist")],
         Decision::NotDue => vec![format!("skip {path}: conditions not met")],
+        Decision::TooShort => vec![format!(
+            "skip {path}: it is no longer than one block, the least a collapse moves"
+        )],
         Decision::AskWriter(w) => vec![format!("ask the writer (pid {}) to rotate {path}", w.pid)],
         Decision::Empty => vec![format!("skip {path}: its main file is empty")],
         Decision::Steps(steps, _) => steps.iter().map(|s| s.describe(&set.naming)).collect(),
@@ -153,6 +177,11 @@ fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<()> {
     };
     set.check_main(&main)?;
     check_may_modify(&set, Some(&main.name), "rotate")?;
+    if cfg.method == Method::Collapse {
+        // A file system that cannot collapse is refused before anything,
+        // the lock file included, is made.
+        set.collapsible(&main.name)?;
+    }
     let decision = match access(&set, cfg.timeout)? {
         Access::Alone(lock) => {
             let (count, from) = count_for(&set, cfg)?;
@@ -171,6 +200,13 @@ fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<()> {
             decision
         }
         Access::Writer(w) => {
+            if cfg.method != Method::Rename {
+                messages::warn(&format!(
+                    "{} is written by pid {}, which rotates it by renaming; --method does not apply",
+                    path.display(),
+                    w.pid
+                ));
+            }
             if cfg.count.is_some_and(|c| c != w.count) {
                 messages::warn(&format!(
                     "{} is written by pid {} with -c {}; rotating with its count",

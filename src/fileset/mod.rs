@@ -14,10 +14,12 @@ use rustix::io::Errno;
 
 use crate::config::DirTrust;
 use crate::naming::{Naming, os};
-use crate::plan::{self, Action, Backup, Entry, Listing};
+use crate::plan::{self, Action, Backup, Entry, Fresh, Listing, Method};
 
+mod copyout;
 mod open;
 
+pub use copyout::{Collapsible, cut_at};
 pub use open::{Create, Opened, birth_time, birth_time_at, sync_file};
 
 /// A set: its names and an open handle on its directory.
@@ -229,10 +231,24 @@ impl FileSet {
                         .with_context(|| format!("cannot truncate {}", self.show(name)))?,
                     None => self.truncate(name)?,
                 },
-                Action::SwapIn { main, backup } => {
-                    let (fresh, old) = self.swap_in(main, backup, main_fd.is_none())?;
-                    done.fresh = Some(fresh);
+                Action::SwapIn {
+                    main,
+                    backup,
+                    method: Method::Rename,
+                    fresh,
+                } => {
+                    let (new, old) = self.swap_in(main, backup, main_fd.is_none(), fresh)?;
+                    done.fresh = Some(new);
                     done.old = old;
+                    done.backup = Some(backup.clone());
+                }
+                Action::SwapIn {
+                    main,
+                    backup,
+                    method,
+                    ..
+                } => {
+                    done.old = Some(self.copy_out(main, backup, *method)?);
                     done.backup = Some(backup.clone());
                 }
             }
@@ -305,8 +321,8 @@ impl FileSet {
         }
     }
 
-    /// A new empty file with the main file's mode and owner takes its
-    /// place in one atomic exchange, so PATH never goes missing; the old one,
+    /// A new empty file with the main file's mode and owner (or those
+    /// `fresh` names) takes its place in one atomic exchange, so PATH never goes missing; the old one,
     /// now under rollover's own name, is named `backup` at once (a crash in
     /// between is finished by [`FileSet::recover`]). With `open_old`, a
     /// handle on the old file is returned, for syncing it.
@@ -315,6 +331,7 @@ impl FileSet {
         main: &[u8],
         backup: &[u8],
         open_old: bool,
+        fresh: &Fresh,
     ) -> Result<(OwnedFd, Option<OwnedFd>)> {
         let entry = match self.stat(main)? {
             Some(e) => e,
@@ -327,18 +344,34 @@ impl FileSet {
             None
         };
         let new = self.naming.own_name("new");
-        let fd = self.create_exclusive(&new, entry.mode)?;
-        if entry.uid != rustix::process::geteuid().as_raw()
-            || entry.gid != rustix::process::getegid().as_raw()
+        let fd = self.create_exclusive(&new, fresh.mode.unwrap_or(entry.mode))?;
+        let (uid, gid) = (
+            fresh.uid.unwrap_or(entry.uid),
+            fresh.gid.unwrap_or(entry.gid),
+        );
+        if uid != rustix::process::geteuid().as_raw() || gid != rustix::process::getegid().as_raw()
         {
             // Root rotating a user's log must hand the new file to that user,
             // or the user's writer could no longer open it. Not root: the
-            // kernel refuses, and the file stays ours, as it must.
-            let _ = rustix::fs::fchown(
+            // kernel refuses, and the file stays ours, as it must; an owner
+            // asked for by name is an error then.
+            let owned = rustix::fs::fchown(
                 &fd,
-                Some(rustix::fs::Uid::from_raw(entry.uid)),
-                Some(rustix::fs::Gid::from_raw(entry.gid)),
+                Some(rustix::fs::Uid::from_raw(uid)),
+                Some(rustix::fs::Gid::from_raw(gid)),
             );
+            // chown clears set-id bits: the mode asked for goes on last.
+            let done = owned.and_then(|()| match fresh.mode {
+                Some(m) => rustix::fs::fchmod(&fd, rustix::fs::Mode::from_raw_mode(m)),
+                None => Ok(()),
+            });
+            let asked = fresh.uid.is_some() || fresh.gid.is_some();
+            if let (Err(e), true) = (done, asked) {
+                let _ = unlink(self, &new);
+                return Err(e).with_context(|| {
+                    format!("cannot give the new {} to {uid}:{gid}", self.show(main))
+                });
+            }
         }
         let (m, n, b) = (os(main), os(&new), os(backup));
         match rustix::fs::renameat_with(&self.dir, &n, &self.dir, &m, RenameFlags::EXCHANGE) {

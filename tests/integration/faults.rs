@@ -12,46 +12,9 @@ use std::time::{Duration, Instant};
 use rustix::process::Signal;
 
 use crate::util::{
-    BIN, Dir, Live, have, is_root, numbered, one_line_naming, run_with_input, strace, wait_until,
+    BIN, Dir, Live, Tmpfs, have, is_root, numbered, one_line_naming, run_with_input, strace,
+    wait_until,
 };
-
-/// A tmpfs mounted for one test, unmounted when dropped.
-struct Tmpfs {
-    path: PathBuf,
-}
-
-impl Tmpfs {
-    fn mount(at: PathBuf, size: &str) -> Option<Tmpfs> {
-        std::fs::create_dir_all(&at).expect("mkdir");
-        let ok = Command::new("mount")
-            .args([
-                "-t",
-                "tmpfs",
-                "-o",
-                &format!("size={size},mode=0700"),
-                "tmpfs",
-            ])
-            .arg(&at)
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            eprintln!("skipped: cannot mount a tmpfs");
-            return None;
-        }
-        Some(Tmpfs { path: at })
-    }
-
-    fn free(&self) -> u64 {
-        let st = rustix::fs::statvfs(&self.path).expect("statvfs");
-        st.f_bavail * st.f_frsize
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
-    }
-}
 
 /// Backups of `base` in `dir`, highest number (oldest) first.
 fn backups_in(dir: &Path, base: &str) -> Vec<(u64, PathBuf)> {

@@ -8,6 +8,7 @@ mod docs;
 mod faults;
 mod finisher;
 mod finishing;
+mod others;
 mod output;
 mod person;
 mod props;
