@@ -55,6 +55,8 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             break
         }
         'rollover;rotate' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Rotate every set a TOML configuration file names (for cron)')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'With --config: rotate N sets at once [default: the number of cores]')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Keep N backups [default: the last writer''s count, else 5]')
             [CompletionResult]::new('--max-count', '--max-count', [CompletionResultType]::ParameterName, 'Keep N backups [default: the last writer''s count, else 5]')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Rotate only a main file larger than SIZE (or older than -a)')

@@ -51,6 +51,8 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rollover;rotate'= {
+            cand --config 'Rotate every set a TOML configuration file names (for cron)'
+            cand --jobs 'With --config: rotate N sets at once [default: the number of cores]'
             cand -c 'Keep N backups [default: the last writer''s count, else 5]'
             cand --max-count 'Keep N backups [default: the last writer''s count, else 5]'
             cand -s 'Rotate only a main file larger than SIZE (or older than -a)'

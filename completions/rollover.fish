@@ -55,6 +55,8 @@ complete -c rollover -n "__fish_rollover_needs_command" -a "rotate" -d 'Rotate s
 complete -c rollover -n "__fish_rollover_needs_command" -a "reset" -d 'Empty the main file, keep the backups'
 complete -c rollover -n "__fish_rollover_needs_command" -a "status" -d 'Show a set: members, sizes, ages, writer'
 complete -c rollover -n "__fish_rollover_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l config -d 'Rotate every set a TOML configuration file names (for cron)' -r -F
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l jobs -d 'With --config: rotate N sets at once [default: the number of cores]' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s c -l max-count -d 'Keep N backups [default: the last writer\'s count, else 5]' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s s -l max-size -d 'Rotate only a main file larger than SIZE (or older than -a)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s a -l max-age -d 'Rotate only a main file older than DURATION (or larger than -s)' -r

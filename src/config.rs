@@ -157,6 +157,29 @@ pub struct RotateConfig {
     pub verbose: bool,
     pub timeout: Duration,
     pub trust: DirTrust,
+    /// What to do when another tool holds a set's lock.
+    pub on_busy: OnBusy,
+}
+
+/// What `rotate` does with a set whose lock another tool holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnBusy {
+    /// Wait for it, up to `--timeout` (the command line).
+    #[default]
+    Wait,
+    /// Skip the set with a warning (`rotate --config`: a second run never
+    /// waits behind the first, nor runs beside it on a set).
+    Skip,
+}
+
+/// `rollover rotate --config FILE`.
+#[derive(Debug, Clone)]
+pub struct ConfigRun {
+    pub file: PathBuf,
+    /// Sets rotated at once (`--jobs`).
+    pub jobs: usize,
+    pub dry_run: bool,
+    pub verbose: bool,
 }
 
 /// `rollover reset`.
@@ -180,6 +203,7 @@ pub struct StatusConfig {
 pub enum Job {
     Write(WriteConfig),
     Rotate(RotateConfig),
+    RotateConfigFile(ConfigRun),
     Reset(ResetConfig),
     Status(StatusConfig),
 }

@@ -5,6 +5,7 @@
 //! rollover's standard error. One still running after its timeout is
 //! killed.
 
+use std::ffi::OsStr;
 use std::os::fd::AsFd;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -31,6 +32,39 @@ pub struct Paths {
 /// failed, naming the command.
 pub fn run(hook: &Hook, paths: &Paths, reason: Reason) -> Result<()> {
     let (main, backup) = (&paths.main, &paths.backup);
+    run_with(
+        hook,
+        &[main.as_os_str(), backup.as_os_str()],
+        &[
+            ("ROLLOVER_MAIN", main.as_os_str()),
+            ("ROLLOVER_BACKUP", backup.as_os_str()),
+            ("ROLLOVER_BACKUP_FILE", paths.stable.as_os_str()),
+            ("ROLLOVER_REASON", OsStr::new(reason.as_str())),
+        ],
+    )
+}
+
+/// Runs a configuration stanza's `on-rotate-once` hook, once after all of
+/// its sets: `$1` is the stanza's paths as written, `ROLLOVER_MAINS` every
+/// rotated main file, one per line (logrotate's sharedscripts).
+pub fn run_once(hook: &Hook, written: &str, mains: &[PathBuf]) -> Result<()> {
+    let mut list = std::ffi::OsString::new();
+    for (i, m) in mains.iter().enumerate() {
+        if i > 0 {
+            list.push("\n");
+        }
+        list.push(m);
+    }
+    run_with(
+        hook,
+        &[OsStr::new(written)],
+        &[("ROLLOVER_MAINS", list.as_os_str())],
+    )
+}
+
+/// Runs `/bin/sh -c COMMAND sh ARGS...` with `env` added, and waits for
+/// it, killing it at the timeout.
+fn run_with(hook: &Hook, args: &[&OsStr], env: &[(&str, &OsStr)]) -> Result<()> {
     let stdout = std::io::stderr()
         .as_fd()
         .try_clone_to_owned()
@@ -40,12 +74,8 @@ pub fn run(hook: &Hook, paths: &Paths, reason: Reason) -> Result<()> {
         .arg("-c")
         .arg(&hook.command)
         .arg("sh")
-        .arg(main)
-        .arg(backup)
-        .env("ROLLOVER_MAIN", main)
-        .env("ROLLOVER_BACKUP", backup)
-        .env("ROLLOVER_BACKUP_FILE", &paths.stable)
-        .env("ROLLOVER_REASON", reason.as_str())
+        .args(args)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(stdout)
         .spawn()

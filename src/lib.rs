@@ -18,6 +18,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod compress;
+pub mod conffile;
 pub mod config;
 pub mod control;
 pub mod fileset;
@@ -48,6 +49,7 @@ pub fn run(job: Job) -> Result<ExitCode> {
     match job {
         Job::Write(cfg) => cmd::write::run(cfg).map(|()| ExitCode::SUCCESS),
         Job::Rotate(cfg) => cmd::rotate::run(&cfg),
+        Job::RotateConfigFile(run) => cmd::cron::run(&run),
         Job::Reset(cfg) => cmd::reset::run(&cfg),
         Job::Status(cfg) => cmd::status::run(&cfg),
     }

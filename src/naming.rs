@@ -224,6 +224,14 @@ pub fn os(name: &[u8]) -> OsString {
     OsString::from_vec(name.to_vec())
 }
 
+/// Whether an argument is a glob pattern.
+pub fn is_pattern(p: &Path) -> bool {
+    p.as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .any(|b| matches!(b, b'*' | b'?' | b'['))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

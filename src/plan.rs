@@ -57,6 +57,17 @@ pub enum Method {
     CopyTruncate,
 }
 
+impl Method {
+    /// The method's name, as `--method` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Rename => "rename",
+            Method::Collapse => "collapse",
+            Method::CopyTruncate => "copytruncate",
+        }
+    }
+}
+
 /// The owner and mode of the main file a rotation swaps in: by default
 /// the old main file's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -27,6 +27,18 @@ pub enum Every {
     Month,
 }
 
+impl Every {
+    /// The period's name, as `--every` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Every::Hour => "hour",
+            Every::Day => "day",
+            Every::Week => "week",
+            Every::Month => "month",
+        }
+    }
+}
+
 /// The first existing instant at or after the local wall-clock time
 /// `naive`: in a daylight-saving gap, the end of the gap; of a repeated
 /// hour, the first time round. So a change of the clocks neither skips nor

@@ -288,8 +288,26 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct RotateArgs {
     /// Main files or glob patterns matching them
-    #[arg(value_name = "PATH|GLOB", required = true, value_parser = parse_set_pattern, value_hint = clap::ValueHint::FilePath)]
+    #[arg(value_name = "PATH|GLOB", required_unless_present = "config", value_parser = parse_set_pattern, value_hint = clap::ValueHint::FilePath)]
     pub paths: Vec<PathBuf>,
+
+    /// Rotate every set a TOML configuration file names (for cron)
+    ///
+    /// The keys are rotate's long option names; see rollover.toml(5) in the
+    /// man page's CONFIGURATION FILE section. Sets are rotated in parallel
+    /// (--jobs); a set whose lock another rotate holds is skipped with a
+    /// warning, never waited for nor rotated twice. An error in the file
+    /// rotates nothing.
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, conflicts_with_all = [
+        "paths", "max_count", "max_size", "max_age", "every", "method", "owner", "perm",
+        "missing_ok", "compress", "compress_from", "max_total", "max_backup_age", "on_rotate",
+        "timeout", "insecure_dir",
+    ])]
+    pub config: Option<PathBuf>,
+
+    /// With --config: rotate N sets at once [default: the number of cores]
+    #[arg(long, value_name = "N", requires = "config", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 
     /// Keep N backups [default: the last writer's count, else 5]
     #[arg(short = 'c', long, value_name = "N", value_parser = parse_count, allow_hyphen_values = true)]

@@ -8,8 +8,8 @@ use clap::Parser;
 
 use super::{Cli, Command, EveryArg, FinishArgs, FsyncArg, MethodArg, ModeArg, WriteArgs};
 use crate::config::{
-    Conditions, DirTrust, Finishing, Fsync, Hook, Job, OpenMode, ResetConfig, RotateConfig,
-    StatusConfig, WriteConfig,
+    Conditions, ConfigRun, DirTrust, Finishing, Fsync, Hook, Job, OnBusy, OpenMode, ResetConfig,
+    RotateConfig, StatusConfig, WriteConfig,
 };
 use crate::plan::{Fresh, Method};
 use crate::policy::{Every, Policy};
@@ -94,6 +94,15 @@ impl Cli {
                     "the writer needs a PATH",
                 )
             })?),
+            Some(Command::Rotate(a)) if a.config.is_some() => Job::RotateConfigFile(ConfigRun {
+                file: a.config.unwrap_or_default(),
+                jobs: a.jobs.map_or_else(
+                    || std::thread::available_parallelism().map_or(1, |n| n.get()),
+                    usize::from,
+                ),
+                dry_run: a.dry_run,
+                verbose: a.verbose,
+            }),
             Some(Command::Rotate(a)) => Job::Rotate(RotateConfig {
                 paths: a.paths,
                 count: a.max_count,
@@ -118,6 +127,7 @@ impl Cli {
                 verbose: a.verbose,
                 timeout: a.timeout,
                 trust: trust(a.insecure_dir),
+                on_busy: OnBusy::Wait,
             }),
             Some(Command::Reset(a)) => Job::Reset(ResetConfig {
                 sets: a.paths,

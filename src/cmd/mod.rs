@@ -1,5 +1,6 @@
 //! The commands: the writer and the tools for cron and scripts.
 
+pub mod cron;
 pub mod reset;
 pub mod rotate;
 pub mod status;
@@ -10,6 +11,7 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 
+use crate::config::OnBusy;
 use crate::fileset::FileSet;
 use crate::lock::{self, Acquired, Holder, Lock};
 
@@ -19,11 +21,13 @@ pub enum Access {
     Alone(Lock),
     /// A live writer, to be asked.
     Writer(Holder),
+    /// Another tool holds the lock, and the caller does not wait.
+    Busy(Holder),
 }
 
 /// Takes the set's lock for a tool, or finds its live writer; waits up to
-/// `timeout` for another tool to finish.
-pub fn access(set: &FileSet, timeout: Duration) -> Result<Access> {
+/// `timeout` for another tool to finish, or with [`OnBusy::Skip`] not at all.
+pub fn access(set: &FileSet, timeout: Duration, on_busy: OnBusy) -> Result<Access> {
     let me = Holder {
         pid: std::process::id(),
         role: "tool".into(),
@@ -34,6 +38,7 @@ pub fn access(set: &FileSet, timeout: Duration) -> Result<Access> {
         match lock::acquire(set, &me)? {
             Acquired::Held(l) => return Ok(Access::Alone(l)),
             Acquired::Busy(h) if h.is_writer() => return Ok(Access::Writer(h)),
+            Acquired::Busy(h) if on_busy == OnBusy::Skip => return Ok(Access::Busy(h)),
             Acquired::Busy(h) if std::time::Instant::now() >= deadline => {
                 bail!(
                     "{} is busy: pid {} holds its lock",

@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 
 use crate::cmd::targets::{self, Target};
 use crate::cmd::{Access, access, check_may_modify};
-use crate::config::ResetConfig;
+use crate::config::{OnBusy, ResetConfig};
 use crate::control::{self, Ask};
 use crate::fileset::FileSet;
 use crate::messages;
@@ -49,8 +49,9 @@ fn reset_one(naming: &Naming, cfg: &ResetConfig) -> Result<()> {
     };
     set.check_main(&main)?;
     check_may_modify(&set, Some(&main.name), "reset")?;
-    match access(&set, cfg.timeout)? {
+    match access(&set, cfg.timeout, OnBusy::Wait)? {
         Access::Alone(_lock) => set.truncate(&main.name),
         Access::Writer(w) => control::ask(&set, w.pid, Ask::Reset, cfg.timeout),
+        Access::Busy(h) => bail!("{} is busy: pid {} holds its lock", path.display(), h.pid),
     }
 }

@@ -152,7 +152,19 @@ fn describe(set: &FileSet, decision: &Decision) -> Vec<String> {
     }
 }
 
-fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<()> {
+/// What became of one set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Rotated here, or by its writer when asked (in a dry run: would be).
+    Rotated,
+    /// Nothing to do (missing with --missing-ok, empty, not due).
+    Left,
+    /// Another tool held its lock ([`OnBusy::Skip`]): skipped with a warning.
+    Busy,
+}
+
+/// Rotates one set, or asks its writer to.
+pub fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<Outcome> {
     let path = naming.path();
     let set = FileSet::open(naming.clone(), cfg.trust)?;
     let say = |decision: &Decision| {
@@ -168,12 +180,13 @@ fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<()> {
         let decision = decide(&set, cfg, count, lock::live_writer(&set)?)?;
         say(&decision);
         return match decision {
-            Decision::Missing => missing(path, cfg),
-            _ => Ok(()),
+            Decision::Missing => missing(path, cfg).map(|()| Outcome::Left),
+            Decision::Steps(..) | Decision::AskWriter(_) => Ok(Outcome::Rotated),
+            _ => Ok(Outcome::Left),
         };
     }
     let Some(main) = set.list()?.main else {
-        return missing(path, cfg);
+        return missing(path, cfg).map(|()| Outcome::Left);
     };
     set.check_main(&main)?;
     check_may_modify(&set, Some(&main.name), "rotate")?;
@@ -182,7 +195,15 @@ fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<()> {
         // the lock file included, is made.
         set.collapsible(&main.name)?;
     }
-    let decision = match access(&set, cfg.timeout)? {
+    let decision = match access(&set, cfg.timeout, cfg.on_busy)? {
+        Access::Busy(h) => {
+            messages::warn(&format!(
+                "skipped {}: pid {} (another rotate) holds it",
+                path.display(),
+                h.pid
+            ));
+            return Ok(Outcome::Busy);
+        }
         Access::Alone(lock) => {
             let (count, from) = count_for(&set, cfg)?;
             set.recover(count)?;
@@ -224,8 +245,9 @@ fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<()> {
         }
     };
     match decision {
-        Decision::Missing => missing(path, cfg),
-        _ => Ok(()),
+        Decision::Missing => missing(path, cfg).map(|()| Outcome::Left),
+        Decision::Steps(..) | Decision::AskWriter(_) => Ok(Outcome::Rotated),
+        _ => Ok(Outcome::Left),
     }
 }
 

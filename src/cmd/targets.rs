@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 
-use crate::naming::{CODECS, Naming, looks_like_backup};
+use crate::naming::{CODECS, Naming, is_pattern, looks_like_backup};
 
 /// What one path names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,14 +31,6 @@ pub struct Targets {
     /// Arguments that matched nothing (patterns only; a literal path is a
     /// set whether or not it exists).
     pub unmatched: Vec<PathBuf>,
-}
-
-/// Whether an argument is a glob pattern.
-pub fn is_pattern(p: &Path) -> bool {
-    p.as_os_str()
-        .as_encoded_bytes()
-        .iter()
-        .any(|b| matches!(b, b'*' | b'?' | b'['))
 }
 
 /// Resolves every argument; a pattern that cannot be read is an error of

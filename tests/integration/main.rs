@@ -4,6 +4,7 @@
 mod cli;
 mod clients;
 mod compress;
+mod cronconf;
 mod docs;
 mod faults;
 mod finisher;

@@ -1,0 +1,134 @@
+//! `rollover rotate --config FILE`: every set a configuration file names,
+//! rotated in parallel, each with its stanza's settings; then each
+//! stanza's `on-rotate-once` hook, where any of its sets rotated.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use anyhow::Result;
+
+use crate::cmd::rotate::{self, Outcome};
+use crate::cmd::targets;
+use crate::conffile::{self, Stanza};
+use crate::config::ConfigRun;
+use crate::hook;
+use crate::messages;
+use crate::naming::Naming;
+
+/// Runs a configuration file. An error in it rotates nothing (exit 1); a
+/// failing set does not stop the others.
+pub fn run(run: &ConfigRun) -> Result<ExitCode> {
+    let stanzas = match conffile::load(&run.file) {
+        Ok(s) => s,
+        Err(e) => {
+            messages::error(&format!("{e:#}"));
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let failed = AtomicBool::new(false);
+    let fail = |e: anyhow::Error| {
+        messages::error(&format!("{e:#}"));
+        failed.store(true, Ordering::Relaxed);
+    };
+    let work = sets_of(&stanzas, &fail);
+
+    // A dry run prints each set's settings and then its steps: in order,
+    // one set at a time.
+    let jobs = if run.dry_run { 1 } else { run.jobs.max(1) };
+    let outcomes: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; work.len()]);
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(work.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((naming, s)) = work.get(i) else {
+                        break;
+                    };
+                    let stanza = &stanzas[*s];
+                    let mut cfg = stanza.rotate.clone();
+                    cfg.dry_run = run.dry_run;
+                    cfg.verbose = run.verbose;
+                    if run.dry_run && run.verbose {
+                        messages::print(&format!(
+                            "{} ({}): {}",
+                            naming.path().display(),
+                            stanza.place,
+                            conffile::describe(&cfg, stanza.once.as_ref())
+                        ));
+                    }
+                    match rotate::rotate_one(naming, &cfg) {
+                        Ok(o) => {
+                            if let Ok(mut v) = outcomes.lock() {
+                                v[i] = Some(o);
+                            }
+                        }
+                        Err(e) => fail(e),
+                    }
+                }
+            });
+        }
+    });
+    let outcomes = outcomes.into_inner().unwrap_or_else(|e| e.into_inner());
+    for (s, stanza) in stanzas.iter().enumerate() {
+        let Some(once) = &stanza.once else {
+            continue;
+        };
+        let mains: Vec<PathBuf> = work
+            .iter()
+            .zip(&outcomes)
+            .filter(|((_, of), o)| *of == s && **o == Some(Outcome::Rotated))
+            .map(|((n, _), _)| n.path().to_path_buf())
+            .collect();
+        if mains.is_empty() {
+            continue;
+        }
+        if run.dry_run {
+            messages::print(&format!(
+                "run once for {}: {}",
+                stanza.written, once.command
+            ));
+        } else if let Err(e) = hook::run_once(once, &stanza.written, &mains) {
+            fail(e.context(format!("{}: on-rotate-once", stanza.place)));
+        }
+    }
+    Ok(if failed.load(Ordering::Relaxed) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Every set the stanzas name, each with the stanza it belongs to: a set
+/// that the patterns of two stanzas match belongs to the first, with one
+/// warning.
+fn sets_of(stanzas: &[Stanza], fail: &impl Fn(anyhow::Error)) -> Vec<(Naming, usize)> {
+    let mut work: Vec<(Naming, usize)> = Vec::new();
+    for (s, stanza) in stanzas.iter().enumerate() {
+        let (found, errors) = targets::collect(&stanza.rotate.paths);
+        errors.into_iter().for_each(fail);
+        if !stanza.rotate.missing_ok {
+            for arg in &found.unmatched {
+                fail(anyhow::anyhow!(
+                    "{}: no file matches {}",
+                    stanza.place,
+                    arg.display()
+                ));
+            }
+        }
+        for naming in found.sets {
+            match work.iter().find(|(n, _)| *n == naming) {
+                Some((_, first)) => messages::warn(&format!(
+                    "{} is matched by the sets at {} and {}; it belongs to the first",
+                    naming.path().display(),
+                    stanzas[*first].place,
+                    stanza.place
+                )),
+                None => work.push((naming, s)),
+            }
+        }
+    }
+    work
+}
