@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Rotate sets now, or when a size or age condition holds')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Empty the main file, keep the backups')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a set: members, sizes, ages, writer')
+            [CompletionResult]::new('import-logrotate', 'import-logrotate', [CompletionResultType]::ParameterValue, 'Print the rollover configuration equivalent to logrotate files')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -103,10 +104,18 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'rollover;import-logrotate' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'rollover;help' {
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Rotate sets now, or when a size or age condition holds')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Empty the main file, keep the backups')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a set: members, sizes, ages, writer')
+            [CompletionResult]::new('import-logrotate', 'import-logrotate', [CompletionResultType]::ParameterValue, 'Print the rollover configuration equivalent to logrotate files')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -117,6 +126,9 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             break
         }
         'rollover;help;status' {
+            break
+        }
+        'rollover;help;import-logrotate' {
             break
         }
         'rollover;help;help' {

@@ -19,6 +19,9 @@ _rollover() {
             rollover,help)
                 cmd="rollover__subcmd__help"
                 ;;
+            rollover,import-logrotate)
+                cmd="rollover__subcmd__import__subcmd__logrotate"
+                ;;
             rollover,reset)
                 cmd="rollover__subcmd__reset"
                 ;;
@@ -30,6 +33,9 @@ _rollover() {
                 ;;
             rollover__subcmd__help,help)
                 cmd="rollover__subcmd__help__subcmd__help"
+                ;;
+            rollover__subcmd__help,import-logrotate)
+                cmd="rollover__subcmd__help__subcmd__import__subcmd__logrotate"
                 ;;
             rollover__subcmd__help,reset)
                 cmd="rollover__subcmd__help__subcmd__reset"
@@ -47,7 +53,7 @@ _rollover() {
 
     case "${cmd}" in
         rollover)
-            opts="-s -a -c -m -t -h -V --max-size --max-age --every --max-days --max-count --mode --partial-timeout --timestamp --tee --fsync --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --perm --insecure-dir --help --version rotate reset status help"
+            opts="-s -a -c -m -t -h -V --max-size --max-age --every --max-days --max-count --mode --partial-timeout --timestamp --tee --fsync --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --perm --insecure-dir --help --version rotate reset status import-logrotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -145,7 +151,7 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__help)
-            opts="rotate reset status help"
+            opts="rotate reset status import-logrotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -159,6 +165,20 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollover__subcmd__help__subcmd__import__subcmd__logrotate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -203,6 +223,20 @@ _rollover() {
         rollover__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rollover__subcmd__import__subcmd__logrotate)
+            opts="-h -V --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -48,6 +48,7 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand rotate 'Rotate sets now, or when a size or age condition holds'
             cand reset 'Empty the main file, keep the backups'
             cand status 'Show a set: members, sizes, ages, writer'
+            cand import-logrotate 'Print the rollover configuration equivalent to logrotate files'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rollover;rotate'= {
@@ -96,10 +97,17 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'rollover;import-logrotate'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'rollover;help'= {
             cand rotate 'Rotate sets now, or when a size or age condition holds'
             cand reset 'Empty the main file, keep the backups'
             cand status 'Show a set: members, sizes, ages, writer'
+            cand import-logrotate 'Print the rollover configuration equivalent to logrotate files'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rollover;help;rotate'= {
@@ -107,6 +115,8 @@ set edit:completion:arg-completer[rollover] = {|@words|
         &'rollover;help;reset'= {
         }
         &'rollover;help;status'= {
+        }
+        &'rollover;help;import-logrotate'= {
         }
         &'rollover;help;help'= {
         }

@@ -54,6 +54,7 @@ complete -c rollover -n "__fish_rollover_needs_command" -s V -l version -d 'Prin
 complete -c rollover -n "__fish_rollover_needs_command" -a "rotate" -d 'Rotate sets now, or when a size or age condition holds'
 complete -c rollover -n "__fish_rollover_needs_command" -a "reset" -d 'Empty the main file, keep the backups'
 complete -c rollover -n "__fish_rollover_needs_command" -a "status" -d 'Show a set: members, sizes, ages, writer'
+complete -c rollover -n "__fish_rollover_needs_command" -a "import-logrotate" -d 'Print the rollover configuration equivalent to logrotate files'
 complete -c rollover -n "__fish_rollover_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l config -d 'Rotate every set a TOML configuration file names (for cron)' -r -F
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l jobs -d 'With --config: rotate N sets at once [default: the number of cores]' -r
@@ -89,7 +90,10 @@ complete -c rollover -n "__fish_rollover_using_subcommand reset" -s V -l version
 complete -c rollover -n "__fish_rollover_using_subcommand status" -l json -d 'Print JSON'
 complete -c rollover -n "__fish_rollover_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollover -n "__fish_rollover_using_subcommand status" -s V -l version -d 'Print version'
-complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status help" -f -a "rotate" -d 'Rotate sets now, or when a size or age condition holds'
-complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status help" -f -a "reset" -d 'Empty the main file, keep the backups'
-complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status help" -f -a "status" -d 'Show a set: members, sizes, ages, writer'
-complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollover -n "__fish_rollover_using_subcommand import-logrotate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollover -n "__fish_rollover_using_subcommand import-logrotate" -s V -l version -d 'Print version'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate help" -f -a "rotate" -d 'Rotate sets now, or when a size or age condition holds'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate help" -f -a "reset" -d 'Empty the main file, keep the backups'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate help" -f -a "status" -d 'Show a set: members, sizes, ages, writer'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate help" -f -a "import-logrotate" -d 'Print the rollover configuration equivalent to logrotate files'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -541,10 +541,10 @@ pub fn describe(cfg: &RotateConfig, once: Option<&Hook>) -> String {
         v.push(format!("perm={m:04o}"));
     }
     if let Some(h) = &f.hook {
-        v.push(format!("on-rotate='{}'", h.command));
+        v.push(format!("on-rotate={:?}", h.command));
     }
     if let Some(h) = once {
-        v.push(format!("on-rotate-once='{}'", h.command));
+        v.push(format!("on-rotate-once={:?}", h.command));
     }
     if cfg.missing_ok {
         v.push("missing-ok".into());

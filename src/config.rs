@@ -206,4 +206,6 @@ pub enum Job {
     RotateConfigFile(ConfigRun),
     Reset(ResetConfig),
     Status(StatusConfig),
+    /// `rollover import-logrotate FILE...`.
+    ImportLogrotate(Vec<PathBuf>),
 }

@@ -25,6 +25,7 @@ pub mod fileset;
 pub mod finish;
 pub mod hook;
 pub mod lock;
+pub mod logrotate;
 pub mod messages;
 pub mod naming;
 pub mod pipeline;
@@ -52,5 +53,6 @@ pub fn run(job: Job) -> Result<ExitCode> {
         Job::RotateConfigFile(run) => cmd::cron::run(&run),
         Job::Reset(cfg) => cmd::reset::run(&cfg),
         Job::Status(cfg) => cmd::status::run(&cfg),
+        Job::ImportLogrotate(files) => cmd::import::run(&files),
     }
 }

@@ -73,10 +73,24 @@ and main file may ask.
 Silent on success, as cron wants. A failure on one set does not stop the
 others: each is one line on stderr, and the exit status is then 1.
 
+For files other programs write (no rollover writer): --method rename
+swaps in a new empty main file (as root, with the old one's owner and mode,
+or --owner and --perm) and the program must reopen its file (--on-rotate
+can ask it to); --method collapse is for a program that cannot reopen and
+appends: whole blocks are copied out and collapsed out of the live file,
+losing nothing; --method copytruncate is logrotate's lossy way.
+
+--config FILE rotates every set a TOML file names, in parallel (--jobs); a
+set that another rotate holds is skipped with a warning. See the man
+page's CONFIGURATION FILE section; rollover import-logrotate writes one
+from logrotate's files.
+
 Examples:
   rollover rotate logs/app.log
   rollover rotate -s 100M -a 1d -c 10 '/var/log/apps/**/*.log'
   0 0 * * * rollover rotate --missing-ok '/var/log/myapp/*.log'
+  rollover rotate --method collapse --every day /var/log/legacy.log
+  rollover rotate --config /etc/rollover.toml --dry-run -v
 
 Exit status: 0 success, 1 a set failed, 2 usage error.";
 
@@ -97,3 +111,20 @@ Ages of backups count from their last write. --json prints the same as one
 JSON document; names are escaped, so odd bytes never break it.
 
 Exit status: 0 success, 1 a set could not be read, 2 usage error.";
+
+pub(super) const IMPORT_AFTER: &str = "\
+Reads logrotate's configuration as logrotate does (global directives hold
+for the stanzas after them; include reads a file, or a directory's files in
+name order, in place) and prints one [[set]] per stanza with its effective
+settings. Translated: rotate, missingok, nomissingok, notifempty (always so
+in rollover), compress, delaycompress, create, hourly, daily, weekly,
+monthly, size (which drops an inherited period), maxsize, maxage,
+postrotate, sharedscripts, copytruncate (as method = \"collapse\": nothing
+lost) and include. Any other directive becomes a '# not translated:'
+comment and one warning on stderr.
+
+Examples:
+  rollover import-logrotate /etc/logrotate.conf > /etc/rollover.toml
+  rollover rotate --config /etc/rollover.toml --dry-run -v
+
+Exit status: 0 success, 1 a file could not be read or parsed, 2 usage error.";

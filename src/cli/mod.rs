@@ -19,7 +19,7 @@ use crate::units::{
 mod help;
 mod parse;
 
-use help::{RESET_AFTER, ROTATE_AFTER, STATUS_AFTER, WRITE_AFTER};
+use help::{IMPORT_AFTER, RESET_AFTER, ROTATE_AFTER, STATUS_AFTER, WRITE_AFTER};
 pub use parse::parse_job;
 
 /// Write stdin into a rotating set of log files; never split a line.
@@ -282,6 +282,17 @@ pub enum Command {
     /// Show a set: members, sizes, ages, writer
     #[command(after_long_help = STATUS_AFTER)]
     Status(StatusArgs),
+    /// Print the rollover configuration equivalent to logrotate files
+    #[command(name = "import-logrotate", after_long_help = IMPORT_AFTER)]
+    ImportLogrotate(ImportArgs),
+}
+
+/// `rollover import-logrotate`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// logrotate configuration files or directories (as include reads them)
+    #[arg(value_name = "FILE", required = true, value_hint = clap::ValueHint::FilePath)]
+    pub files: Vec<PathBuf>,
 }
 
 /// `rollover rotate`.

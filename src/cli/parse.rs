@@ -38,7 +38,7 @@ pub fn parse_job() -> Job {
 }
 
 /// The commands a first argument may be mistyped for.
-const COMMANDS: &[&str] = &["rotate", "reset", "status", "help"];
+const COMMANDS: &[&str] = &["rotate", "reset", "status", "import-logrotate", "help"];
 
 /// A first argument without a `/` within two edits of a command's name
 /// (`rotat`, `stauts`) is taken for a typo, not for a file to write.
@@ -138,6 +138,7 @@ impl Cli {
                 paths: a.paths,
                 json: a.json,
             }),
+            Some(Command::ImportLogrotate(a)) => Job::ImportLogrotate(a.files),
         })
     }
 }

@@ -1,6 +1,7 @@
 //! The commands: the writer and the tools for cron and scripts.
 
 pub mod cron;
+pub mod import;
 pub mod reset;
 pub mod rotate;
 pub mod status;

@@ -9,6 +9,7 @@ mod docs;
 mod faults;
 mod finisher;
 mod finishing;
+mod logrotate;
 mod others;
 mod output;
 mod person;

@@ -1,0 +1,479 @@
+//! `rollover import-logrotate`: logrotate's configuration language read
+//! and translated into rollover's TOML. Each logrotate stanza becomes one
+//! `[[set]]` with its effective settings (logrotate's global directives
+//! and its defaults folded in); each directive rollover has no equivalent
+//! for becomes a `# not translated:` comment and one warning.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// Settings in force, logrotate's way: globals, overridden per stanza.
+#[derive(Debug, Clone, Default)]
+struct Settings {
+    rotate: Option<u64>,
+    missing_ok: Option<bool>,
+    compress: Option<bool>,
+    delay: Option<bool>,
+    /// `hourly`/`daily`/`weekly`/`monthly`, or none after `size`.
+    period: Option<Option<&'static str>>,
+    /// `size`: the criterion that replaces a period.
+    size: Option<Option<String>>,
+    /// `maxsize`: rotates early, beside a period.
+    max_size: Option<String>,
+    max_age: Option<u64>,
+    /// `create MODE OWNER GROUP`: (mode, owner).
+    create: Option<(Option<String>, Option<String>)>,
+    copytruncate: Option<bool>,
+    shared: Option<bool>,
+    postrotate: Option<String>,
+}
+
+/// The translation: TOML on stdout, and one warning per directive left
+/// out.
+#[derive(Debug, Default)]
+pub struct Translation {
+    pub toml: String,
+    pub warnings: Vec<String>,
+}
+
+/// Translates logrotate configuration files, in order, as logrotate reads
+/// them: global directives hold for the stanzas after them, and `include`
+/// reads a file, or every file of a directory in name order, in place.
+pub fn translate(files: &[PathBuf]) -> Result<Translation> {
+    let mut out = Translation::default();
+    let mut globals = Settings::default();
+    for f in files {
+        read(f, &mut globals, &mut out, 0)?;
+    }
+    Ok(out)
+}
+
+/// Names logrotate skips in an included directory.
+const TABOO: &[&str] = &[
+    ".dpkg-old",
+    ".dpkg-dist",
+    ".dpkg-new",
+    ".dpkg-bak",
+    ".dpkg-del",
+    ".dpkg-tmp",
+    ".disabled",
+    ".rpmorig",
+    ".rpmsave",
+    ".rpmnew",
+    ".swp",
+    ".cfsaved",
+    ".rhn-cfg-tmp-",
+    ",v",
+    ".bak",
+    "~",
+];
+
+fn read(path: &Path, globals: &mut Settings, out: &mut Translation, depth: usize) -> Result<()> {
+    if depth > 10 {
+        bail!("{}: includes nest too deep (a loop?)", path.display());
+    }
+    if path.is_dir() {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(path)
+            .with_context(|| format!("cannot read directory {}", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let n = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                !n.starts_with('.') && !TABOO.iter().any(|t| n.ends_with(t)) && p.is_file()
+            })
+            .collect();
+        names.sort();
+        for n in names {
+            read(&n, globals, out, depth + 1)?;
+        }
+        return Ok(());
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let _ = writeln!(out.toml, "# from {}", path.display());
+    let mut lines = text.lines().enumerate().peekable();
+    // Paths seen before a `{`, possibly over several lines.
+    let mut pending: Vec<String> = Vec::new();
+    let mut stanza: Option<(Vec<String>, Settings, Vec<String>)> = None;
+    while let Some((i, raw)) = lines.next() {
+        let at = format!("{}:{}", path.display(), i + 1);
+        let mut line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if stanza.is_none() {
+            // Outside a stanza: paths (ending in `{`), or a global.
+            if let Some(before) = line
+                .strip_suffix('{')
+                .or_else(|| line.find('{').map(|k| &line[..k]))
+            {
+                pending.extend(words(before));
+                if pending.is_empty() {
+                    bail!("{at}: a '{{' with no path before it");
+                }
+                stanza = Some((std::mem::take(&mut pending), globals.clone(), Vec::new()));
+                continue;
+            }
+            if looks_like_path(line) {
+                pending.extend(words(line));
+                continue;
+            }
+            let (word, rest) = split(line);
+            if word == "include" {
+                let target = PathBuf::from(unquote(rest));
+                let target = if target.is_relative() {
+                    path.parent().unwrap_or(Path::new(".")).join(target)
+                } else {
+                    target
+                };
+                read(&target, globals, out, depth + 1)?;
+                continue;
+            }
+            let mut ignored = Vec::new();
+            directive(word, rest, globals, &mut lines, &mut ignored, &at, out);
+            for c in ignored {
+                let _ = writeln!(out.toml, "{c}");
+            }
+            continue;
+        }
+        if line.starts_with('}') {
+            if let Some((paths, s, notes)) = stanza.take() {
+                emit(&paths, &s, &notes, out);
+            }
+            line = line[1..].trim();
+            if !line.is_empty() && !line.starts_with('#') {
+                bail!("{at}: text after '}}': {line}");
+            }
+            continue;
+        }
+        if let Some((_, s, notes)) = stanza.as_mut() {
+            let (word, rest) = split(line);
+            directive(word, rest, s, &mut lines, notes, &at, out);
+        }
+    }
+    if stanza.is_some() {
+        bail!("{}: a stanza is missing its closing '}}'", path.display());
+    }
+    Ok(())
+}
+
+/// Applies one directive to `s`, or records it as not translated.
+fn directive<'a>(
+    word: &str,
+    rest: &str,
+    s: &mut Settings,
+    lines: &mut impl Iterator<Item = (usize, &'a str)>,
+    notes: &mut Vec<String>,
+    at: &str,
+    out: &mut Translation,
+) {
+    let mut skip = |what: String, out: &mut Translation| {
+        out.warnings.push(format!("{at}: not translated: {what}"));
+        notes.push(format!("# not translated: {what}"));
+    };
+    let num = || rest.trim().parse::<u64>().ok();
+    match word {
+        "rotate" => match num() {
+            Some(n) => s.rotate = Some(n),
+            None => skip(format!("rotate {rest}"), out),
+        },
+        "missingok" => s.missing_ok = Some(true),
+        "nomissingok" => s.missing_ok = Some(false),
+        // rollover never rotates an empty main file.
+        "notifempty" => {}
+        "compress" => s.compress = Some(true),
+        "nocompress" => s.compress = Some(false),
+        "delaycompress" => s.delay = Some(true),
+        "nodelaycompress" => s.delay = Some(false),
+        "hourly" | "daily" | "weekly" | "monthly" => {
+            s.period = Some(Some(match word {
+                "hourly" => "hour",
+                "daily" => "day",
+                "weekly" => "week",
+                _ => "month",
+            }));
+            s.size = Some(None);
+        }
+        "size" => match size(rest) {
+            Some(v) => {
+                s.size = Some(Some(v));
+                s.period = Some(None);
+            }
+            None => skip(format!("size {rest}"), out),
+        },
+        "maxsize" => match size(rest) {
+            Some(v) => s.max_size = Some(v),
+            None => skip(format!("maxsize {rest}"), out),
+        },
+        "maxage" => match num() {
+            Some(n) => s.max_age = Some(n),
+            None => skip(format!("maxage {rest}"), out),
+        },
+        "create" => {
+            let w = words(rest);
+            let mode = w.first().cloned();
+            let owner = match (w.get(1), w.get(2)) {
+                (Some(u), Some(g)) => Some(format!("{u}:{g}")),
+                (Some(u), None) => Some(u.clone()),
+                _ => None,
+            };
+            s.create = Some((mode, owner));
+        }
+        "copytruncate" => s.copytruncate = Some(true),
+        "nocopytruncate" => s.copytruncate = Some(false),
+        "sharedscripts" => s.shared = Some(true),
+        "nosharedscripts" => s.shared = Some(false),
+        "postrotate" => s.postrotate = Some(script(lines)),
+        "prerotate" | "firstaction" | "lastaction" | "preremove" => {
+            let body = script(lines);
+            let shown = body.lines().map(str::trim).collect::<Vec<_>>().join("; ");
+            skip(format!("{word} {shown} endscript"), out);
+        }
+        _ => {
+            let text = if rest.is_empty() {
+                word.to_string()
+            } else {
+                format!("{word} {}", rest.trim())
+            };
+            skip(text, out);
+        }
+    }
+}
+
+/// A script's lines up to `endscript`, as written (common indent removed).
+fn script<'a>(lines: &mut impl Iterator<Item = (usize, &'a str)>) -> String {
+    let mut body: Vec<&str> = Vec::new();
+    for (_, l) in lines.by_ref() {
+        if l.trim() == "endscript" {
+            break;
+        }
+        body.push(l);
+    }
+    let indent = body
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut text = String::new();
+    for l in body {
+        text.push_str(l.get(indent..).unwrap_or(l.trim_start()));
+        text.push('\n');
+    }
+    text
+}
+
+/// logrotate's sizes: a number with k, M or G (powers of 1024).
+fn size(text: &str) -> Option<String> {
+    let t = text.trim().trim_start_matches('+');
+    let digits = t.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    digits.parse::<u64>().ok()?;
+    let unit = match &t[digits.len()..] {
+        "" => "",
+        "k" | "K" => "K",
+        "M" | "m" => "M",
+        "G" | "g" => "G",
+        _ => return None,
+    };
+    Some(format!("{digits}{unit}"))
+}
+
+/// One stanza as a `[[set]]` with its effective settings.
+fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation) {
+    let t = &mut out.toml;
+    let q = |v: &str| toml::Value::String(v.to_string()).to_string();
+    let list: Vec<String> = paths.iter().map(|p| q(p)).collect();
+    let _ = writeln!(t, "\n[[set]]\npaths = [{}]", list.join(", "));
+    match s.rotate {
+        Some(n) => {
+            let _ = writeln!(t, "max-count = {n}");
+        }
+        None => {
+            let _ = writeln!(t, "max-count = 0  # logrotate's default: rotate 0");
+        }
+    }
+    if let Some(Some(p)) = s.period {
+        let _ = writeln!(t, "every = {}", q(p));
+    }
+    match (
+        s.period,
+        s.size.clone().flatten().or_else(|| s.max_size.clone()),
+    ) {
+        (_, Some(v)) => {
+            let _ = writeln!(t, "max-size = {}", q(&v));
+        }
+        // Without a period or a size, logrotate rotates a file of 1 MiB.
+        (None, None) => {
+            let _ = writeln!(t, "max-size = \"1M\"  # logrotate's default: size 1M");
+        }
+        _ => {}
+    }
+    if s.compress == Some(true) {
+        let _ = writeln!(t, "compress = \"gzip\"");
+        if s.delay == Some(true) {
+            let _ = writeln!(t, "compress-from = 2");
+        }
+    }
+    if let Some(days) = s.max_age {
+        let _ = writeln!(t, "max-backup-age = {}", q(&format!("{days}d")));
+    }
+    if s.missing_ok == Some(true) {
+        let _ = writeln!(t, "missing-ok = true");
+    }
+    if s.copytruncate == Some(true) {
+        let _ = writeln!(t, "method = \"collapse\"");
+    } else if let Some((mode, owner)) = &s.create {
+        if let Some(m) = mode {
+            let _ = writeln!(t, "perm = {}", q(m));
+        }
+        if let Some(o) = owner {
+            let _ = writeln!(t, "owner = {}", q(o));
+        }
+    }
+    if let Some(script) = &s.postrotate {
+        if script.contains("'''") {
+            let _ = writeln!(t, "on-rotate = {}", q(script));
+        } else {
+            let _ = writeln!(t, "on-rotate = '''\n{script}'''");
+        }
+        if s.shared == Some(true) {
+            let _ = writeln!(t, "on-rotate-once = true");
+        }
+    }
+    for n in notes {
+        let _ = writeln!(t, "{n}");
+    }
+}
+
+/// Whether a line outside a stanza names paths (the start of a stanza
+/// whose `{` comes later) rather than a directive.
+fn looks_like_path(line: &str) -> bool {
+    line.starts_with('/')
+        || line.starts_with('"')
+        || line.starts_with('\'')
+        || line.starts_with('~')
+}
+
+fn split(line: &str) -> (&str, &str) {
+    match line.find(char::is_whitespace) {
+        Some(k) => (&line[..k], line[k..].trim()),
+        None => (line, ""),
+    }
+}
+
+fn unquote(s: &str) -> String {
+    let s = s.trim();
+    s.strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .or_else(|| s.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
+        .unwrap_or(s)
+        .to_string()
+}
+
+/// Whitespace-separated words, with logrotate's quotes.
+fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut any = false;
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                any = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if any || !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            (None, c) => cur.push(c),
+        }
+    }
+    if any || !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(text: &str) -> Translation {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("conf");
+        std::fs::write(&f, text).expect("write");
+        translate(&[f]).expect("translate")
+    }
+
+    #[test]
+    fn a_debian_stanza_with_globals() {
+        let t = from(
+            "weekly\nrotate 4\ncreate\n\n/var/log/syslog\n/var/log/mail.log\n{\n\trotate 7\n\tdaily\n\tmissingok\n\tnotifempty\n\tcompress\n\tdelaycompress\n\tsharedscripts\n\tpostrotate\n\t\t/usr/lib/rsyslog/rsyslog-rotate\n\tendscript\n\tsu root adm\n}\n",
+        );
+        let body = t.toml.split_once('\n').map(|x| x.1).unwrap_or_default();
+        assert_eq!(
+            body,
+            "\n[[set]]\npaths = [\"/var/log/syslog\", \"/var/log/mail.log\"]\nmax-count = 7\nevery = \"day\"\ncompress = \"gzip\"\ncompress-from = 2\nmissing-ok = true\non-rotate = '''\n/usr/lib/rsyslog/rsyslog-rotate\n'''\non-rotate-once = true\n# not translated: su root adm\n"
+        );
+        assert_eq!(t.warnings.len(), 1);
+        assert!(t.warnings[0].ends_with(":18: not translated: su root adm"));
+    }
+
+    #[test]
+    fn size_drops_an_inherited_period_and_a_later_period_drops_size() {
+        let t =
+            from("daily\n/a.log {\n size 100k\n}\n/b.log {\n size 1M\n weekly\n maxsize 5M\n}\n");
+        assert!(t.toml.contains("paths = [\"/a.log\"]\nmax-count = 0  # logrotate's default: rotate 0\nmax-size = \"100K\"\n"), "{}", t.toml);
+        assert!(t.toml.contains("paths = [\"/b.log\"]\nmax-count = 0  # logrotate's default: rotate 0\nevery = \"week\"\nmax-size = \"5M\"\n"), "{}", t.toml);
+    }
+
+    #[test]
+    fn without_a_period_or_a_size_logrotate_rotates_at_one_mebibyte() {
+        let t = from("/a.log {\n rotate 2\n}\n");
+        assert!(
+            t.toml
+                .ends_with("max-count = 2\nmax-size = \"1M\"  # logrotate's default: size 1M\n"),
+            "{}",
+            t.toml
+        );
+    }
+
+    #[test]
+    fn copytruncate_is_collapse_and_create_gives_owner_and_mode() {
+        let t = from(
+            "/a.log {\n copytruncate\n create 0640 www-data adm\n}\n/b.log {\n create 0600 nobody nogroup\n maxage 30\n}\n",
+        );
+        assert!(t.toml.contains("method = \"collapse\"\n"));
+        assert!(
+            t.toml
+                .contains("perm = \"0600\"\nowner = \"nobody:nogroup\"\n")
+        );
+        assert!(t.toml.contains("max-backup-age = \"30d\"\n"));
+    }
+
+    #[test]
+    fn quoted_paths_and_untranslated_scripts() {
+        let t = from(
+            "\"/var/log/my app.log\" '/x.log' {\n prerotate\n   echo a\n   echo b\n endscript\n ifempty\n}\n",
+        );
+        assert!(
+            t.toml
+                .contains("paths = [\"/var/log/my app.log\", \"/x.log\"]")
+        );
+        assert!(
+            t.toml
+                .contains("# not translated: prerotate echo a; echo b endscript\n")
+        );
+        assert!(t.toml.contains("# not translated: ifempty\n"));
+        assert_eq!(t.warnings.len(), 2);
+    }
+}
