@@ -24,9 +24,13 @@ pub const SHELLS: &[(Shell, &str)] = &[
 /// Every generated file: its path in the repository and its content.
 pub fn generated() -> Vec<(String, Vec<u8>)> {
     let mut out = vec![("man/rollover.1".to_string(), main_page())];
-    for sub in ["rotate", "reset", "status"] {
+    for sub in ["rotate", "reset", "status", "import-logrotate"] {
         out.push((format!("man/rollover-{sub}.1"), sub_page(sub)));
     }
+    out.push((
+        "man/rollover.toml.5".to_string(),
+        include_bytes!("rollover.toml.5").to_vec(),
+    ));
     for (shell, file) in SHELLS {
         let mut buf = Vec::new();
         clap_complete::generate(*shell, &mut Cli::command(), "rollover", &mut buf);
@@ -111,6 +115,7 @@ fn sub_page(name: &str) -> Vec<u8> {
     let (page, bin): (&'static str, &'static str) = match name {
         "rotate" => ("rollover-rotate", "rollover rotate"),
         "reset" => ("rollover-reset", "rollover reset"),
+        "import-logrotate" => ("rollover-import-logrotate", "rollover import-logrotate"),
         _ => ("rollover-status", "rollover status"),
     };
     let sub = sub
@@ -123,7 +128,11 @@ fn sub_page(name: &str) -> Vec<u8> {
         .date("2026-11-22")
         .manual("rollover manual");
     let mut buf = Vec::new();
-    let extra = format!(".SH DETAILS\n{details}.SH SEE ALSO\n.BR rollover (1)\n");
+    let see_also = match name {
+        "rotate" | "import-logrotate" => ".BR rollover (1),\n.BR rollover.toml (5)\n",
+        _ => ".BR rollover (1)\n",
+    };
+    let extra = format!(".SH DETAILS\n{details}.SH SEE ALSO\n{see_also}");
     render(&man, false, &extra, &mut buf);
     buf
 }

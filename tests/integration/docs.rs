@@ -30,7 +30,7 @@ fn man_pages_are_lint_clean() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let pages: Vec<_> = docs_gen::generated()
         .into_iter()
-        .filter(|(p, _)| p.ends_with(".1"))
+        .filter(|(p, _)| p.ends_with(".1") || p.ends_with(".5"))
         .map(|(p, _)| root.join(p))
         .collect();
     let out = match std::process::Command::new("mandoc")
