@@ -53,7 +53,7 @@ _rollover() {
 
     case "${cmd}" in
         rollover)
-            opts="-s -a -c -m -t -h -V --max-size --max-age --every --max-days --max-count --mode --partial-timeout --timestamp --tee --fsync --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --perm --insecure-dir --help --version rotate reset status import-logrotate help"
+            opts="-s -a -c -m -t -h -V --max-size --max-age --every --max-days --max-count --mode --partial-timeout --timestamp --tee --fsync --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --backup-names --perm --insecure-dir --help --version rotate reset status import-logrotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -136,6 +136,10 @@ _rollover() {
                     return 0
                     ;;
                 --hook-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backup-names)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -267,7 +271,7 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__rotate)
-            opts="-c -s -a -n -v -h -V --config --jobs --max-count --max-size --max-age --every --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --method --owner --perm --missing-ok --dry-run --verbose --timeout --insecure-dir --help --version"
+            opts="-c -s -a -n -v -h -V --config --jobs --max-count --max-size --max-age --every --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --backup-names --method --owner --perm --missing-ok --dry-run --verbose --timeout --insecure-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -341,6 +345,10 @@ _rollover() {
                     return 0
                     ;;
                 --hook-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backup-names)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rollover_global_optspecs
-    string join \n s/max-size= a/max-age= every= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee fsync= compress= compress-from= max-total= max-backup-age= on-rotate= hook-timeout= perm= insecure-dir h/help V/version
+    string join \n s/max-size= a/max-age= every= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee fsync= compress= compress-from= max-total= max-backup-age= on-rotate= hook-timeout= backup-names= perm= insecure-dir h/help V/version
 end
 
 function __fish_rollover_needs_command
@@ -46,6 +46,7 @@ complete -c rollover -n "__fish_rollover_needs_command" -l max-total -d 'Delete 
 complete -c rollover -n "__fish_rollover_needs_command" -l max-backup-age -d 'Delete backups last written more than DURATION ago' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l on-rotate -d 'Run COMMAND (with /bin/sh -c) once each backup is finished' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l hook-timeout -d 'Kill a hook still running after DURATION' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l backup-names -d 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l perm -d 'Mode of new main files, in octal (default 0644 minus the umask)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l tee -d 'Also copy the input to stdout'
 complete -c rollover -n "__fish_rollover_needs_command" -l insecure-dir -d 'As root, allow a directory that other users can write'
@@ -71,6 +72,7 @@ complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l max-total -
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l max-backup-age -d 'Delete backups last written more than DURATION ago' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l on-rotate -d 'Run COMMAND (with /bin/sh -c) once each backup is finished' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l hook-timeout -d 'Kill a hook still running after DURATION' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l backup-names -d 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l method -d 'How the main file\'s contents become backup 1' -r -f -a "rename\t'Rename the main file, swap in a new empty one'
 collapse\t'Copy out whole blocks, collapse them out of the live file (lossless)'
 copytruncate\t'Copy, then truncate (lossy: logrotate\'s copytruncate)'"

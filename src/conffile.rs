@@ -46,6 +46,7 @@ const KEYS: &[&str] = &[
     "on-rotate-once",
     "hook-timeout",
     "method",
+    "backup-names",
     "owner",
     "perm",
     "missing-ok",
@@ -69,6 +70,7 @@ struct Settings {
     once: Option<bool>,
     hook_timeout: Option<Duration>,
     method: Option<Method>,
+    names: Option<crate::config::Names>,
     owner: Option<Owner>,
     perm: Option<u32>,
     missing_ok: Option<bool>,
@@ -93,6 +95,7 @@ impl Settings {
             once: self.once.or(b.once),
             hook_timeout: self.hook_timeout.or(b.hook_timeout),
             method: self.method.or(b.method),
+            names: self.names.or(b.names),
             owner: self.owner.or(b.owner),
             perm: self.perm.or(b.perm),
             missing_ok: self.missing_ok.or(b.missing_ok),
@@ -129,6 +132,7 @@ impl Settings {
                     hook,
                 },
                 method: self.method.unwrap_or_default(),
+                names: self.names,
                 fresh: Fresh {
                     uid: self.owner.map(|o| o.uid),
                     gid: self.owner.map(|o| o.gid),
@@ -492,6 +496,7 @@ fn settings(src: &Source, table: &Table) -> Result<Settings> {
                     }
                 })
             }
+            "backup-names" => s.names = Some(units::parse_names(&text()?).map_err(err)?),
             "owner" => s.owner = Some(units::parse_owner(&text()?).map_err(err)?),
             "perm" => {
                 s.perm = Some(match value.get_ref() {
@@ -534,6 +539,9 @@ pub fn describe(cfg: &RotateConfig, once: Option<&Hook>) -> String {
         v.push(format!("max-backup-age={}", humantime::format_duration(a)));
     }
     v.push(format!("method={}", cfg.method.as_str()));
+    if let Some(crate::config::Names::Date(f)) = &cfg.names {
+        v.push(format!("backup-names=date:{f}"));
+    }
     if let (Some(u), Some(g)) = (cfg.fresh.uid, cfg.fresh.gid) {
         v.push(format!("owner={u}:{g}"));
     }

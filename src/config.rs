@@ -64,6 +64,25 @@ impl std::fmt::Display for Codec {
     }
 }
 
+/// How backups are named (`--backup-names`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Names {
+    /// `PATH.1` (newest) to `PATH.N`, renumbered at each rotation.
+    Number,
+    /// Named for their start with this strftime FORMAT, never renamed.
+    Date(String),
+}
+
+impl Names {
+    /// The date FORMAT, for [`crate::naming::Naming::with_dates`].
+    pub fn format(&self) -> Option<&str> {
+        match self {
+            Names::Number => None,
+            Names::Date(f) => Some(f),
+        }
+    }
+}
+
 /// A command run once a backup is finished (`--on-rotate`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hook {
@@ -150,6 +169,8 @@ pub struct RotateConfig {
     pub finishing: Finishing,
     /// How the main file's contents become a backup (`--method`).
     pub method: Method,
+    /// `--backup-names`; `None`: as the set's state says, else numbers.
+    pub names: Option<Names>,
     /// Owner and mode of a swapped-in main file (`--owner`, `--perm`).
     pub fresh: Fresh,
     pub missing_ok: bool,

@@ -235,10 +235,22 @@ impl Finisher {
                 show: set.show(backup),
             });
         }
-        if let Some(codec) = finishing.compress
-            && let Some(name) = plan::brought_to(&set.naming, steps, finishing.compress_from)
-        {
-            self.compress(set, &name, codec);
+        if let Some(codec) = finishing.compress {
+            if set.naming.dates().is_some() {
+                // Date-named backups keep their names: the one now ranked
+                // `--compress-from` (and any a crash left) is found by listing.
+                if let Ok(listing) = set.list() {
+                    let owed: Vec<Vec<u8>> = compress::owed(&listing, finishing.compress_from)
+                        .map(|b| b.name.clone())
+                        .collect();
+                    for name in owed {
+                        self.compress(set, &name, codec);
+                    }
+                }
+            } else if let Some(name) = plan::brought_to(&set.naming, steps, finishing.compress_from)
+            {
+                self.compress(set, &name, codec);
+            }
         }
         self.retain(finishing);
         if let Some(id) = id {

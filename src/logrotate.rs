@@ -28,6 +28,8 @@ struct Settings {
     copytruncate: Option<bool>,
     shared: Option<bool>,
     postrotate: Option<String>,
+    dateext: Option<bool>,
+    dateformat: Option<String>,
 }
 
 /// The translation: TOML on stdout, and one warning per directive left
@@ -225,6 +227,9 @@ fn directive<'a>(
         }
         "copytruncate" => s.copytruncate = Some(true),
         "nocopytruncate" => s.copytruncate = Some(false),
+        "dateext" => s.dateext = Some(true),
+        "nodateext" => s.dateext = Some(false),
+        "dateformat" if !rest.is_empty() => s.dateformat = Some(unquote(rest)),
         "sharedscripts" => s.shared = Some(true),
         "nosharedscripts" => s.shared = Some(false),
         "postrotate" => s.postrotate = Some(script(lines)),
@@ -333,6 +338,11 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
         if let Some(o) = owner {
             let _ = writeln!(t, "owner = {}", q(o));
         }
+    }
+    if s.dateext == Some(true) {
+        // logrotate's default dateformat.
+        let f = s.dateformat.as_deref().unwrap_or("-%Y%m%d");
+        let _ = writeln!(t, "backup-names = {}", q(&format!("date:{f}")));
     }
     if let Some(script) = &s.postrotate {
         if script.contains("'''") {

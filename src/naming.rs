@@ -32,7 +32,17 @@ pub struct Naming {
     dir: PathBuf,
     template: Template,
     path: PathBuf,
+    /// `--backup-names date:FORMAT`: the FORMAT as given.
+    dates: Option<String>,
 }
+
+/// The default FORMAT of date-named backups.
+pub const DATE_FORMAT: &str = ".%Y%m%d-%H%M%S";
+
+/// Where a date-named backup stands: its start (Unix seconds, from the
+/// parsed name) and its place among backups with the same name (0, then
+/// `-1`, `-2` in order of rotation).
+pub type Stamp = (i64, u32);
 
 /// Digits a backup number takes for `count`: the width of `count` itself,
 /// at least 1.
@@ -80,7 +90,129 @@ impl Naming {
             dir,
             template,
             path: path.to_path_buf(),
+            dates: None,
         })
+    }
+
+    /// The same set with date-named backups (`--backup-names date:FORMAT`),
+    /// or numbered ones (`None`). A FORMAT that is not strftime, names no
+    /// date, has a `/`, or makes names that read as numbered backups
+    /// (`.%Y%m%d`: `app.log.20261130` is backup 20261130) is refused.
+    pub fn with_dates(mut self, format: Option<&str>) -> Result<Naming, String> {
+        let Some(format) = format else {
+            self.dates = None;
+            return Ok(self);
+        };
+        let bad = |why: &str| Err(format!("invalid --backup-names date:{format}: {why}"));
+        use chrono::format::{Item, StrftimeItems};
+        if format.is_empty() || StrftimeItems::new(format).any(|i| matches!(i, Item::Error)) {
+            return bad("not a strftime format");
+        }
+        if format.contains('/') {
+            return bad("a name cannot hold '/'");
+        }
+        let numbered = Naming {
+            dates: None,
+            ..self.clone()
+        };
+        self.dates = Some(format.to_string());
+        let sample = chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+            .and_then(|d| d.and_hms_opt(3, 15, 0))
+            .map(|t| t.and_utc().timestamp())
+            .unwrap_or_default();
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(sample as u64);
+        let name = self.dated_name(at, 0, None);
+        if numbered.parse(&name).is_some() {
+            return bad(&format!(
+                "{} would read as a numbered backup; start FORMAT with '-' or add a time",
+                String::from_utf8_lossy(&name)
+            ));
+        }
+        if self.parse_dated(&name).is_none()
+            || self.parse_dated(&self.dated_name(at, 2, None)).is_none()
+        {
+            return bad("its names cannot be read back; it needs a date (%Y %m %d, or %s)");
+        }
+        Ok(self)
+    }
+
+    /// The FORMAT of date-named backups, if the set uses them.
+    pub fn dates(&self) -> Option<&str> {
+        self.dates.as_deref()
+    }
+
+    /// The FORMAT as it goes into a name: in a `%` name it replaces the
+    /// `%`, and a leading '.' (the default's, which stands for the dot of
+    /// `.N`) is dropped, since the template has its own.
+    fn date_format(&self) -> Option<&str> {
+        let f = self.dates.as_deref()?;
+        Some(match self.template {
+            Template::Percent { .. } => f.strip_prefix('.').unwrap_or(f),
+            Template::Suffix(_) => f,
+        })
+    }
+
+    /// The name of a backup started at `start`, in local time; `seq` > 0
+    /// adds `-seq` for a name that exists already.
+    pub fn dated_name(
+        &self,
+        start: std::time::SystemTime,
+        seq: u32,
+        codec: Option<&str>,
+    ) -> Vec<u8> {
+        let fmt = self.date_format().unwrap_or(DATE_FORMAT);
+        let local: chrono::DateTime<chrono::Local> = start.into();
+        let mut stamp = String::new();
+        // The format was checked when the naming was made.
+        let _ = std::fmt::Write::write_fmt(&mut stamp, format_args!("{}", local.format(fmt)));
+        if seq > 0 {
+            stamp.push_str(&format!("-{seq}"));
+        }
+        let mut out = Vec::new();
+        match &self.template {
+            Template::Suffix(name) => {
+                out.extend_from_slice(name);
+                out.extend_from_slice(stamp.as_bytes());
+            }
+            Template::Percent { prefix, suffix } => {
+                out.extend_from_slice(prefix);
+                out.extend_from_slice(stamp.as_bytes());
+                out.extend_from_slice(suffix);
+            }
+        }
+        if let Some(codec) = codec {
+            out.push(b'.');
+            out.extend_from_slice(codec.as_bytes());
+        }
+        out
+    }
+
+    /// What a date-named backup's name says: its stamp and codec.
+    pub fn parse_dated(&self, name: &[u8]) -> Option<(Stamp, Option<&'static str>)> {
+        let fmt = self.date_format()?;
+        let (stem, codec) = match name.iter().rposition(|&b| b == b'.') {
+            Some(dot) => match CODECS.iter().find(|c| c.as_bytes() == &name[dot + 1..]) {
+                Some(c) => (&name[..dot], Some(*c)),
+                None => (name, None),
+            },
+            None => (name, None),
+        };
+        let middle = match &self.template {
+            Template::Suffix(base) => stem.strip_prefix(base.as_slice())?,
+            Template::Percent { prefix, suffix } => stem
+                .strip_prefix(prefix.as_slice())?
+                .strip_suffix(suffix.as_slice())?,
+        };
+        let middle = std::str::from_utf8(middle).ok()?;
+        if let Some(t) = parse_stamp(middle, fmt) {
+            return Some(((t, 0), codec));
+        }
+        let (head, seq) = middle.rsplit_once('-')?;
+        let seq: u32 = seq
+            .parse()
+            .ok()
+            .filter(|&n| n > 0 && !seq.starts_with('0'))?;
+        Some(((parse_stamp(head, fmt)?, seq), codec))
     }
 
     /// The set's directory (`.` when PATH has none).
@@ -197,6 +329,30 @@ impl Naming {
     }
 }
 
+/// A name's date text back to Unix seconds (local time), by FORMAT.
+fn parse_stamp(text: &str, fmt: &str) -> Option<i64> {
+    use chrono::TimeZone;
+    use chrono::format::{Parsed, StrftimeItems, parse};
+    let mut p = Parsed::new();
+    parse(&mut p, text, StrftimeItems::new(fmt)).ok()?;
+    if let Some(t) = p.timestamp {
+        return Some(t);
+    }
+    let date = p.to_naive_date().ok()?;
+    if p.hour_div_12.is_none() && p.hour_mod_12.is_none() {
+        let _ = p.set_hour(0);
+    }
+    if p.minute.is_none() {
+        let _ = p.set_minute(0);
+    }
+    let time = p.to_naive_time().ok()?;
+    let local = chrono::Local.from_local_datetime(&date.and_time(time));
+    Some(local.earliest().map_or_else(
+        || date.and_time(time).and_utc().timestamp(),
+        |t| t.timestamp(),
+    ))
+}
+
 fn parse_digits(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
         return None;
@@ -238,6 +394,54 @@ mod tests {
 
     fn n(path: &str) -> Naming {
         Naming::new(Path::new(path)).unwrap()
+    }
+
+    #[test]
+    fn date_names_read_back_and_never_pass_for_numbers() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let at = UNIX_EPOCH + Duration::from_secs(1_790_000_000);
+        let local: chrono::DateTime<chrono::Local> = at.into();
+        let stamp = local.format("%Y%m%d-%H%M%S").to_string();
+        let s = n("logs/app.log").with_dates(Some(DATE_FORMAT)).unwrap();
+        assert_eq!(
+            s.dated_name(at, 0, None),
+            format!("app.log.{stamp}").as_bytes()
+        );
+        assert_eq!(
+            s.dated_name(at, 2, Some("gz")),
+            format!("app.log.{stamp}-2.gz").as_bytes()
+        );
+        assert_eq!(
+            s.parse_dated(&s.dated_name(at, 2, Some("gz"))),
+            Some(((1_790_000_000, 2), Some("gz")))
+        );
+        assert_eq!(s.parse_dated(b"app.log.1"), None);
+        assert_eq!(s.parse_dated(b"app.log"), None);
+        let p = n("logs/app.%.log").with_dates(Some(DATE_FORMAT)).unwrap();
+        assert_eq!(
+            p.dated_name(at, 0, None),
+            format!("app.{stamp}.log").as_bytes()
+        );
+        assert_eq!(
+            p.parse_dated(&p.dated_name(at, 1, Some("zst"))),
+            Some(((1_790_000_000, 1), Some("zst")))
+        );
+        // logrotate's dateext: a day's resolution, midnight local.
+        let d = n("app.log").with_dates(Some("-%Y%m%d")).unwrap();
+        let day = local.format("%Y%m%d").to_string();
+        assert_eq!(
+            d.dated_name(at, 0, None),
+            format!("app.log-{day}").as_bytes()
+        );
+        let ((t, 0), None) = d.parse_dated(format!("app.log-{day}").as_bytes()).unwrap() else {
+            panic!("no stamp");
+        };
+        assert!(t <= 1_790_000_000 && 1_790_000_000 - t < 86_400 + 3600);
+        // Refused: names that read as numbers, no date, not strftime, a '/'.
+        for bad in [".%Y%m%d", "%H%M", "%Q", "-%Y/%m", ""] {
+            assert!(n("app.log").with_dates(Some(bad)).is_err(), "{bad}");
+        }
+        assert!(n("app.%.log").with_dates(Some("%Y%m%d")).is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use rustix::fs::FileType;
 
-use crate::naming::{Naming, width};
+use crate::naming::{Naming, Stamp, width};
 
 /// A member of the set as found on disk (the main file, or any file the
 /// set names).
@@ -27,9 +27,12 @@ pub struct Entry {
 /// A backup as found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Backup {
+    /// Its number; a date-named backup's rank (1 = newest).
     pub index: u64,
     pub codec: Option<&'static str>,
     pub name: Vec<u8>,
+    /// A date-named backup's parsed start and `-N`.
+    pub stamp: Option<Stamp>,
 }
 
 /// The members of a set, read from one pass over its directory.
@@ -127,12 +130,16 @@ impl Action {
     }
 }
 
-/// The steps that rotate the set to `count` backups. An empty or missing
+/// The steps that rotate the set to `count` backups; `start` is the main
+/// file's age origin, which names a date-named backup. An empty or missing
 /// main file is never rotated: no steps.
-pub fn rotation(naming: &Naming, listing: &Listing, count: u64) -> Vec<Action> {
+pub fn rotation(naming: &Naming, listing: &Listing, count: u64, start: SystemTime) -> Vec<Action> {
     let Some(main) = listing.main.as_ref().filter(|m| m.size > 0) else {
         return Vec::new();
     };
+    if naming.dates().is_some() {
+        return dated_rotation(naming, listing, count, main, start);
+    }
     let mut steps = shift(naming, listing, count);
     if count == 0 {
         steps.push(Action::Truncate(main.name.clone()));
@@ -145,6 +152,56 @@ pub fn rotation(naming: &Naming, listing: &Listing, count: u64) -> Vec<Action> {
         });
     }
     steps
+}
+
+/// Date-named backups keep their names: the oldest beyond the count go,
+/// and the main file is renamed once, to its start's name (with `-1`,
+/// `-2` where that is taken).
+fn dated_rotation(
+    naming: &Naming,
+    listing: &Listing,
+    count: u64,
+    main: &Entry,
+    start: SystemTime,
+) -> Vec<Action> {
+    let mut steps: Vec<Action> = listing
+        .backups
+        .iter()
+        .filter(|b| b.index >= count)
+        .map(|b| Action::Delete(b.name.clone()))
+        .collect();
+    if count == 0 {
+        steps.push(Action::Truncate(main.name.clone()));
+        return steps;
+    }
+    steps.push(Action::SwapIn {
+        main: main.name.clone(),
+        backup: free_dated_name(naming, listing, start),
+        method: Method::Rename,
+        fresh: Fresh::default(),
+    });
+    steps
+}
+
+/// The name for a backup started at `start`: its start's name, or, where
+/// backups with that start exist, the next `-N` after theirs, so that the
+/// newest backup always ranks first.
+pub fn free_dated_name(naming: &Naming, listing: &Listing, start: SystemTime) -> Vec<u8> {
+    let plain = naming.dated_name(start, 0, None);
+    let Some(((t, _), _)) = naming.parse_dated(&plain) else {
+        return plain;
+    };
+    let last = listing
+        .backups
+        .iter()
+        .filter_map(|b| b.stamp)
+        .filter(|&(bt, _)| bt == t)
+        .map(|(_, seq)| seq)
+        .max();
+    match last {
+        None => plain,
+        Some(seq) => naming.dated_name(start, seq + 1, None),
+    }
 }
 
 /// The same steps, with the main file's contents moved out by `method`
@@ -222,11 +279,17 @@ pub fn recovery(
     listing: &Listing,
     count: u64,
     leftover_name: &[u8],
+    dated: Option<&[u8]>,
 ) -> Vec<Action> {
     match listing.leftover {
         None => Vec::new(),
         Some(0) => vec![Action::Delete(leftover_name.to_vec())],
         Some(_) if count == 0 => vec![Action::Delete(leftover_name.to_vec())],
+        // A date-named backup takes its start's free name: no shift.
+        Some(_) if dated.is_some() => vec![Action::Rename(
+            leftover_name.to_vec(),
+            dated.map(<[u8]>::to_vec).unwrap_or_default(),
+        )],
         Some(_) => {
             // Backup 1 is free (the shift came before the swap) unless
             // something else took it since: shift only then.
@@ -264,6 +327,7 @@ mod tests {
                     index: m.index,
                     codec: m.codec,
                     name: b.as_bytes().to_vec(),
+                    stamp: None,
                 }
             })
             .collect();
@@ -404,14 +468,24 @@ mod tests {
             ),
         ];
         for (count, backups, want) in cases {
-            let got = show(&rotation(&naming(), &listing(10, backups), *count));
+            let got = show(&rotation(
+                &naming(),
+                &listing(10, backups),
+                *count,
+                SystemTime::UNIX_EPOCH,
+            ));
             assert_eq!(got, *want, "count {count}, backups {backups:?}");
         }
     }
 
     #[test]
     fn the_backup_brought_to_a_number() {
-        let steps = rotation(&naming(), &listing(10, &["app.log.1", "app.log.2.gz"]), 5);
+        let steps = rotation(
+            &naming(),
+            &listing(10, &["app.log.1", "app.log.2.gz"]),
+            5,
+            SystemTime::UNIX_EPOCH,
+        );
         let at = |n| brought_to(&naming(), &steps, n);
         assert_eq!(at(1), Some(b"app.log.1".to_vec()));
         assert_eq!(at(2), Some(b"app.log.2".to_vec()));
@@ -422,10 +496,18 @@ mod tests {
 
     #[test]
     fn an_empty_or_missing_main_file_is_never_rotated() {
-        assert!(rotation(&naming(), &listing(0, &["app.log.1"]), 5).is_empty());
+        assert!(
+            rotation(
+                &naming(),
+                &listing(0, &["app.log.1"]),
+                5,
+                SystemTime::UNIX_EPOCH
+            )
+            .is_empty()
+        );
         let mut l = listing(10, &[]);
         l.main = None;
-        assert!(rotation(&naming(), &l, 5).is_empty());
+        assert!(rotation(&naming(), &l, 5, SystemTime::UNIX_EPOCH).is_empty());
     }
 
     #[test]
@@ -434,14 +516,14 @@ mod tests {
         let mut l = listing(10, &["app.log.2"]);
         l.leftover = Some(7);
         assert_eq!(
-            show(&recovery(&naming(), &l, 5, left)),
+            show(&recovery(&naming(), &l, 5, left, None)),
             ["rename .app.log.rollover-new to app.log.1"]
         );
         // Backup 1 taken since: shift first.
         let mut l = listing(10, &["app.log.1"]);
         l.leftover = Some(7);
         assert_eq!(
-            show(&recovery(&naming(), &l, 5, left)),
+            show(&recovery(&naming(), &l, 5, left, None)),
             [
                 "rename app.log.1 to app.log.2",
                 "rename .app.log.rollover-new to app.log.1"
@@ -450,15 +532,15 @@ mod tests {
         // Empty, or count 0: deleted.
         l.leftover = Some(0);
         assert_eq!(
-            show(&recovery(&naming(), &l, 5, left)),
+            show(&recovery(&naming(), &l, 5, left, None)),
             ["delete .app.log.rollover-new"]
         );
         l.leftover = Some(3);
         assert_eq!(
-            show(&recovery(&naming(), &l, 0, left)),
+            show(&recovery(&naming(), &l, 0, left, None)),
             ["delete .app.log.rollover-new"]
         );
         l.leftover = None;
-        assert!(recovery(&naming(), &l, 5, left).is_empty());
+        assert!(recovery(&naming(), &l, 5, left, None).is_empty());
     }
 }

@@ -27,6 +27,9 @@ pub struct State {
     pub compress_from: Option<u64>,
     /// Backups owed a sync.
     pub owed: Vec<Owed>,
+    /// The FORMAT of its date-named backups (`--backup-names date:FORMAT`);
+    /// `None`: numbered.
+    pub dates: Option<String>,
 }
 
 impl State {
@@ -37,7 +40,16 @@ impl State {
             .owed
             .iter()
             .map(|o| format!("owe-sync {} {}\n", o.dev, o.ino));
-        count.into_iter().chain(from).chain(owed).collect()
+        let dates = self
+            .dates
+            .as_ref()
+            .map(|f| format!("backup-names date:{f}\n"));
+        count
+            .into_iter()
+            .chain(from)
+            .chain(dates)
+            .chain(owed)
+            .collect()
     }
 
     fn decode(text: &str) -> State {
@@ -48,6 +60,10 @@ impl State {
                 Some("count") => s.count = words.next().and_then(|c| c.parse().ok()),
                 Some("compress-from") => {
                     s.compress_from = words.next().and_then(|c| c.parse().ok())
+                }
+                Some("backup-names") => {
+                    let rest = line["backup-names".len()..].trim_start();
+                    s.dates = rest.strip_prefix("date:").map(str::to_string);
                 }
                 Some("owe-sync") => {
                     if let (Some(Ok(dev)), Some(Ok(ino))) =
@@ -111,15 +127,36 @@ pub fn settle(set: &FileSet, listing: &Listing) -> Result<()> {
 }
 
 /// Records what a writer keeps: its count, for a later `rotate` without
-/// `-c`, and where its compression starts, for `status`.
+/// `-c`, where its compression starts, for `status`, and how its backups
+/// are named, for `rotate`.
 pub fn record_writer(set: &FileSet, count: u64, compress_from: Option<u64>) -> Result<()> {
     let mut state = load(set)?;
-    if (state.count, state.compress_from) != (Some(count), compress_from) {
+    let dates = set.naming.dates().map(str::to_string);
+    if (&state.count, &state.compress_from, &state.dates) != (&Some(count), &compress_from, &dates)
+    {
         state.count = Some(count);
         state.compress_from = compress_from;
+        state.dates = dates;
         save(set, &state)?;
     }
     Ok(())
+}
+
+/// Records how a set's backups are named, when `rotate` named them.
+pub fn record_names(set: &FileSet) -> Result<()> {
+    let mut state = load(set)?;
+    let dates = set.naming.dates().map(str::to_string);
+    if state.dates != dates {
+        state.dates = dates;
+        save(set, &state)?;
+    }
+    Ok(())
+}
+
+/// The date FORMAT recorded in a state file's text, for telling a
+/// date-named backup from a set without a handle on its directory.
+pub fn dates_in(text: &str) -> Option<String> {
+    State::decode(text).dates
 }
 
 /// Whether a member is owed work, for `status`.
@@ -137,6 +174,7 @@ mod tests {
             count: Some(1000),
             compress_from: Some(2),
             owed: vec![Owed { dev: 1, ino: 2 }, Owed { dev: 3, ino: 4 }],
+            dates: Some("-%Y%m%d %H".into()),
         };
         assert_eq!(State::decode(&s.encode()), s);
         assert_eq!(

@@ -77,6 +77,27 @@ pub fn parse_perm(text: &str) -> Result<u32, String> {
     }
 }
 
+/// Parses `--backup-names number|date[:FORMAT]`; the FORMAT is checked
+/// against a plain name here, and against the set's own when used.
+pub fn parse_names(text: &str) -> Result<crate::config::Names, String> {
+    use crate::config::Names;
+    let names = match text {
+        "number" => return Ok(Names::Number),
+        "date" => Names::Date(crate::naming::DATE_FORMAT.into()),
+        t => match t.strip_prefix("date:") {
+            Some(f) => Names::Date(f.into()),
+            None => {
+                return Err(format!(
+                    "invalid backup names '{text}': use number, date or date:FORMAT (strftime)"
+                ));
+            }
+        },
+    };
+    crate::naming::Naming::new(std::path::Path::new("app.log"))
+        .and_then(|n| n.with_dates(names.format()))
+        .map(|_| names)
+}
+
 /// An owner for new main files, `USER[:GROUP]` by name or number; without
 /// a group, the user's primary group (`--owner`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

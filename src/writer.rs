@@ -256,7 +256,12 @@ impl Writer {
         if self.main.size == 0 {
             return Ok(());
         }
-        let steps = plan::rotation(&self.set.naming, &listing, self.policy.count);
+        let steps = plan::rotation(
+            &self.set.naming,
+            &listing,
+            self.policy.count,
+            self.main.born,
+        );
         let done = self.set.execute(&steps, Some(&self.main.fd))?;
         drop(held);
         self.finisher.free(done.deleted);

@@ -120,7 +120,7 @@ settings. Translated: rotate, missingok, nomissingok, notifempty (always so
 in rollover), compress, delaycompress, create, hourly, daily, weekly,
 monthly, size (which drops an inherited period), maxsize, maxage,
 postrotate, sharedscripts, copytruncate (as method = \"collapse\": nothing
-lost) and include. Any other directive becomes a '# not translated:'
+lost), dateext and dateformat (backup-names) and include. Any other directive becomes a '# not translated:'
 comment and one warning on stderr.
 
 Examples:

@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::{Codec, DEFAULT_COUNT};
+use crate::config::{Codec, DEFAULT_COUNT, Names};
 use crate::naming::Naming;
 use crate::stamp::Format;
 use crate::units::{
-    Owner, parse_codec, parse_count, parse_days, parse_duration, parse_owner, parse_perm,
-    parse_size,
+    Owner, parse_codec, parse_count, parse_days, parse_duration, parse_names, parse_owner,
+    parse_perm, parse_size,
 };
 
 mod help;
@@ -156,6 +156,18 @@ pub struct WriteArgs {
     #[command(flatten)]
     pub finish: FinishArgs,
 
+    /// Name backups by number (PATH.1 newest) or by date (date[:FORMAT])
+    ///
+    /// date names each backup for its start (the main file's birth) in
+    /// local time with a strftime FORMAT that replaces '.N' (or, in a '%'
+    /// name, the '%'); the default .%Y%m%d-%H%M%S gives
+    /// app.log.20261130-031500, and logrotate's dateext is date:-%Y%m%d.
+    /// A name that exists already gets -1, -2. A rotation is then one
+    /// rename; the count, --compress-from and status rank backups newest
+    /// first. The choice is recorded beside the set for rotate.
+    #[arg(long, value_name = "number|date[:FORMAT]", value_parser = parse_names)]
+    pub backup_names: Option<Names>,
+
     /// Mode of new main files, in octal (default 0644 minus the umask)
     ///
     /// The exact mode of a main file rollover creates, umask aside. An
@@ -275,7 +287,7 @@ pub enum FsyncArg {
 pub enum Command {
     /// Rotate sets now, or when a size or age condition holds
     #[command(after_long_help = ROTATE_AFTER)]
-    Rotate(RotateArgs),
+    Rotate(Box<RotateArgs>),
     /// Empty the main file, keep the backups
     #[command(after_long_help = RESET_AFTER)]
     Reset(ResetArgs),
@@ -310,7 +322,7 @@ pub struct RotateArgs {
     /// warning, never waited for nor rotated twice. An error in the file
     /// rotates nothing.
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, conflicts_with_all = [
-        "paths", "max_count", "max_size", "max_age", "every", "method", "owner", "perm",
+        "paths", "max_count", "max_size", "max_age", "every", "method", "owner", "perm", "backup_names",
         "missing_ok", "compress", "compress_from", "max_total", "max_backup_age", "on_rotate",
         "timeout", "insecure_dir",
     ])]
@@ -341,6 +353,18 @@ pub struct RotateArgs {
 
     #[command(flatten)]
     pub finish: FinishArgs,
+
+    /// Name backups by number (PATH.1 newest) or by date (date[:FORMAT])
+    ///
+    /// date names each backup for its start (the main file's birth) in
+    /// local time with a strftime FORMAT that replaces '.N' (or, in a '%'
+    /// name, the '%'); the default .%Y%m%d-%H%M%S gives
+    /// app.log.20261130-031500, and logrotate's dateext is date:-%Y%m%d.
+    /// A name that exists already gets -1, -2. A rotation is then one
+    /// rename; the count, --compress-from and status rank backups newest
+    /// first. Without it, rotate names backups as the set's last writer did.
+    #[arg(long, value_name = "number|date[:FORMAT]", value_parser = parse_names)]
+    pub backup_names: Option<Names>,
 
     /// How the main file's contents become backup 1
     ///

@@ -88,12 +88,7 @@ impl Cli {
     /// Fails only where clap let through a writer without PATH.
     pub fn into_job(self) -> Result<Job, clap::Error> {
         Ok(match self.command {
-            None => Job::Write(self.write.into_config().ok_or_else(|| {
-                <Cli as clap::CommandFactory>::command().error(
-                    clap::error::ErrorKind::MissingRequiredArgument,
-                    "the writer needs a PATH",
-                )
-            })?),
+            None => Job::Write(self.write.into_config()?),
             Some(Command::Rotate(a)) if a.config.is_some() => Job::RotateConfigFile(ConfigRun {
                 file: a.config.unwrap_or_default(),
                 jobs: a.jobs.map_or_else(
@@ -112,6 +107,7 @@ impl Cli {
                     every: a.every.map(Every::from),
                 },
                 finishing: a.finish.into_finishing(),
+                names: a.backup_names,
                 method: match a.method {
                     MethodArg::Rename => Method::Rename,
                     MethodArg::Collapse => Method::Collapse,
@@ -144,12 +140,22 @@ impl Cli {
 }
 
 impl WriteArgs {
-    fn into_config(self) -> Option<WriteConfig> {
+    fn into_config(self) -> Result<WriteConfig, clap::Error> {
         // `-a 0s` and `--max-days 0` turn the age limit off, as `-s 0` does
         // the size limit.
         let max_age = self.max_age.or(self.max_days).filter(|d| !d.is_zero());
-        Some(WriteConfig {
-            set: self.path?,
+        let set = self.path.ok_or_else(|| {
+            usage_error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "the writer needs a PATH".into(),
+            )
+        })?;
+        let format = self.backup_names.as_ref().and_then(|n| n.format());
+        let set = set
+            .with_dates(format)
+            .map_err(|e| usage_error(clap::error::ErrorKind::ValueValidation, e))?;
+        Ok(WriteConfig {
+            set,
             policy: Policy {
                 max_size: self.max_size,
                 max_age,

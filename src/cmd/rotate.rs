@@ -128,7 +128,7 @@ fn decide(
         }
         (None, Some(reason)) => Decision::Steps(
             plan::by(
-                plan::rotation(&set.naming, &listing, count),
+                plan::rotation(&set.naming, &listing, count, born),
                 cfg.method,
                 cfg.fresh,
             ),
@@ -166,7 +166,18 @@ pub enum Outcome {
 /// Rotates one set, or asks its writer to.
 pub fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<Outcome> {
     let path = naming.path();
-    let set = FileSet::open(naming.clone(), cfg.trust)?;
+    let mut set = FileSet::open(naming.clone(), cfg.trust)?;
+    // Backups are named as asked, else as the set's last writer named them.
+    let dates = match &cfg.names {
+        Some(n) => n.format().map(str::to_string),
+        None => state::load(&set)?.dates,
+    };
+    set.naming = set
+        .naming
+        .clone()
+        .with_dates(dates.as_deref())
+        .map_err(anyhow::Error::msg)?;
+    let set = set;
     let say = |decision: &Decision| {
         if cfg.verbose || cfg.dry_run {
             for line in describe(&set, decision) {
@@ -216,6 +227,9 @@ pub fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<Outcome> {
                 _ => (&[][..], Reason::Request),
             };
             execute(&set, steps, &cfg.finishing, reason)?;
+            if cfg.names.is_some() && !steps.is_empty() {
+                state::record_names(&set)?;
+            }
             warn_unasked_deletions(&set, steps, count, from);
             drop(lock);
             decision

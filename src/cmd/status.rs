@@ -123,7 +123,15 @@ pub fn escape(name: &[u8]) -> String {
 fn report(naming: &Naming) -> Result<SetReport> {
     let path = naming.path();
     // Reading a set is harmless in any directory.
-    let set = FileSet::open(naming.clone(), DirTrust::Shared)?;
+    let mut set = FileSet::open(naming.clone(), DirTrust::Shared)?;
+    // Date-named backups are told by the FORMAT their writer recorded.
+    if let Some(format) = state::load(&set)?.dates {
+        set.naming = set
+            .naming
+            .clone()
+            .with_dates(Some(&format))
+            .map_err(anyhow::Error::msg)?;
+    }
     let listing = set.list()?;
     match &listing.main {
         Some(m) if m.file_type == FileType::Directory => {

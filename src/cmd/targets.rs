@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow};
 
 use crate::naming::{CODECS, Naming, is_pattern, looks_like_backup};
+use crate::state;
 
 /// What one path names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +115,11 @@ pub fn resolve(path: &Path) -> Result<Target> {
             of: naming.in_dir(base),
         });
     }
+    if let Some(main) = dated_backup_of(&naming, &entries) {
+        return Ok(Target::Backup {
+            of: naming.in_dir(&main),
+        });
+    }
     let stem = strip_codec(&name);
     for (start, end) in digit_runs(stem) {
         let template = [&stem[..start], b"%", &stem[end..]].concat();
@@ -138,6 +144,36 @@ pub fn resolve(path: &Path) -> Result<Target> {
         }
     }
     Ok(Target::Set(naming))
+}
+
+/// The main file whose date-named backup `naming`'s file is: a set beside
+/// it whose state says its backups are named by date, and whose names
+/// read this one as a backup.
+fn dated_backup_of(naming: &Naming, entries: &[Vec<u8>]) -> Option<Vec<u8>> {
+    let name = naming.template();
+    for e in entries {
+        let Some(main) = e
+            .strip_prefix(b".")
+            .and_then(|r| r.strip_suffix(b".rollover-state"))
+        else {
+            continue;
+        };
+        if !name.starts_with(main) || name == main {
+            continue;
+        }
+        let text = std::fs::read(naming.in_dir(e)).ok()?;
+        let Some(format) = state::dates_in(&String::from_utf8_lossy(&text)) else {
+            continue;
+        };
+        let Ok(set) = Naming::new(&naming.in_dir(main)).and_then(|n| n.with_dates(Some(&format)))
+        else {
+            continue;
+        };
+        if set.parse_dated(name).is_some() {
+            return Some(main.to_vec());
+        }
+    }
+    None
 }
 
 fn dir_names(dir: &Path) -> std::io::Result<Vec<Vec<u8>>> {

@@ -21,7 +21,7 @@ use crate::writer::Writer;
 pub fn run(cfg: WriteConfig) -> Result<()> {
     // `app.0.log` where the `%` set `app.%.log` lives is that set.
     let naming = match targets::resolve(cfg.set.path())? {
-        Target::Set(n) => n,
+        Target::Set(n) => n.with_dates(cfg.set.dates()).map_err(anyhow::Error::msg)?,
         Target::Backup { .. } => cfg.set.clone(),
     };
     let set = FileSet::open(naming, cfg.trust)?;

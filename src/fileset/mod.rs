@@ -157,15 +157,41 @@ impl FileSet {
                 leftover = Some(self.stat(name)?.map_or(0, |m| m.size));
                 continue;
             }
+            if let Some((stamp, codec)) = self.naming.parse_dated(name) {
+                backups.push(Backup {
+                    index: 0,
+                    codec,
+                    name: name.to_vec(),
+                    stamp: Some(stamp),
+                });
+                continue;
+            }
             match self.naming.parse(name) {
                 Some(m) if m.index == 0 => mains.push(name.to_vec()),
                 Some(m) => backups.push(Backup {
                     index: m.index,
                     codec: m.codec,
                     name: name.to_vec(),
+                    stamp: None,
                 }),
                 None => {}
             }
+        }
+        if self.naming.dates().is_some() {
+            rank(&mut backups).map_err(|(numbered, dated)| match dated {
+                Some(d) => anyhow::anyhow!(
+                    "{} has backups with numbers and with dates: {} and {}; rename or remove one kind",
+                    self.naming.path().display(),
+                    self.show(&numbered),
+                    self.show(&d)
+                ),
+                None => anyhow::anyhow!(
+                    "{} has numbered backups ({}), and its backups are to be named by date; \
+                     rename or remove them, or use --backup-names number",
+                    self.naming.path().display(),
+                    self.show(&numbered)
+                ),
+            })?;
         }
         backups.sort_by(|a, b| b.index.cmp(&a.index).then_with(|| a.name.cmp(&b.name)));
         // With a `%` template the main file may exist at several paddings;
@@ -213,7 +239,16 @@ impl FileSet {
     /// [`plan::recovery`]).
     pub fn recover(&self, count: u64) -> Result<()> {
         let listing = self.list()?;
-        let steps = plan::recovery(&self.naming, &listing, count, &self.naming.own_name("new"));
+        let leftover = self.naming.own_name("new");
+        // A date-named backup is named for its start: the leftover's birth.
+        let dated = match (listing.leftover, self.naming.dates()) {
+            (Some(n), Some(_)) if n > 0 => {
+                let start = birth_time_at(self, &leftover).unwrap_or_else(SystemTime::now);
+                Some(plan::free_dated_name(&self.naming, &listing, start))
+            }
+            _ => None,
+        };
+        let steps = plan::recovery(&self.naming, &listing, count, &leftover, dated.as_deref());
         self.execute(&steps, None).map(drop)
     }
 
@@ -399,6 +434,28 @@ impl FileSet {
     pub fn delete(&self, name: &[u8]) -> Result<()> {
         unlink(self, name)
     }
+}
+
+/// Numbers date-named backups by rank, newest 1, by their parsed start
+/// and then their `-N` (both forms of one backup share a rank). A set that
+/// holds numbered backups is refused, naming one (and a dated one).
+fn rank(backups: &mut [Backup]) -> Result<(), (Vec<u8>, Option<Vec<u8>>)> {
+    let dated = backups.iter().find(|b| b.stamp.is_some());
+    if let Some(n) = backups.iter().find(|b| b.stamp.is_none()) {
+        return Err((n.name.clone(), dated.map(|d| d.name.clone())));
+    }
+    let mut stamps: Vec<_> = backups.iter().filter_map(|b| b.stamp).collect();
+    stamps.sort_unstable_by(|a, b| b.cmp(a));
+    stamps.dedup();
+    for b in backups.iter_mut() {
+        if let Some(s) = b.stamp {
+            b.index = stamps
+                .iter()
+                .position(|x| *x == s)
+                .map_or(0, |i| i as u64 + 1);
+        }
+    }
+    Ok(())
 }
 
 fn unlink(set: &FileSet, name: &[u8]) -> Result<()> {

@@ -142,8 +142,12 @@ fn what_cannot_be_translated_is_said_and_commented() {
     let out = import(&[file]);
     assert!(out.status.success());
     let toml = text(&out.stdout);
+    // dateext (a global) with the stanza's dateformat.
+    assert!(
+        toml.contains("backup-names = \"date:-%Y%m%d-%s\"\n"),
+        "{toml}"
+    );
     for what in [
-        "dateformat -%Y%m%d-%s",
         "su app app",
         "olddir /srv/app/old",
         "mail ops@example.com",

@@ -5,6 +5,7 @@ mod cli;
 mod clients;
 mod compress;
 mod cronconf;
+mod datenames;
 mod docs;
 mod faults;
 mod finisher;
