@@ -29,6 +29,7 @@ pub fn compress(
     src: OwnedFd,
     codec: Codec,
     gate: &Mutex<()>,
+    queued_as: &[u8],
 ) -> Result<Option<Owed>> {
     let st = rustix::fs::fstat(&src).context("cannot stat a backup to compress")?;
     if st.st_nlink == 0 {
@@ -69,7 +70,16 @@ pub fn compress(
         dev: st.st_dev,
         ino: st.st_ino,
     };
-    let Some(plain) = name_of(set, plain_id)? else {
+    // Where it was queued, unless a rotation renamed it since.
+    let still = set
+        .stat(queued_as)?
+        .is_some_and(|e| e.dev == plain_id.dev && e.ino == plain_id.ino);
+    let found = if still {
+        Some(queued_as.to_vec())
+    } else {
+        name_of(set, plain_id)?
+    };
+    let Some(plain) = found else {
         // Deleted by the count while it was being compressed.
         set.delete(&work)?;
         return Ok(None);
@@ -83,14 +93,35 @@ pub fn compress(
     Ok(Some(packed))
 }
 
+/// The largest backup compressed as one buffer (twice its size in memory).
+const WHOLE: u64 = 4 << 20;
+
 /// Streams `input` through the codec into `out`; returns `out`, flushed.
 fn encode(
     input: &mut std::fs::File,
     out: std::fs::File,
     codec: Codec,
 ) -> std::io::Result<std::fs::File> {
+    let size = input.metadata().map_or(u64::MAX, |m| m.len());
     let mut input = Doomed::new(input);
     match codec {
+        // libdeflate compresses about twice as fast as zlib at the same
+        // level, but only whole buffers: backups up to WHOLE go through
+        // it, larger ones stream through zlib-rs, so memory stays bounded.
+        Codec::Gzip(level) if size <= WHOLE => {
+            let mut data = Vec::with_capacity(size as usize);
+            input.read_to_end(&mut data)?;
+            let mut z = libdeflater::Compressor::new(
+                libdeflater::CompressionLvl::new(level as i32).unwrap_or_default(),
+            );
+            let mut packed = vec![0; z.gzip_compress_bound(data.len())];
+            let n = z
+                .gzip_compress(&data, &mut packed)
+                .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
+            let mut out = out;
+            out.write_all(&packed[..n])?;
+            Ok(out)
+        }
         Codec::Gzip(level) => {
             let mut enc = flate2::write::GzEncoder::new(out, flate2::Compression::new(level));
             std::io::copy(&mut input, &mut enc)?;
@@ -157,14 +188,16 @@ pub fn name_of(set: &FileSet, id: Owed) -> Result<Option<Vec<u8>>> {
 /// plain, and is compressed again as owed); where both forms of a backup
 /// exist, the plain one goes if the compressed one decompresses to its
 /// length, else the compressed one goes.
-pub fn recover(set: &FileSet) -> Result<()> {
+/// Takes a listing of the set; says whether it deleted a backup (the
+/// listing is then stale).
+pub fn recover(set: &FileSet, listing: &Listing) -> Result<bool> {
     set.delete(&set.naming.own_name(WORK))?;
     // A hook's stable name, left by a crash while the hook ran.
     let hook = set.naming.own_name("hook");
     for ext in ["", ".gz", ".zst"] {
         set.delete(&[hook.as_slice(), ext.as_bytes()].concat())?;
     }
-    let listing = set.list()?;
+    let mut changed = false;
     for plain in listing.backups.iter().filter(|b| b.codec.is_none()) {
         for packed in listing.backups.iter().filter(|b| {
             b.index == plain.index && b.codec.is_some() && b.name.starts_with(&plain.name)
@@ -177,9 +210,10 @@ pub fn recover(set: &FileSet) -> Result<()> {
             } else {
                 set.delete(&packed.name)?;
             }
+            changed = true;
         }
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// The length a compressed backup decompresses to; `None` if it is damaged

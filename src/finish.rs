@@ -46,7 +46,9 @@ struct HookCall {
 enum Task {
     Sync(NewBackup, Owed),
     /// A plain backup (a handle open for reading) to compress.
-    Compress(OwnedFd, Codec, String),
+    /// A plain backup, and the name it had when queued (where it most
+    /// likely still is).
+    Compress(OwnedFd, Codec, Vec<u8>),
     Retain,
     Hook(HookCall),
     Free(Vec<OwnedFd>),
@@ -180,7 +182,7 @@ impl Finisher {
     /// be opened stays plain, owed to the next run.
     pub fn compress(&mut self, set: &FileSet, name: &[u8], codec: Codec) {
         if let Ok(fd) = set.open_backup(name) {
-            self.send(Task::Compress(fd, codec, set.show(name)));
+            self.send(Task::Compress(fd, codec, name.to_vec()));
         }
     }
 
@@ -338,9 +340,10 @@ impl Work {
                     q.remove(i);
                 }
             }
-            Task::Compress(fd, codec, show) => {
+            Task::Compress(fd, codec, name) => {
                 let id = identity(&fd);
-                match compress::compress(&self.set, fd, codec, &self.gate) {
+                let show = self.set.show(&name);
+                match compress::compress(&self.set, fd, codec, &self.gate, &name) {
                     Ok(Some(packed)) => {
                         self.compressed.push_back((id, packed));
                         if self.compressed.len() > 8 {

@@ -32,7 +32,8 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
         messages::error(&format!("{e:#}"));
         failed.store(true, Ordering::Relaxed);
     };
-    let work = sets_of(&stanzas, &fail);
+    let (work, listed) = sets_of(&stanzas, &fail);
+    let names_in = |dir: &std::path::Path| listed.get(dir).map(Vec::as_slice);
 
     // A dry run prints each set's settings and then its steps: in order,
     // one set at a time.
@@ -59,7 +60,7 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
                             conffile::describe(&cfg, stanza.once.as_ref())
                         ));
                     }
-                    match rotate::rotate_one(naming, &cfg) {
+                    match rotate::rotate_one(naming, &cfg, names_in(naming.dir())) {
                         Ok(o) => {
                             if let Ok(mut v) = outcomes.lock() {
                                 v[i] = Some(o);
@@ -104,10 +105,17 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
 /// Every set the stanzas name, each with the stanza it belongs to: a set
 /// that the patterns of two stanzas match belongs to the first, with one
 /// warning.
-fn sets_of(stanzas: &[Stanza], fail: &impl Fn(anyhow::Error)) -> Vec<(Naming, usize)> {
+/// Also the names of each directory, as listed while expanding.
+type Listed = std::collections::HashMap<PathBuf, Vec<Vec<u8>>>;
+
+fn sets_of(stanzas: &[Stanza], fail: &impl Fn(anyhow::Error)) -> (Vec<(Naming, usize)>, Listed) {
     let mut work: Vec<(Naming, usize)> = Vec::new();
+    let mut listed = Listed::new();
     for (s, stanza) in stanzas.iter().enumerate() {
-        let (found, errors) = targets::collect(&stanza.rotate.paths);
+        let (mut found, errors) = targets::collect(&stanza.rotate.paths);
+        for (dir, names) in found.take_names() {
+            listed.entry(dir).or_insert(names);
+        }
         errors.into_iter().for_each(fail);
         if !stanza.rotate.missing_ok {
             for arg in &found.unmatched {
@@ -130,5 +138,5 @@ fn sets_of(stanzas: &[Stanza], fail: &impl Fn(anyhow::Error)) -> Vec<(Naming, us
             }
         }
     }
-    work
+    (work, listed)
 }

@@ -18,8 +18,9 @@ use crate::lock::{self, Acquired, Holder, Lock};
 
 /// Who holds a set, as a tool sees it.
 pub enum Access {
-    /// No writer: the tool holds the lock and may change the set itself.
-    Alone(Lock),
+    /// No writer: the tool holds the lock and may change the set itself;
+    /// `waited`: another tool held it first (and may have changed the set).
+    Alone(Lock, bool),
     /// A live writer, to be asked.
     Writer(Holder),
     /// Another tool holds the lock, and the caller does not wait.
@@ -35,9 +36,10 @@ pub fn access(set: &FileSet, timeout: Duration, on_busy: OnBusy) -> Result<Acces
         ..Holder::default()
     };
     let deadline = std::time::Instant::now() + timeout;
+    let mut waited = false;
     loop {
         match lock::acquire(set, &me)? {
-            Acquired::Held(l) => return Ok(Access::Alone(l)),
+            Acquired::Held(l) => return Ok(Access::Alone(l, waited)),
             Acquired::Busy(h) if h.is_writer() => return Ok(Access::Writer(h)),
             Acquired::Busy(h) if on_busy == OnBusy::Skip => return Ok(Access::Busy(h)),
             Acquired::Busy(h) if std::time::Instant::now() >= deadline => {
@@ -47,7 +49,10 @@ pub fn access(set: &FileSet, timeout: Duration, on_busy: OnBusy) -> Result<Acces
                     h.pid
                 )
             }
-            Acquired::Busy(_) => std::thread::sleep(Duration::from_millis(10)),
+            Acquired::Busy(_) => {
+                waited = true;
+                std::thread::sleep(Duration::from_millis(10));
+            }
         }
     }
 }

@@ -50,7 +50,7 @@ fn reset_one(naming: &Naming, cfg: &ResetConfig) -> Result<()> {
     set.check_main(&main)?;
     check_may_modify(&set, Some(&main.name), "reset")?;
     match access(&set, cfg.timeout, OnBusy::Wait)? {
-        Access::Alone(_lock) => set.truncate(&main.name),
+        Access::Alone(_lock, _) => set.truncate(&main.name),
         Access::Writer(w) => control::ask(&set, w.pid, Ask::Reset, cfg.timeout),
         Access::Busy(h) => bail!("{} is busy: pid {} holds its lock", path.display(), h.pid),
     }

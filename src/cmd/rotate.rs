@@ -19,7 +19,7 @@ use crate::hook;
 use crate::lock::{self, Holder};
 use crate::messages;
 use crate::naming::Naming;
-use crate::plan::{self, Action, Method};
+use crate::plan::{self, Action, Listing, Method};
 use crate::policy::{Reason, should_rotate};
 use crate::state;
 
@@ -41,7 +41,7 @@ pub fn run(cfg: &RotateConfig) -> Result<ExitCode> {
         messages::warn(&skipped_backups(&targets.skipped));
     }
     for naming in &targets.sets {
-        if let Err(e) = rotate_one(naming, cfg) {
+        if let Err(e) = rotate_one(naming, cfg, targets.names_in(naming.dir())) {
             fail(e);
         }
     }
@@ -91,8 +91,8 @@ fn decide(
     cfg: &RotateConfig,
     count: u64,
     writer: Option<Holder>,
+    listing: &Listing,
 ) -> Result<Decision> {
-    let listing = set.list()?;
     let Some(main) = &listing.main else {
         return Ok(Decision::Missing);
     };
@@ -128,7 +128,7 @@ fn decide(
         }
         (None, Some(reason)) => Decision::Steps(
             plan::by(
-                plan::rotation(&set.naming, &listing, count, born),
+                plan::rotation(&set.naming, listing, count, born),
                 cfg.method,
                 cfg.fresh,
             ),
@@ -164,7 +164,15 @@ pub enum Outcome {
 }
 
 /// Rotates one set, or asks its writer to.
-pub fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<Outcome> {
+///
+/// `names` is the set's directory as listed when the arguments were
+/// expanded: used when nothing else held the set meanwhile, so that 1,000
+/// sets in one directory do not read it 1,000 times.
+pub fn rotate_one(
+    naming: &Naming,
+    cfg: &RotateConfig,
+    names: Option<&[Vec<u8>]>,
+) -> Result<Outcome> {
     let path = naming.path();
     let mut set = FileSet::open(naming.clone(), cfg.trust)?;
     // Backups are named as asked, else as the set's last writer named them.
@@ -188,7 +196,7 @@ pub fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<Outcome> {
     if cfg.dry_run {
         // Changes nothing, not even by creating a lock file.
         let (count, _) = count_for(&set, cfg)?;
-        let decision = decide(&set, cfg, count, lock::live_writer(&set)?)?;
+        let decision = decide(&set, cfg, count, lock::live_writer(&set)?, &set.list()?)?;
         say(&decision);
         return match decision {
             Decision::Missing => missing(path, cfg).map(|()| Outcome::Left),
@@ -196,7 +204,7 @@ pub fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<Outcome> {
             _ => Ok(Outcome::Left),
         };
     }
-    let Some(main) = set.list()?.main else {
+    let Some(main) = set.main_entry()? else {
         return missing(path, cfg).map(|()| Outcome::Left);
     };
     set.check_main(&main)?;
@@ -215,18 +223,35 @@ pub fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<Outcome> {
             ));
             return Ok(Outcome::Busy);
         }
-        Access::Alone(lock) => {
+        Access::Alone(lock, waited) => {
             let (count, from) = count_for(&set, cfg)?;
-            set.recover(count)?;
-            compress::recover(&set)?;
-            state::settle(&set, &set.list()?)?;
-            let decision = decide(&set, cfg, count, None)?;
+            // One listing serves the whole run unless a crash's leftovers
+            // change the set first.
+            let mut listing = match names {
+                Some(names) if !waited => set.listing_of(names)?,
+                _ => set.list()?,
+            };
+            if listing.leftover.is_some() {
+                set.recover(count)?;
+                listing = set.list()?;
+            }
+            if compress::recover(&set, &listing)? {
+                listing = set.list()?;
+            }
+            state::settle(&set, &listing)?;
+            let decision = decide(&set, cfg, count, None, &listing)?;
             say(&decision);
             let (steps, reason) = match &decision {
                 Decision::Steps(steps, reason) => (steps.as_slice(), *reason),
                 _ => (&[][..], Reason::Request),
             };
-            execute(&set, steps, &cfg.finishing, reason)?;
+            // Plain backups at --compress-from and above before the
+            // rotation are owed beyond the one the rotation brings there.
+            let owed = cfg.finishing.compress.is_some()
+                && compress::owed(&listing, cfg.finishing.compress_from)
+                    .next()
+                    .is_some();
+            execute(&set, steps, &cfg.finishing, reason, owed)?;
             if cfg.names.is_some() && !steps.is_empty() {
                 state::record_names(&set)?;
             }
@@ -250,7 +275,7 @@ pub fn rotate_one(naming: &Naming, cfg: &RotateConfig) -> Result<Outcome> {
                     w.count
                 ));
             }
-            let decision = decide(&set, cfg, w.count, Some(w))?;
+            let decision = decide(&set, cfg, w.count, Some(w), &set.list()?)?;
             say(&decision);
             if let Decision::AskWriter(w) = &decision {
                 control::ask(&set, w.pid, Ask::Rotate, cfg.timeout)?;
@@ -311,7 +336,13 @@ fn warn_unasked_deletions(set: &FileSet, steps: &[Action], count: u64, from: Cou
 /// sync) and every compression owed before returning, through the same
 /// finisher a writer uses: a `rotate` that rotates nothing still finishes
 /// what a crash left.
-fn execute(set: &FileSet, steps: &[Action], finishing: &Finishing, reason: Reason) -> Result<()> {
+fn execute(
+    set: &FileSet,
+    steps: &[Action],
+    finishing: &Finishing,
+    reason: Reason,
+    owed: bool,
+) -> Result<()> {
     let mut finisher = Finisher::start(set.try_clone()?, finishing.clone());
     let done = {
         let gate = finisher.gate();
@@ -347,7 +378,9 @@ fn execute(set: &FileSet, steps: &[Action], finishing: &Finishing, reason: Reaso
         hook_done: true,
     };
     finisher.after_rotation(set, finishing, handover);
-    finisher.compress_owed(set, finishing)?;
+    if owed {
+        finisher.compress_owed(set, finishing)?;
+    }
     if finisher.close(|| false) != (Ending::Done { failures: 0 }) {
         bail!(
             "{} was rotated, but its new backup could not be synced (see above)",

@@ -32,6 +32,20 @@ pub struct Targets {
     /// Arguments that matched nothing (patterns only; a literal path is a
     /// set whether or not it exists).
     pub unmatched: Vec<PathBuf>,
+    /// The names in each directory, as read once while resolving.
+    names: std::collections::HashMap<PathBuf, Vec<Vec<u8>>>,
+}
+
+impl Targets {
+    /// The names of a directory as read while resolving, if it was read.
+    pub fn names_in(&self, dir: &Path) -> Option<&[Vec<u8>]> {
+        self.names.get(dir).map(Vec::as_slice)
+    }
+
+    /// Hands over the names read, by directory.
+    pub fn take_names(&mut self) -> std::collections::HashMap<PathBuf, Vec<Vec<u8>>> {
+        std::mem::take(&mut self.names)
+    }
 }
 
 /// Resolves every argument; a pattern that cannot be read is an error of
@@ -39,6 +53,11 @@ pub struct Targets {
 pub fn collect(args: &[PathBuf]) -> (Targets, Vec<anyhow::Error>) {
     let mut t = Targets::default();
     let mut errors = Vec::new();
+    // Each directory is read once, however many of its files are named:
+    // a pattern over 1,000 sets in one directory must not read it 1,000
+    // times.
+    let mut dirs = DirCache::default();
+    let mut seen = std::collections::HashSet::new();
     for arg in args {
         let pattern = is_pattern(arg);
         let paths = if pattern {
@@ -56,9 +75,9 @@ pub fn collect(args: &[PathBuf]) -> (Targets, Vec<anyhow::Error>) {
             t.unmatched.push(arg.clone());
         }
         for path in paths {
-            match resolve(&path) {
+            match resolve_in(&path, &mut dirs) {
                 Ok(Target::Set(n)) => {
-                    if !t.sets.contains(&n) {
+                    if seen.insert(n.path().to_path_buf()) {
                         t.sets.push(n);
                     }
                 }
@@ -69,6 +88,11 @@ pub fn collect(args: &[PathBuf]) -> (Targets, Vec<anyhow::Error>) {
             }
         }
     }
+    t.names = dirs
+        .dirs
+        .into_iter()
+        .map(|(d, (names, _))| (d, names))
+        .collect();
     (t, errors)
 }
 
@@ -99,6 +123,19 @@ fn expand(arg: &Path) -> Result<Vec<PathBuf>> {
 /// What a path names: a set (a `%` one where `app.0.log` belongs to it),
 /// or a backup of a set whose main file exists.
 pub fn resolve(path: &Path) -> Result<Target> {
+    resolve_in(path, &mut DirCache::default())
+}
+
+/// A directory's names, in order and as a set for lookups.
+type Names = (Vec<Vec<u8>>, std::collections::HashSet<Vec<u8>>);
+
+/// Directories' names, each read once.
+#[derive(Default)]
+struct DirCache {
+    dirs: std::collections::HashMap<PathBuf, Names>,
+}
+
+fn resolve_in(path: &Path, cache: &mut DirCache) -> Result<Target> {
     let naming = Naming::new(path).map_err(anyhow::Error::msg)?;
     if naming.is_percent() {
         return Ok(Target::Set(naming));
@@ -106,8 +143,16 @@ pub fn resolve(path: &Path) -> Result<Target> {
     let name = naming.template().to_vec();
     // An unreadable directory: the path is taken as it is, and the command
     // reports the directory when it gets there.
-    let entries = dir_names(naming.dir()).unwrap_or_default();
-    let has = |n: &[u8]| entries.iter().any(|e| e.as_slice() == n);
+    let (entries, set) = cache
+        .dirs
+        .entry(naming.dir().to_path_buf())
+        .or_insert_with(|| {
+            let names = dir_names(naming.dir()).unwrap_or_default();
+            let set = names.iter().cloned().collect();
+            (names, set)
+        });
+    let entries: &[Vec<u8>] = entries;
+    let has = |n: &[u8]| set.contains(n);
     if let Some(base) = plain_backup_base(&name)
         && has(base)
     {
@@ -115,7 +160,7 @@ pub fn resolve(path: &Path) -> Result<Target> {
             of: naming.in_dir(base),
         });
     }
-    if let Some(main) = dated_backup_of(&naming, &entries) {
+    if let Some(main) = dated_backup_of(&naming, entries) {
         return Ok(Target::Backup {
             of: naming.in_dir(&main),
         });

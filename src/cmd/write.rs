@@ -62,7 +62,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
     };
     let mut claim = Claim::take(&set, me)?;
     set.recover(count)?;
-    compress::recover(&set)?;
+    compress::recover(&set, &set.list()?)?;
     let listing = set.list()?;
     state::settle(&set, &listing)?;
     let compress_from = cfg.finishing.compress.map(|_| cfg.finishing.compress_from);

@@ -146,13 +146,25 @@ impl FileSet {
         let show_dir = || self.naming.dir().display().to_string();
         let mut dir = rustix::fs::Dir::read_from(&self.dir)
             .with_context(|| format!("cannot read directory {}", show_dir()))?;
+        let mut names = Vec::new();
+        while let Some(entry) = dir.read() {
+            let entry = entry.with_context(|| format!("cannot read directory {}", show_dir()))?;
+            names.push(entry.file_name().to_bytes().to_vec());
+        }
+        self.listing_of(&names)
+    }
+
+    /// The set as a listing of its directory's names, taken by the caller
+    /// (`rotate` over many sets in one directory reads it once for all;
+    /// names gone since are tolerated by every step, names added since
+    /// make a step fail, never overwrite).
+    pub fn listing_of(&self, names: &[Vec<u8>]) -> Result<Listing> {
         let leftover_name = self.naming.own_name("new");
         let mut mains: Vec<Vec<u8>> = Vec::new();
         let mut backups = Vec::new();
         let mut leftover = None;
-        while let Some(entry) = dir.read() {
-            let entry = entry.with_context(|| format!("cannot read directory {}", show_dir()))?;
-            let name = entry.file_name().to_bytes();
+        for name in names {
+            let name = name.as_slice();
             if name == leftover_name.as_slice() {
                 leftover = Some(self.stat(name)?.map_or(0, |m| m.size));
                 continue;
@@ -207,6 +219,15 @@ impl FileSet {
             backups,
             leftover,
         })
+    }
+
+    /// The main file, if it exists: found by its name, or, for a `%` set
+    /// (whose main file may be at any padding), by a listing.
+    pub fn main_entry(&self) -> Result<Option<Entry>> {
+        if self.naming.is_percent() {
+            return Ok(self.list()?.main);
+        }
+        self.stat(self.naming.template())
     }
 
     /// Stats a member without following a symlink; `None` if it is absent.
