@@ -33,6 +33,17 @@ fn rank_key(name: &str, base: &str) -> (String, u32) {
     (stamp, seq)
 }
 
+/// A writer with date-named backups, 64 KiB files, enough kept for all.
+const DATED: &[&str] = &[
+    "-s",
+    "64K",
+    "-c",
+    "1000",
+    "--backup-names",
+    "date",
+    "app.log",
+];
+
 /// A writer's every byte is in its date-named backups, oldest first, and
 /// then the main file; no backup is ever renamed (its inode keeps its
 /// name), and the names are the main file's birth in local time.
@@ -41,18 +52,7 @@ fn a_writer_names_backups_by_date_and_never_renames_them() {
     let dir = Dir::new();
     let input = numbered(20_000, 60);
     let before = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
-    dir.ok(
-        &[
-            "-s",
-            "64K",
-            "-c",
-            "1000",
-            "--backup-names",
-            "date",
-            "app.log",
-        ],
-        &input,
-    );
+    dir.ok(DATED, &input);
     let after = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
     let mut names = dated(&dir, "app.log", ".");
     assert!(names.len() > 10, "{names:?}");
@@ -75,18 +75,7 @@ fn a_writer_names_backups_by_date_and_never_renames_them() {
             )
         })
         .collect();
-    dir.ok(
-        &[
-            "-s",
-            "64K",
-            "-c",
-            "1000",
-            "--backup-names",
-            "date",
-            "app.log",
-        ],
-        &input,
-    );
+    dir.ok(DATED, &input);
     for (n, ino) in &inodes {
         assert_eq!(
             std::fs::metadata(dir.join(n)).expect("stat").ino(),
