@@ -30,6 +30,11 @@ pub struct State {
     /// The FORMAT of its date-named backups (`--backup-names date:FORMAT`);
     /// `None`: numbered.
     pub dates: Option<String>,
+    /// When rollover last emptied the main file in place (count 0,
+    /// `reset`, mode `w`, `--method collapse` or `copytruncate`), in Unix
+    /// seconds: the main file's age counts from then, if later than its
+    /// birth.
+    pub emptied: Option<u64>,
 }
 
 impl State {
@@ -44,10 +49,12 @@ impl State {
             .dates
             .as_ref()
             .map(|f| format!("backup-names date:{f}\n"));
+        let emptied = self.emptied.map(|t| format!("emptied {t}\n"));
         count
             .into_iter()
             .chain(from)
             .chain(dates)
+            .chain(emptied)
             .chain(owed)
             .collect()
     }
@@ -61,6 +68,7 @@ impl State {
                 Some("compress-from") => {
                     s.compress_from = words.next().and_then(|c| c.parse().ok())
                 }
+                Some("emptied") => s.emptied = words.next().and_then(|t| t.parse().ok()),
                 Some("backup-names") => {
                     let rest = line["backup-names".len()..].trim_start();
                     s.dates = rest.strip_prefix("date:").map(str::to_string);
@@ -142,6 +150,26 @@ pub fn record_writer(set: &FileSet, count: u64, compress_from: Option<u64>) -> R
     Ok(())
 }
 
+/// Records that the main file was emptied in place now: its age starts
+/// again.
+pub fn record_emptied(set: &FileSet) -> Result<()> {
+    let mut state = load(set)?;
+    state.emptied = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs());
+    save(set, &state)
+}
+
+/// The main file's age origin: its birth, or when rollover last emptied
+/// it in place, whichever is later.
+pub fn origin(state: &State, born: std::time::SystemTime) -> std::time::SystemTime {
+    match state.emptied {
+        Some(t) => born.max(std::time::UNIX_EPOCH + std::time::Duration::from_secs(t)),
+        None => born,
+    }
+}
+
 /// Records how a set's backups are named, when `rotate` named them.
 pub fn record_names(set: &FileSet) -> Result<()> {
     let mut state = load(set)?;
@@ -175,6 +203,7 @@ mod tests {
             compress_from: Some(2),
             owed: vec![Owed { dev: 1, ino: 2 }, Owed { dev: 3, ino: 4 }],
             dates: Some("-%Y%m%d %H".into()),
+            emptied: Some(1_790_000_000),
         };
         assert_eq!(State::decode(&s.encode()), s);
         assert_eq!(

@@ -282,7 +282,7 @@ impl Writer {
             _ if !steps.is_empty() => {
                 // Truncated in place: the file's age starts again now.
                 self.main.size = 0;
-                self.main.born = SystemTime::now();
+                self.emptied();
             }
             _ => {}
         }
@@ -307,7 +307,17 @@ impl Writer {
             .with_context(|| format!("cannot truncate {}", self.set.show(&self.main.name)))?;
         self.main.size = 0;
         self.mid_line = false;
+        self.emptied();
         Ok(())
+    }
+
+    /// The main file was emptied in place: its age starts again now, and
+    /// the set's own file says so for the next writer and `rotate`.
+    fn emptied(&mut self) {
+        self.main.born = SystemTime::now();
+        if let Err(e) = crate::state::record_emptied(&self.set) {
+            crate::messages::warn(&format!("{e:#}"));
+        }
     }
 
     /// Makes sure the writer writes the file now at PATH (see

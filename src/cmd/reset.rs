@@ -12,6 +12,7 @@ use crate::control::{self, Ask};
 use crate::fileset::FileSet;
 use crate::messages;
 use crate::naming::Naming;
+use crate::state;
 
 /// Runs `reset` on every PATH; a failure on one does not stop the others.
 pub fn run(cfg: &ResetConfig) -> Result<ExitCode> {
@@ -50,7 +51,10 @@ fn reset_one(naming: &Naming, cfg: &ResetConfig) -> Result<()> {
     set.check_main(&main)?;
     check_may_modify(&set, Some(&main.name), "reset")?;
     match access(&set, cfg.timeout, OnBusy::Wait)? {
-        Access::Alone(_lock, _) => set.truncate(&main.name),
+        Access::Alone(_lock, _) => {
+            set.truncate(&main.name)?;
+            state::record_emptied(&set)
+        }
         Access::Writer(w) => control::ask(&set, w.pid, Ask::Reset, cfg.timeout),
         Access::Busy(h) => bail!("{} is busy: pid {} holds its lock", path.display(), h.pid),
     }

@@ -100,15 +100,12 @@ fn decide(
     if main.size == 0 {
         return Ok(Decision::Empty);
     }
-    let mut born = birth_time_at(set, &main.name).unwrap_or_else(SystemTime::now);
-    if cfg.method != Method::Rename {
-        // The main file stays in place: its age counts from the last
-        // rotation, when backup 1 was written.
-        let newest = listing.backups.iter().rev().find(|b| b.index == 1);
-        if let Some(Some(b)) = newest.map(|b| set.stat(&b.name)).transpose()? {
-            born = born.max(b.mtime);
-        }
-    }
+    // The age origin: birth, or the last time rollover emptied the file
+    // in place (collapse, copytruncate, count 0, reset), if later.
+    let born = state::origin(
+        &state::load(set)?,
+        birth_time_at(set, &main.name).unwrap_or_else(SystemTime::now),
+    );
     let reason = should_rotate(
         main.size,
         born,
@@ -254,6 +251,13 @@ pub fn rotate_one(
             execute(&set, steps, &cfg.finishing, reason, owed)?;
             if cfg.names.is_some() && !steps.is_empty() {
                 state::record_names(&set)?;
+            }
+            let in_place = steps.iter().any(|s| {
+                matches!(s, Action::Truncate(_))
+                    || matches!(s, Action::SwapIn { method, .. } if *method != Method::Rename)
+            });
+            if in_place {
+                state::record_emptied(&set)?;
             }
             warn_unasked_deletions(&set, steps, count, from);
             drop(lock);

@@ -149,7 +149,7 @@ fn report(naming: &Naming) -> Result<SetReport> {
     let mut members = Vec::new();
     let mut main_facts = None;
     if let Some(m) = &listing.main {
-        let born = birth_time_at(&set, &m.name).unwrap_or(m.mtime);
+        let born = state::origin(&owed, birth_time_at(&set, &m.name).unwrap_or(m.mtime));
         main_facts = Some((m.size, born));
         members.push(MemberReport {
             number: 0,

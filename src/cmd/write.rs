@@ -78,6 +78,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         }
         if let Some(m) = &listing.main {
             set.truncate(&m.name)?;
+            state::record_emptied(&set)?;
         }
     }
     let name = listing
@@ -87,7 +88,9 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         OpenMode::Exclusive => Create::New,
         OpenMode::Append | OpenMode::Truncate => Create::IfMissing,
     };
-    let opened = set.open_main(&name, how, cfg.perm)?;
+    let mut opened = set.open_main(&name, how, cfg.perm)?;
+    // Age counts from the birth, or the last time the file was emptied.
+    opened.born = state::origin(&state::load(&set)?, opened.born);
     // Handlers first: a signal sent once the socket answers is acted on,
     // never the default action.
     let signals = Signals::install()?;

@@ -234,3 +234,41 @@ fn an_owner_that_does_not_exist_is_a_usage_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no user named 'no-such-user-here'"));
     assert_eq!(dir.names(), ["app.log"]);
 }
+
+/// The main file stays in place with copytruncate and collapse: its age
+/// counts from when rollover last emptied it, recorded beside the set,
+/// not from its birth, so `-a` does not rotate it again at once.
+#[test]
+fn in_place_methods_restart_the_age_from_the_last_rotation() {
+    let dir = Dir::new();
+    dir.write("app.log", b"one\n");
+    let rotate = |dir: &Dir| {
+        let out = dir
+            .cmd(&["rotate", "-a", "1s", "--method", "copytruncate", "app.log"])
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    wait_until("the file is a second old", Duration::from_secs(20), || {
+        rotate(&dir);
+        dir.exists("app.log.1")
+    });
+    // Born more than a second ago, but emptied just now: not due.
+    std::fs::write(dir.join("app.log"), b"two\n").expect("write");
+    rotate(&dir);
+    assert!(!dir.exists("app.log.2"), "rotated again at once");
+    wait_until(
+        "a second since the last rotation",
+        Duration::from_secs(20),
+        || {
+            rotate(&dir);
+            dir.exists("app.log.2")
+        },
+    );
+    assert_eq!(dir.read("app.log.1"), b"two\n");
+    assert_eq!(dir.read("app.log.2"), b"one\n");
+}
