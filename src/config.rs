@@ -143,6 +143,9 @@ pub struct WriteConfig {
     pub partial_timeout: Duration,
     pub timestamp: Option<Format>,
     pub tee: bool,
+    /// `--select` / `--deselect`, in the order given.
+    pub rules: crate::select::Rules,
+    pub rate_limit: Option<crate::select::RateLimit>,
     pub fsync: Fsync,
     pub finishing: Finishing,
     pub perm: Option<u32>,

@@ -97,6 +97,8 @@ fn socket_path(set: &FileSet) -> PathBuf {
 pub enum Ask {
     Rotate,
     Reset,
+    /// What the writer left out so far, for `status`.
+    Stats,
 }
 
 /// A request received by the writer, answered through [`Request::answer`].
@@ -107,6 +109,13 @@ pub struct Request {
 }
 
 impl Request {
+    /// Answers the client with a line of facts.
+    pub fn answer_with(mut self, facts: &str) {
+        let _ = self
+            .stream
+            .write_all(format!("ok {}\n", facts.replace('\n', " ")).as_bytes());
+    }
+
     /// Answers the client: `Ok` when done, or the reason it was not.
     pub fn answer(mut self, outcome: Result<(), String>) {
         let line = match outcome {
@@ -194,6 +203,7 @@ fn read_request(mut stream: UnixStream) -> Option<Request> {
     let ask = match words.next()? {
         "rotate" => Ask::Rotate,
         "reset" => Ask::Reset,
+        "stats" => Ask::Stats,
         _ => return None,
     };
     // The client gives up at its deadline; acting after it would change
@@ -213,10 +223,16 @@ fn read_request(mut stream: UnixStream) -> Option<Request> {
 /// done, at most `timeout`. Fails, having changed nothing, if it does not
 /// answer in time.
 pub fn ask(set: &FileSet, pid: u32, what: Ask, timeout: Duration) -> Result<()> {
+    ask_for(set, pid, what, timeout).map(drop)
+}
+
+/// [`ask`], returning the facts the writer answered with (`stats`).
+pub fn ask_for(set: &FileSet, pid: u32, what: Ask, timeout: Duration) -> Result<String> {
     let start = Instant::now();
     let verb = match what {
         Ask::Rotate => "rotate",
         Ask::Reset => "reset",
+        Ask::Stats => "stats",
     };
     let main = set.naming.path().display().to_string();
     let too_late = || {
@@ -255,7 +271,8 @@ pub fn ask(set: &FileSet, pid: u32, what: Ask, timeout: Duration) -> Result<()> 
         .with_context(|| format!("cannot {verb} {main}: cannot reach its writer (pid {pid})"))?;
     let mut reply = String::new();
     match BufReader::new(stream).read_line(&mut reply) {
-        Ok(_) if reply == "ok\n" => Ok(()),
+        Ok(_) if reply == "ok\n" => Ok(String::new()),
+        Ok(_) if reply.starts_with("ok ") => Ok(reply[3..].trim_end().to_string()),
         Ok(_) if reply.starts_with("error ") => {
             bail!("cannot {verb} {main}: {}", reply[6..].trim_end())
         }

@@ -32,6 +32,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod policy;
 pub mod retain;
+pub mod select;
 pub mod signals;
 pub mod stamp;
 pub mod state;

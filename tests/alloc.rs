@@ -11,6 +11,7 @@ use rollover::fileset::{Create, FileSet};
 use rollover::naming::Naming;
 use rollover::pipeline::{self, Options};
 use rollover::policy::Policy;
+use rollover::select::{RateLimit, Rule, Rules};
 use rollover::stamp::Format;
 use rollover::writer::Writer;
 
@@ -28,7 +29,7 @@ fn input(line_len: usize) -> Vec<u8> {
 }
 
 /// Allocations made while feeding `data` through a fresh writer.
-fn allocations(data: &[u8], max_size: u64, stamp: bool) -> (u64, usize) {
+fn allocations(data: &[u8], max_size: u64, stamp: bool, select: bool) -> (u64, usize) {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path();
     let path = dir.join("app.log");
@@ -47,6 +48,26 @@ fn allocations(data: &[u8], max_size: u64, stamp: bool) -> (u64, usize) {
         partial_timeout: Duration::from_secs(60),
         timestamp: stamp.then(|| Format::parse("rfc3339").expect("format")),
         tee: false,
+        // Rules that look at every line (one that never matches, one that
+        // always does) and a rate limit that drops nothing.
+        rules: Rules::new(if select {
+            vec![
+                Rule {
+                    keep: false,
+                    regex: regex::bytes::Regex::new("zz").expect("regex"),
+                },
+                Rule {
+                    keep: true,
+                    regex: regex::bytes::Regex::new("abc").expect("regex"),
+                },
+            ]
+        } else {
+            Vec::new()
+        }),
+        rate_limit: select.then_some(RateLimit {
+            lines: u64::MAX,
+            per: Duration::from_secs(3600),
+        }),
     };
     let before = dhat::HeapStats::get().total_blocks;
     let mut w = pipeline::feed(w, opts, data, 64 * 1024).expect("feed");
@@ -72,8 +93,8 @@ fn allocations_do_not_grow_with_the_number_of_lines() {
 
     // No rotation: a fixed handful of allocations (the buffers), whatever
     // the number of lines: 524,288 lines cost what 8,192 lines cost.
-    let (a_short, _) = allocations(&short, 0, false);
-    let (a_long, _) = allocations(&long, 0, false);
+    let (a_short, _) = allocations(&short, 0, false, false);
+    let (a_long, _) = allocations(&long, 0, false, false);
     assert_eq!(
         a_short, a_long,
         "plain: {a_short} allocations for short lines, {a_long} for long"
@@ -85,17 +106,25 @@ fn allocations_do_not_grow_with_the_number_of_lines() {
     );
 
     // Timestamps: the prefix is formatted per read, not per line.
-    let (s_short, _) = allocations(&short, 0, true);
-    let (s_long, _) = allocations(&long, 0, true);
+    let (s_short, _) = allocations(&short, 0, true, false);
+    let (s_long, _) = allocations(&long, 0, true, false);
     assert_eq!(
         s_short, s_long,
         "stamped: {s_short} allocations for short lines, {s_long} for long"
     );
 
+    // Selection and the rate limit: matched per line, allocated per run.
+    let (f_short, _) = allocations(&short, 0, false, true);
+    let (f_long, _) = allocations(&long, 0, false, true);
+    assert_eq!(
+        f_short, f_long,
+        "selecting: {f_short} allocations for short lines, {f_long} for long"
+    );
+
     // Rotations allocate (names, the listing), lines do not: the same
     // number of rotations costs the same, whatever the number of lines.
-    let (r_short, b_short) = allocations(&short, 1 << 20, false);
-    let (r_long, b_long) = allocations(&long, 1 << 20, false);
+    let (r_short, b_short) = allocations(&short, 1 << 20, false, false);
+    let (r_long, b_long) = allocations(&long, 1 << 20, false, false);
     assert_eq!(b_short, b_long);
     assert!(b_short >= 7, "{b_short} backups");
     assert_eq!(

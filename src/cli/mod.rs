@@ -149,6 +149,36 @@ pub struct WriteArgs {
     #[arg(long)]
     pub tee: bool,
 
+    /// Write only the lines REGEX matches (repeatable; see --deselect)
+    ///
+    /// --select and --deselect rules apply in the order given, as s6-log's
+    /// plus and minus do: a line starts selected if the first rule is a
+    /// --deselect, deselected if it is a --select; each rule whose regex matches
+    /// anywhere in the line (its first 64 KiB, without newline or
+    /// timestamp) sets it; the last match decides. Only selected lines are
+    /// written; status counts the others. Regex syntax: the regex crate's.
+    #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
+    pub select: Vec<regex::bytes::Regex>,
+
+    /// Leave out the lines REGEX matches (repeatable; see --select)
+    #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
+    pub deselect: Vec<regex::bytes::Regex>,
+
+    /// Write at most N lines per DURATION (e.g. 2000/1s); drop the rest
+    ///
+    /// Windows of DURATION follow one another from the first line; lines
+    /// beyond N in a window are dropped, and when a window that dropped
+    /// lines ends (within a second, input or not), one line says so where
+    /// they would have been: "rollover: dropped N lines (B bytes) from T1
+    /// to T2: rate limit 2000/1s". Selection comes first.
+    #[arg(long, value_name = "N/DURATION", value_parser = crate::select::parse_rate)]
+    pub rate_limit: Option<crate::select::RateLimit>,
+
+    /// The order of --select and --deselect across both, filled in from
+    /// the parsed arguments' positions.
+    #[arg(skip)]
+    pub rule_order: Vec<bool>,
+
     /// Sync files to disk: never, before a file becomes a backup, always
     #[arg(long, value_enum, value_name = "WHEN", default_value = "rotate")]
     pub fsync: FsyncArg,
@@ -441,6 +471,11 @@ pub struct StatusArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// A `--select` or `--deselect` regex.
+fn parse_regex(text: &str) -> Result<regex::bytes::Regex, String> {
+    regex::bytes::Regex::new(text).map_err(|e| format!("invalid regex: {e}"))
 }
 
 /// A set's PATH: a file name with at most one `%`.

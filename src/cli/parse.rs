@@ -4,8 +4,6 @@
 
 use std::ffi::OsString;
 
-use clap::Parser;
-
 use super::{Cli, Command, EveryArg, FinishArgs, FsyncArg, MethodArg, ModeArg, WriteArgs};
 use crate::config::{
     Conditions, ConfigRun, DirTrust, Finishing, Fsync, Hook, Job, OnBusy, OpenMode, ResetConfig,
@@ -29,12 +27,38 @@ pub fn parse_job() -> Job {
     if let Some(e) = typo(&args) {
         e.exit();
     }
-    let parsed = <Cli as Parser>::try_parse_from(&args).and_then(Cli::into_job);
+    let parsed = <Cli as clap::CommandFactory>::command()
+        .try_get_matches_from(&args)
+        .and_then(|m| {
+            let order = rule_order(&m);
+            <Cli as clap::FromArgMatches>::from_arg_matches(&m).map(|mut cli| {
+                cli.write.rule_order = order;
+                cli
+            })
+        })
+        .and_then(Cli::into_job);
     match parsed {
         Ok(job) => job,
         Err(e) if e.exit_code() == 0 => e.exit(),
         Err(e) => timestamp_hint(&args).unwrap_or(e).exit(),
     }
+}
+
+/// Which of the `--select` (true) and `--deselect` (false) rules comes
+/// first, second ...: clap keeps each option's values apart, and their
+/// order across the two decides.
+fn rule_order(m: &clap::ArgMatches) -> Vec<bool> {
+    let of = |id: &str, keep: bool| {
+        m.indices_of(id)
+            .into_iter()
+            .flatten()
+            .map(move |i| (i, keep))
+            .collect::<Vec<_>>()
+    };
+    let mut all = of("select", true);
+    all.extend(of("deselect", false));
+    all.sort_unstable();
+    all.into_iter().map(|(_, keep)| keep).collect()
 }
 
 /// The commands a first argument may be mistyped for.
@@ -170,6 +194,19 @@ impl WriteArgs {
             partial_timeout: self.partial_timeout,
             timestamp: self.timestamp,
             tee: self.tee,
+            rules: {
+                let (mut sel, mut desel) = (self.select.into_iter(), self.deselect.into_iter());
+                let rules = self
+                    .rule_order
+                    .iter()
+                    .filter_map(|&keep| {
+                        let regex = if keep { sel.next() } else { desel.next() }?;
+                        Some(crate::select::Rule { keep, regex })
+                    })
+                    .collect();
+                crate::select::Rules::new(rules)
+            },
+            rate_limit: self.rate_limit,
             fsync: match self.fsync {
                 FsyncArg::Never => Fsync::Never,
                 FsyncArg::Rotate => Fsync::Rotate,

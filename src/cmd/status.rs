@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::cmd::targets::{self, Target};
 use crate::config::{DirTrust, StatusConfig};
+use crate::control::{self, Ask};
 use crate::fileset::{FileSet, birth_time_at};
 use crate::lock;
 use crate::messages;
@@ -36,6 +37,33 @@ struct WriterReport {
     max_age_secs: Option<f64>,
     max_count: u64,
     next_age_rotation_secs: Option<f64>,
+    /// Lines and bytes left out so far, by cause (`None`: the writer did
+    /// not say, e.g. to another user).
+    left_out: Option<LeftOut>,
+}
+
+/// What a live writer left out, by cause.
+#[derive(Debug, Serialize, Default, PartialEq, Eq)]
+struct LeftOut {
+    deselected_lines: u64,
+    deselected_bytes: u64,
+    rate_limited_lines: u64,
+    rate_limited_bytes: u64,
+}
+
+impl LeftOut {
+    /// From the writer's answer: `deselected L B rate-limited L B`.
+    fn parse(text: &str) -> Option<LeftOut> {
+        let w: Vec<&str> = text.split_whitespace().collect();
+        let n = |i: usize| w.get(i).and_then(|x| x.parse().ok());
+        (w.first() == Some(&"deselected") && w.get(3) == Some(&"rate-limited")).then_some(())?;
+        Some(LeftOut {
+            deselected_lines: n(1)?,
+            deselected_bytes: n(2)?,
+            rate_limited_lines: n(4)?,
+            rate_limited_bytes: n(5)?,
+        })
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -191,7 +219,11 @@ fn report(naming: &Naming) -> Result<SetReport> {
         };
         let next =
             main_facts.and_then(|(size, born)| time_due(size, born, now, &policy).map(|d| d.0));
+        let left_out = control::ask_for(&set, h.pid, Ask::Stats, Duration::from_secs(1))
+            .ok()
+            .and_then(|t| LeftOut::parse(&t));
         WriterReport {
+            left_out,
             pid: h.pid,
             max_size: h.max_size,
             max_age_secs: h.max_age.map(|d| d.as_secs_f64()),
@@ -228,6 +260,15 @@ fn text(report: &Report) -> String {
                     out.push_str(&format!(
                         ", next age rotation in {}",
                         human_age(Duration::from_secs_f64(next))
+                    ));
+                }
+                if let Some(l) = w.left_out.as_ref().filter(|l| **l != LeftOut::default()) {
+                    out.push_str(&format!(
+                        "; left out: {} lines ({}) deselected, {} lines ({}) over the rate limit",
+                        l.deselected_lines,
+                        human_size(l.deselected_bytes),
+                        l.rate_limited_lines,
+                        human_size(l.rate_limited_bytes)
                     ));
                 }
             }

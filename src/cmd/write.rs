@@ -105,6 +105,8 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         partial_timeout: cfg.partial_timeout,
         timestamp: cfg.timestamp,
         tee: cfg.tee,
+        rules: cfg.rules,
+        rate_limit: cfg.rate_limit,
     };
     pipeline::run(writer, claim, &signals, opts)
 }

@@ -18,10 +18,12 @@ use rustix::io::Errno;
 use crate::control::{Ask, Claim, Request};
 use crate::messages::Warner;
 use crate::policy::{Reason, time_due};
+use crate::select::{Gap, RateLimit, Rules, Windows};
 use crate::signals::Signals;
 use crate::stamp::{Format, Stamper};
 use crate::writer::Writer;
 
+mod filter;
 mod pump;
 
 use pump::Tee;
@@ -44,6 +46,17 @@ pub struct Options {
     pub partial_timeout: Duration,
     pub timestamp: Option<Format>,
     pub tee: bool,
+    /// `--select` / `--deselect`, in order.
+    pub rules: Rules,
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// Lines and bytes left out since the writer started, by cause, for
+/// `status`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tally {
+    pub deselected: (u64, u64),
+    pub rate_limited: (u64, u64),
 }
 
 /// A write stopped short by a fault, and when to try again.
@@ -83,6 +96,16 @@ struct Loop {
     trouble: Warner,
     space: Warner,
     eof: bool,
+    rules: Rules,
+    windows: Option<Windows>,
+    /// The decision on a line whose start was already let through or
+    /// left out, while its end has not come.
+    cont: Option<bool>,
+    /// A marker waiting to go in (a line was incomplete when it was due).
+    marker: Option<String>,
+    /// What left out the line in `cont`, for counting its later bytes.
+    dropped_by: Option<filter::Cause>,
+    tally: Tally,
 }
 
 /// Runs the writer until end of input, `SIGTERM` or `SIGINT`; then waits
@@ -143,6 +166,12 @@ impl Loop {
             trouble: Warner::default(),
             space: Warner::default(),
             eof: false,
+            rules: opts.rules,
+            windows: opts.rate_limit.map(Windows::new),
+            cont: None,
+            marker: None,
+            dropped_by: None,
+            tally: Tally::default(),
         }
     }
 
@@ -215,7 +244,7 @@ impl Loop {
             self.pump()?;
             if reading && ready[0] && !self.read_once(input)? {
                 self.eof = true;
-                self.ready = self.held;
+                self.advance_ready(self.held);
                 self.pump()?;
             }
         }
@@ -262,11 +291,19 @@ impl Loop {
                 self.waiting.push(req);
                 self.want_rotation(Reason::Request);
             }
+            Ask::Stats => {
+                let t = self.tally;
+                req.answer_with(&format!(
+                    "deselected {} {} rate-limited {} {}",
+                    t.deselected.0, t.deselected.1, t.rate_limited.0, t.rate_limited.1
+                ));
+            }
             Ask::Reset => {
                 // What was read and not yet written is dropped.
                 self.held = 0;
                 self.done = 0;
                 self.ready = 0;
+                self.cont = None;
                 self.cut_after = 0;
                 self.partial_since = None;
                 self.stall = None;
@@ -281,6 +318,17 @@ impl Loop {
 
     fn timers(&mut self) -> Result<()> {
         let now = Instant::now();
+        // A rate-limit window that dropped lines has ended: its marker
+        // goes in, input or not.
+        if self
+            .windows
+            .as_ref()
+            .and_then(Windows::due)
+            .is_some_and(|t| now >= t)
+        {
+            self.markers(now);
+            self.pump()?;
+        }
         if self.stall.is_some_and(|s| now >= s.retry_at) {
             self.pump()?;
         }
@@ -335,6 +383,9 @@ impl Loop {
         }
         if let Some(s) = self.stall {
             wake = wake.min(s.retry_at);
+        }
+        if let Some(t) = self.windows.as_ref().and_then(Windows::due) {
+            wake = wake.min(t);
         }
         let mut timeout = wake.saturating_duration_since(now);
         // An age rotation already wanted (waiting for a line's end) or just

@@ -43,12 +43,12 @@ impl Loop {
         }
         match memchr::memrchr(b'\n', &self.buf[old..self.held]) {
             Some(i) => {
-                self.ready = old + i + 1;
+                self.advance_ready(old + i + 1);
                 self.partial_since = (self.held > self.ready).then(Instant::now);
             }
             None if self.held == self.buf.len() => {
                 // A line longer than the buffer: it streams through.
-                self.ready = self.held;
+                self.advance_ready(self.held);
                 self.partial_since = None;
             }
             None => {
@@ -136,7 +136,7 @@ impl Loop {
 
     /// Writes the held partial line as it is.
     pub(super) fn flush_partial(&mut self) -> Result<()> {
-        self.ready = self.held;
+        self.advance_ready(self.held);
         self.partial_since = None;
         self.pump()
     }

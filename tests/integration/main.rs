@@ -13,6 +13,7 @@ mod finishing;
 mod logrotate;
 mod others;
 mod output;
+mod overload;
 mod person;
 mod props;
 mod signals;

@@ -1,0 +1,137 @@
+//! Selection and the rate limit inside the read buffer: lines left out
+//! are squeezed out of it in place, so what is written still goes in one
+//! `write` per batch, and nothing is allocated per line. A marker line for
+//! what the rate limit dropped goes in where those lines would have been.
+
+use std::time::{Instant, SystemTime};
+
+use super::{Gap, Loop};
+use crate::select::Windows;
+
+impl Loop {
+    /// Makes `buf[ready..to]` ready to write, leaving out the lines that
+    /// selection or the rate limit drop, and putting in a marker that is
+    /// due first.
+    pub(super) fn advance_ready(&mut self, to: usize) {
+        if self.rules.is_empty() && self.windows.is_none() {
+            self.ready = to;
+            return;
+        }
+        let now = Instant::now();
+        let inserted = self.markers(now);
+        let to = to + inserted;
+        let wall = SystemTime::now();
+        let (from, cut) = (self.ready, self.cut_after);
+        let (mut r, mut w) = (from, from);
+        let mut new_cut = None;
+        while r < to {
+            let nl = memchr::memchr(b'\n', &self.buf[r..to]).map(|i| r + i + 1);
+            let end = nl.unwrap_or(to);
+            let len = (end - r) as u64;
+            let keep = match self.cont {
+                Some(keep) => {
+                    if !keep {
+                        self.tally_bytes(len);
+                    }
+                    keep
+                }
+                None => {
+                    let body = &self.buf[r..end];
+                    let body = body.strip_suffix(b"\n").unwrap_or(body);
+                    if !self.rules.keeps(body) {
+                        self.tally.deselected.0 += 1;
+                        self.tally.deselected.1 += len;
+                        self.dropped_by = Some(Cause::Selection);
+                        false
+                    } else if let Some(win) = self.windows.as_mut() {
+                        let pass = win.pass(len, now, wall);
+                        if !pass {
+                            self.tally.rate_limited.0 += 1;
+                            self.tally.rate_limited.1 += len;
+                            self.dropped_by = Some(Cause::Rate);
+                        }
+                        pass
+                    } else {
+                        true
+                    }
+                }
+            };
+            if new_cut.is_none() && cut > r && cut <= end {
+                new_cut = Some(if keep { w + (cut - r) } else { w });
+            }
+            if keep {
+                self.buf.copy_within(r..end, w);
+                w += end - r;
+            }
+            self.cont = if nl.is_some() { None } else { Some(keep) };
+            r = end;
+        }
+        let removed = to - w;
+        if removed > 0 {
+            self.buf.copy_within(to..self.held, w);
+            self.held -= removed;
+        }
+        self.ready = w;
+        if cut > to {
+            self.cut_after = cut - removed;
+        } else if let Some(c) = new_cut {
+            self.cut_after = c;
+        }
+    }
+
+    /// Bytes of a line whose start was left out, counted where it went.
+    fn tally_bytes(&mut self, len: u64) {
+        match self.dropped_by {
+            Some(Cause::Selection) => self.tally.deselected.1 += len,
+            Some(Cause::Rate) => {
+                self.tally.rate_limited.1 += len;
+                if let Some(w) = self.windows.as_mut() {
+                    w.gap.bytes += len;
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// Puts in the marker of a rate-limit window that has ended, where the
+    /// lines it dropped would have been; after a line that was let through
+    /// only in part, it waits for that line's end. Returns the bytes put in.
+    pub(super) fn markers(&mut self, now: Instant) -> usize {
+        if self.marker.is_none()
+            && let Some(gap) = self.windows.as_mut().and_then(|w| w.close_due(now))
+        {
+            let cause = self
+                .windows
+                .as_ref()
+                .map_or_else(String::new, Windows::describe);
+            self.marker = Some(Gap::marker(&gap, &cause));
+        }
+        if self.cont.is_some() || self.w.mid_line() && self.done == self.ready {
+            return 0;
+        }
+        let Some(line) = self.marker.take() else {
+            return 0;
+        };
+        let (at, len) = (self.ready, line.len());
+        if self.held + len > self.buf.len() {
+            // No room now: it goes in with the next batch.
+            self.marker = Some(line);
+            return 0;
+        }
+        self.buf.copy_within(at..self.held, at + len);
+        self.buf[at..at + len].copy_from_slice(line.as_bytes());
+        self.held += len;
+        self.ready += len;
+        if self.cut_after > at {
+            self.cut_after += len;
+        }
+        len
+    }
+}
+
+/// What left out the line being continued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Cause {
+    Selection,
+    Rate,
+}

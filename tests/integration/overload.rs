@@ -1,0 +1,172 @@
+//! Line selection and the rate limit, through the real binary: random
+//! input and random rules against the same rules applied here; a live
+//! writer whose rate-limit marker counts exactly what is missing; `status`
+//! showing what was left out.
+
+use std::time::Duration;
+
+use proptest::prelude::*;
+
+use crate::util::{Dir, Live, wait_until};
+
+/// The lines a rule list keeps, computed here with the same semantics.
+fn expected(input: &[u8], rules: &[(bool, &str)]) -> Vec<u8> {
+    let compiled: Vec<(bool, regex::bytes::Regex)> = rules
+        .iter()
+        .map(|(k, r)| (*k, regex::bytes::Regex::new(r).expect("regex")))
+        .collect();
+    let mut out = Vec::new();
+    for line in input.split_inclusive(|&b| b == b'\n') {
+        let body = line.strip_suffix(b"\n").unwrap_or(line);
+        let mut keep = compiled.first().is_none_or(|(k, _)| !k);
+        for (k, re) in &compiled {
+            if re.is_match(body) {
+                keep = *k;
+            }
+        }
+        if keep {
+            out.extend_from_slice(line);
+        }
+    }
+    out
+}
+
+fn line_strategy() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(
+        prop::sample::select(vec![
+            &b"INFO "[..],
+            b"ERROR ",
+            b"DEBUG ",
+            b"disk ",
+            b"net ",
+            b"x",
+            b"\xff",
+            b"\0",
+        ]),
+        0..8,
+    )
+    .prop_map(|parts| {
+        let mut l = parts.concat();
+        l.push(b'\n');
+        l
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Whatever the input and the rules, the set holds exactly the lines
+    /// the rules keep, whole and in order, across rotations.
+    #[test]
+    fn selection_keeps_exactly_the_lines_the_rules_keep(
+        lines in prop::collection::vec(line_strategy(), 0..400),
+        rules in prop::collection::vec(
+            (any::<bool>(), prop::sample::select(vec!["ERROR", "^INFO", "disk", "net $", "DEBUG", "x{2}", "\\x00"])),
+            1..4,
+        ),
+    ) {
+        let input = lines.concat();
+        let dir = Dir::new();
+        let mut args: Vec<String> = vec!["-s".into(), "512".into(), "-c".into(), "100000".into()];
+        for (keep, re) in &rules {
+            args.push(if *keep { "--select" } else { "--deselect" }.into());
+            args.push((*re).into());
+        }
+        args.push("app.log".into());
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        dir.ok(&argv, &input);
+        let want = expected(&input, &rules);
+        prop_assert!(dir.set_content("app.log") == want, "rules {:?}", rules);
+        for f in dir.set_files("app.log") {
+            prop_assert!(f.is_empty() || f.ends_with(b"\n"), "a line split");
+        }
+    }
+}
+
+/// A line longer than the read buffer streams through: deselected, none
+/// of it is written; selected, all of it, whole.
+#[test]
+fn selection_decides_a_long_line_by_its_start() {
+    let dir = Dir::new();
+    let mut input = Vec::new();
+    input.extend_from_slice(b"keep 1\n");
+    input.extend_from_slice(b"DEBUG ");
+    input.extend(std::iter::repeat_n(b'd', 1 << 20));
+    input.extend_from_slice(b"\nkeep 2 ");
+    input.extend(std::iter::repeat_n(b'k', 1 << 20));
+    input.extend_from_slice(b"\nkeep 3\n");
+    dir.ok(&["-s", "0", "--deselect", "DEBUG", "app.log"], &input);
+    assert!(dir.read("app.log") == expected(&input, &[(false, "DEBUG")]));
+}
+
+/// A rate limit keeps the first N lines of each window; when a window that
+/// dropped lines ends, with no more input, one marker line says how many
+/// lines and bytes are missing, and they are exactly those; stamped like
+/// any line.
+#[test]
+fn the_rate_limits_marker_counts_exactly_what_is_missing() {
+    let dir = Dir::new();
+    let mut live = Live::ready(
+        &dir,
+        &["--rate-limit", "50/2s", "-t", "-s", "0", "app.log"],
+        "app.log",
+    );
+    let sent: Vec<Vec<u8>> = (0..500)
+        .map(|i| format!("line {i} {}\n", "p".repeat(i % 17)).into_bytes())
+        .collect();
+    live.send(&sent.concat());
+    wait_until("the marker", Duration::from_secs(10), || {
+        String::from_utf8_lossy(&dir.read("app.log")).contains("rollover: dropped")
+    });
+    let text = String::from_utf8(dir.read("app.log")).expect("text");
+    // Each line carries an RFC 3339 stamp and a space.
+    let bodies: Vec<&str> = text
+        .lines()
+        .map(|l| l.split_once(' ').map_or(l, |x| x.1))
+        .collect();
+    let marker = bodies.last().expect("a marker");
+    let kept = &bodies[..bodies.len() - 1];
+    // The first 50 lines, in order, whole (there may be more windows if
+    // the machine was slow to read; each begins where the last ended).
+    assert!(kept.len() >= 50, "{}", kept.len());
+    for (i, k) in kept.iter().enumerate() {
+        assert_eq!(format!("{k}\n").as_bytes(), sent[i].as_slice());
+    }
+    let missing = &sent[kept.len()..];
+    let bytes: usize = missing.iter().map(Vec::len).sum();
+    assert!(
+        marker.starts_with(&format!(
+            "rollover: dropped {} lines ({bytes} bytes) from ",
+            missing.len()
+        )) && marker.ends_with(": rate limit 50/2s"),
+        "{marker}"
+    );
+    // status shows what the writer left out.
+    let out = dir
+        .cmd(&["status", "--json", "app.log"])
+        .output()
+        .expect("status");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let left = &json["sets"][0]["writer"]["left_out"];
+    assert_eq!(left["rate_limited_lines"], missing.len() as u64, "{json}");
+    assert_eq!(left["rate_limited_bytes"], bytes as u64);
+    assert_eq!(left["deselected_lines"], 0);
+    let out = live.finish();
+    assert!(out.status.success());
+}
+
+#[test]
+fn status_counts_deselected_lines_of_a_live_writer() {
+    let dir = Dir::new();
+    let mut live = Live::ready(&dir, &["--deselect", "DEBUG", "app.log"], "app.log");
+    live.send(b"DEBUG one\nDEBUG two\n");
+    live.send_visible(&dir, "app.log", b"INFO three\n");
+    let out = dir.cmd(&["status", "app.log"]).output().expect("status");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains("left out: 2 lines (20) deselected, 0 lines (0) over the rate limit"),
+        "{text}"
+    );
+    assert_eq!(dir.read("app.log"), b"INFO three\n");
+    live.finish();
+}
