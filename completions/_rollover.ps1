@@ -37,6 +37,8 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Write only the lines REGEX matches (repeatable; see --deselect)')
             [CompletionResult]::new('--deselect', '--deselect', [CompletionResultType]::ParameterName, 'Leave out the lines REGEX matches (repeatable; see --select)')
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Write at most N lines per DURATION (e.g. 2000/1s); drop the rest')
+            [CompletionResult]::new('--on-stall', '--on-stall', [CompletionResultType]::ParameterName, 'When writing stalls (full disk, stalled storage): block or drop')
+            [CompletionResult]::new('--buffer', '--buffer', [CompletionResultType]::ParameterName, 'With --on-stall drop: how much may wait while writing is stalled')
             [CompletionResult]::new('--fsync', '--fsync', [CompletionResultType]::ParameterName, 'Sync files to disk: never, before a file becomes a backup, always')
             [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compress backups: gzip[:1-9] or zstd[:1-19] (.gz, .zst)')
             [CompletionResult]::new('--compress-from', '--compress-from', [CompletionResultType]::ParameterName, 'Leave backups numbered below N uncompressed (2: logrotate''s delaycompress)')

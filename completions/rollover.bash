@@ -53,7 +53,7 @@ _rollover() {
 
     case "${cmd}" in
         rollover)
-            opts="-s -a -c -m -t -h -V --max-size --max-age --every --max-days --max-count --mode --partial-timeout --timestamp --tee --select --deselect --rate-limit --fsync --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --backup-names --perm --insecure-dir --help --version rotate reset status import-logrotate help"
+            opts="-s -a -c -m -t -h -V --max-size --max-age --every --max-days --max-count --mode --partial-timeout --timestamp --tee --select --deselect --rate-limit --on-stall --buffer --fsync --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --backup-names --perm --insecure-dir --help --version rotate reset status import-logrotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -120,6 +120,14 @@ _rollover() {
                     return 0
                     ;;
                 --rate-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-stall)
+                    COMPREPLY=($(compgen -W "block drop" -- "${cur}"))
+                    return 0
+                    ;;
+                --buffer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

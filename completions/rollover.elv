@@ -34,6 +34,8 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand --select 'Write only the lines REGEX matches (repeatable; see --deselect)'
             cand --deselect 'Leave out the lines REGEX matches (repeatable; see --select)'
             cand --rate-limit 'Write at most N lines per DURATION (e.g. 2000/1s); drop the rest'
+            cand --on-stall 'When writing stalls (full disk, stalled storage): block or drop'
+            cand --buffer 'With --on-stall drop: how much may wait while writing is stalled'
             cand --fsync 'Sync files to disk: never, before a file becomes a backup, always'
             cand --compress 'Compress backups: gzip[:1-9] or zstd[:1-19] (.gz, .zst)'
             cand --compress-from 'Leave backups numbered below N uncompressed (2: logrotate''s delaycompress)'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rollover_global_optspecs
-    string join \n s/max-size= a/max-age= every= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee select= deselect= rate-limit= fsync= compress= compress-from= max-total= max-backup-age= on-rotate= hook-timeout= backup-names= perm= insecure-dir h/help V/version
+    string join \n s/max-size= a/max-age= every= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee select= deselect= rate-limit= on-stall= buffer= fsync= compress= compress-from= max-total= max-backup-age= on-rotate= hook-timeout= backup-names= perm= insecure-dir h/help V/version
 end
 
 function __fish_rollover_needs_command
@@ -40,6 +40,9 @@ complete -c rollover -n "__fish_rollover_needs_command" -s t -l timestamp -d 'Pr
 complete -c rollover -n "__fish_rollover_needs_command" -l select -d 'Write only the lines REGEX matches (repeatable; see --deselect)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l deselect -d 'Leave out the lines REGEX matches (repeatable; see --select)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l rate-limit -d 'Write at most N lines per DURATION (e.g. 2000/1s); drop the rest' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l on-stall -d 'When writing stalls (full disk, stalled storage): block or drop' -r -f -a "block\t'Stop reading: the producer waits, nothing is lost'
+drop\t'Keep reading: buffer, then drop whole lines, with a marker'"
+complete -c rollover -n "__fish_rollover_needs_command" -l buffer -d 'With --on-stall drop: how much may wait while writing is stalled' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l fsync -d 'Sync files to disk: never, before a file becomes a backup, always' -r -f -a "never\t'Leave it to the kernel'
 rotate\t'Sync each file before it becomes a backup'
 always\t'Sync after every write'"

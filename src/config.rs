@@ -146,6 +146,8 @@ pub struct WriteConfig {
     /// `--select` / `--deselect`, in the order given.
     pub rules: crate::select::Rules,
     pub rate_limit: Option<crate::select::RateLimit>,
+    /// `--on-stall drop`: the buffer's size; `None`: block.
+    pub drop_buffer: Option<usize>,
     pub fsync: Fsync,
     pub finishing: Finishing,
     pub perm: Option<u32>,

@@ -68,6 +68,7 @@ fn allocations(data: &[u8], max_size: u64, stamp: bool, select: bool) -> (u64, u
             lines: u64::MAX,
             per: Duration::from_secs(3600),
         }),
+        drop_buffer: None,
     };
     let before = dhat::HeapStats::get().total_blocks;
     let mut w = pipeline::feed(w, opts, data, 64 * 1024).expect("feed");

@@ -174,6 +174,23 @@ pub struct WriteArgs {
     #[arg(long, value_name = "N/DURATION", value_parser = crate::select::parse_rate)]
     pub rate_limit: Option<crate::select::RateLimit>,
 
+    /// When writing stalls (full disk, stalled storage): block or drop
+    ///
+    /// block (default): stop reading; the producer blocks on the full
+    /// pipe, and nothing is lost. drop: reading never stops; lines wait in
+    /// a buffer of --buffer bytes, and once it is full whole incoming lines
+    /// are dropped (the oldest waiting ones are kept) until it has been
+    /// written out; then one line says what was dropped, where it would
+    /// have been: "rollover: dropped N lines (B bytes) from T1 to T2:
+    /// CAUSE". For a service that must not stall on its log (Apache stops
+    /// answering when its piped log blocks).
+    #[arg(long, value_enum, value_name = "WHAT", default_value = "block")]
+    pub on_stall: OnStallArg,
+
+    /// With --on-stall drop: how much may wait while writing is stalled
+    #[arg(long, value_name = "SIZE", default_value = "4M", value_parser = parse_size)]
+    pub buffer: u64,
+
     /// The order of --select and --deselect across both, filled in from
     /// the parsed arguments' positions.
     #[arg(skip)]
@@ -277,6 +294,15 @@ pub enum EveryArg {
     Day,
     Week,
     Month,
+}
+
+/// `--on-stall`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnStallArg {
+    /// Stop reading: the producer waits, nothing is lost
+    Block,
+    /// Keep reading: buffer, then drop whole lines, with a marker
+    Drop,
 }
 
 /// `rotate --method`.

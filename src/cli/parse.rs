@@ -4,7 +4,9 @@
 
 use std::ffi::OsString;
 
-use super::{Cli, Command, EveryArg, FinishArgs, FsyncArg, MethodArg, ModeArg, WriteArgs};
+use super::{
+    Cli, Command, EveryArg, FinishArgs, FsyncArg, MethodArg, ModeArg, OnStallArg, WriteArgs,
+};
 use crate::config::{
     Conditions, ConfigRun, DirTrust, Finishing, Fsync, Hook, Job, OnBusy, OpenMode, ResetConfig,
     RotateConfig, StatusConfig, WriteConfig,
@@ -207,6 +209,8 @@ impl WriteArgs {
                 crate::select::Rules::new(rules)
             },
             rate_limit: self.rate_limit,
+            drop_buffer: (self.on_stall == OnStallArg::Drop)
+                .then(|| usize::try_from(self.buffer).unwrap_or(usize::MAX)),
             fsync: match self.fsync {
                 FsyncArg::Never => Fsync::Never,
                 FsyncArg::Rotate => Fsync::Rotate,

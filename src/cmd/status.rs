@@ -49,6 +49,8 @@ struct LeftOut {
     deselected_bytes: u64,
     rate_limited_lines: u64,
     rate_limited_bytes: u64,
+    dropped_lines: u64,
+    dropped_bytes: u64,
 }
 
 impl LeftOut {
@@ -56,12 +58,15 @@ impl LeftOut {
     fn parse(text: &str) -> Option<LeftOut> {
         let w: Vec<&str> = text.split_whitespace().collect();
         let n = |i: usize| w.get(i).and_then(|x| x.parse().ok());
-        (w.first() == Some(&"deselected") && w.get(3) == Some(&"rate-limited")).then_some(())?;
+        let labels = (w.first(), w.get(3), w.get(6));
+        (labels == (Some(&"deselected"), Some(&"rate-limited"), Some(&"dropped"))).then_some(())?;
         Some(LeftOut {
             deselected_lines: n(1)?,
             deselected_bytes: n(2)?,
             rate_limited_lines: n(4)?,
             rate_limited_bytes: n(5)?,
+            dropped_lines: n(7)?,
+            dropped_bytes: n(8)?,
         })
     }
 }
@@ -264,11 +269,14 @@ fn text(report: &Report) -> String {
                 }
                 if let Some(l) = w.left_out.as_ref().filter(|l| **l != LeftOut::default()) {
                     out.push_str(&format!(
-                        "; left out: {} lines ({}) deselected, {} lines ({}) over the rate limit",
+                        "; left out: {} lines ({}) deselected, {} lines ({}) over the rate limit, \
+                         {} lines ({}) dropped while writing stalled",
                         l.deselected_lines,
                         human_size(l.deselected_bytes),
                         l.rate_limited_lines,
-                        human_size(l.rate_limited_bytes)
+                        human_size(l.rate_limited_bytes),
+                        l.dropped_lines,
+                        human_size(l.dropped_bytes)
                     ));
                 }
             }

@@ -107,6 +107,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         tee: cfg.tee,
         rules: cfg.rules,
         rate_limit: cfg.rate_limit,
+        drop_buffer: cfg.drop_buffer,
     };
     pipeline::run(writer, claim, &signals, opts)
 }

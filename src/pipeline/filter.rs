@@ -13,7 +13,7 @@ impl Loop {
     /// selection or the rate limit drop, and putting in a marker that is
     /// due first.
     pub(super) fn advance_ready(&mut self, to: usize) {
-        if self.rules.is_empty() && self.windows.is_none() {
+        if self.rules.is_empty() && self.windows.is_none() && self.marker.is_none() {
             self.ready = to;
             return;
         }

@@ -24,6 +24,7 @@ use crate::stamp::{Format, Stamper};
 use crate::writer::Writer;
 
 mod filter;
+mod overflow;
 mod pump;
 
 use pump::Tee;
@@ -49,6 +50,8 @@ pub struct Options {
     /// `--select` / `--deselect`, in order.
     pub rules: Rules,
     pub rate_limit: Option<RateLimit>,
+    /// `--on-stall drop`, with a buffer of this many bytes.
+    pub drop_buffer: Option<usize>,
 }
 
 /// Lines and bytes left out since the writer started, by cause, for
@@ -57,6 +60,7 @@ pub struct Options {
 pub struct Tally {
     pub deselected: (u64, u64),
     pub rate_limited: (u64, u64),
+    pub dropped: (u64, u64),
 }
 
 /// A write stopped short by a fault, and when to try again.
@@ -106,6 +110,13 @@ struct Loop {
     /// What left out the line in `cont`, for counting its later bytes.
     dropped_by: Option<filter::Cause>,
     tally: Tally,
+    /// `--on-stall drop`.
+    drop_mode: bool,
+    dropping: Option<overflow::Dropping>,
+    /// Reads that are dropped land here.
+    scratch: Box<[u8]>,
+    /// Why writing last stalled, for the marker.
+    stall_cause: String,
 }
 
 /// Runs the writer until end of input, `SIGTERM` or `SIGINT`; then waits
@@ -147,7 +158,7 @@ impl Loop {
     fn new(w: Writer, opts: Options) -> Loop {
         Loop {
             w,
-            buf: vec![0u8; BUF].into_boxed_slice(),
+            buf: vec![0u8; opts.drop_buffer.map_or(BUF, |b| b.max(BUF))].into_boxed_slice(),
             held: 0,
             done: 0,
             ready: 0,
@@ -172,6 +183,18 @@ impl Loop {
             marker: None,
             dropped_by: None,
             tally: Tally::default(),
+            drop_mode: opts.drop_buffer.is_some(),
+            dropping: None,
+            scratch: vec![
+                0u8;
+                if opts.drop_buffer.is_some() {
+                    64 * 1024
+                } else {
+                    0
+                }
+            ]
+            .into_boxed_slice(),
+            stall_cause: String::new(),
         }
     }
 
@@ -197,7 +220,7 @@ impl Loop {
             // leaves it in the pipe. A slot with nothing to poll holds the
             // signal socket with no events: unlike a closed stdin, it never
             // reports a hang-up, so poll does not spin.
-            let reading = !self.eof && self.stall.is_none();
+            let reading = self.reading();
             let idle = || PollFd::new(signals.wake(), PollFlags::empty());
             let mut fds = [
                 if reading {
@@ -252,6 +275,13 @@ impl Loop {
 
     /// Reads once; false at end of input.
     fn read_once(&mut self, input: BorrowedFd<'_>) -> Result<bool> {
+        if let Some(more) = self.read_dropping(input)? {
+            return Ok(more);
+        }
+        if self.held == self.buf.len() {
+            // Stalled with the buffer full, and not dropping: wait.
+            return Ok(true);
+        }
         let n = match rustix::io::read(input, &mut self.buf[self.held..]) {
             Ok(0) => return Ok(false),
             Ok(n) => n,
@@ -294,8 +324,13 @@ impl Loop {
             Ask::Stats => {
                 let t = self.tally;
                 req.answer_with(&format!(
-                    "deselected {} {} rate-limited {} {}",
-                    t.deselected.0, t.deselected.1, t.rate_limited.0, t.rate_limited.1
+                    "deselected {} {} rate-limited {} {} dropped {} {}",
+                    t.deselected.0,
+                    t.deselected.1,
+                    t.rate_limited.0,
+                    t.rate_limited.1,
+                    t.dropped.0,
+                    t.dropped.1
                 ));
             }
             Ask::Reset => {
@@ -335,6 +370,7 @@ impl Loop {
         if self
             .partial_since
             .is_some_and(|t| now >= t + self.partial_timeout)
+            && !self.holding_lines()
         {
             self.flush_partial()?;
         }

@@ -46,7 +46,9 @@ impl Loop {
                 self.advance_ready(old + i + 1);
                 self.partial_since = (self.held > self.ready).then(Instant::now);
             }
-            None if self.held == self.buf.len() => {
+            // Dropping lines while stalled, a partial line waits: written
+            // in part, its rest might be dropped. A full buffer drops it.
+            None if self.held == self.buf.len() && !self.holding_lines() => {
                 // A line longer than the buffer: it streams through.
                 self.advance_ready(self.held);
                 self.partial_since = None;
@@ -107,14 +109,20 @@ impl Loop {
             self.done += n;
         }
         self.stall = None;
-        if self.done == 0 {
-            return Ok(());
+        if self.done > 0 {
+            self.buf.copy_within(self.done..self.held, 0);
+            self.held -= self.done;
+            self.ready -= self.done;
+            self.cut_after = self.cut_after.saturating_sub(self.done);
+            self.done = 0;
         }
-        self.buf.copy_within(self.done..self.held, 0);
-        self.held -= self.done;
-        self.ready -= self.done;
-        self.cut_after = self.cut_after.saturating_sub(self.done);
-        self.done = 0;
+        if self.dropping.is_some() {
+            self.written_out();
+            if self.ready > self.done {
+                // The gap's marker went in: write it.
+                return self.pump();
+            }
+        }
         Ok(())
     }
 
@@ -122,9 +130,17 @@ impl Loop {
     /// try again after a pause that doubles up to 30 s.
     fn stalled(&mut self) -> Result<()> {
         let cause = self.w.take_stall().unwrap_or_default();
+        self.stall_cause.clone_from(&cause);
+        // Dropping lines meanwhile, a writer looks again each second, so
+        // that a gap ends soon after space returns.
+        let longest = if self.drop_mode {
+            Duration::from_secs(1)
+        } else {
+            MAX_PAUSE
+        };
         let pause = self
             .stall
-            .map_or(Duration::from_millis(10), |s| (s.pause * 2).min(MAX_PAUSE));
+            .map_or(Duration::from_millis(10), |s| (s.pause * 2).min(longest));
         self.space
             .warn(|| format!("{cause}; keeping the data and retrying"));
         self.stall = Some(Stall {

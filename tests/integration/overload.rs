@@ -164,9 +164,148 @@ fn status_counts_deselected_lines_of_a_live_writer() {
     let out = dir.cmd(&["status", "app.log"]).output().expect("status");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
-        text.contains("left out: 2 lines (20) deselected, 0 lines (0) over the rate limit"),
+        text.contains(
+            "left out: 2 lines (20) deselected, 0 lines (0) over the rate limit, \
+             0 lines (0) dropped while writing stalled"
+        ),
         "{text}"
     );
     assert_eq!(dir.read("app.log"), b"INFO three\n");
     live.finish();
+}
+
+/// A full file system under a writer in drop mode while a producer writes
+/// as fast as it can: no write into the pipe blocks for long; once space
+/// returns, the marker's counts are exactly the lines missing where it
+/// stands, and the kept lines are whole, in order and unduplicated.
+#[test]
+fn drop_mode_never_stalls_the_producer_and_counts_what_it_dropped() {
+    use std::io::Write;
+    if !crate::util::is_root() {
+        return;
+    }
+    let dir = Dir::new();
+    let Some(fs) = crate::util::Tmpfs::mount(dir.join("small"), "256k") else {
+        return;
+    };
+    let mut live = Live::ready(
+        &dir,
+        &[
+            "--on-stall",
+            "drop",
+            "--buffer",
+            "64K",
+            // Selection comes before the buffer: what it leaves out is
+            // never counted as dropped.
+            "--deselect",
+            "^line [0-9]{7}7 ",
+            "-s",
+            "0",
+            "--fsync",
+            "never",
+            "small/app.log",
+        ],
+        "small/app.log",
+    );
+    let mut stdin = live.stdin.take().expect("stdin");
+    let line = |i: u64| format!("line {i:08} {}\n", "x".repeat((i % 40) as usize));
+    let mut i = 0u64;
+    let mut worst = Duration::ZERO;
+    // Until the file system is full and well past it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while fs.free() > 0 || i < 200_000 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the writer stopped reading"
+        );
+        let t = std::time::Instant::now();
+        stdin.write_all(line(i).as_bytes()).expect("write");
+        worst = worst.max(t.elapsed());
+        i += 1;
+    }
+    // Space returns.
+    let grown = std::process::Command::new("mount")
+        .args(["-o", "remount,size=64M"])
+        .arg(&fs.path)
+        .status()
+        .expect("remount");
+    assert!(grown.success());
+    // Writing resumes: the buffer goes out, then the gap's marker.
+    let main = fs.path.join("app.log");
+    wait_until("the marker", Duration::from_secs(20), || {
+        if let Ok(Some(st)) = live.child.as_mut().expect("child").try_wait() {
+            let mut err = String::new();
+            let _ = std::io::Read::read_to_string(
+                live.child
+                    .as_mut()
+                    .expect("child")
+                    .stderr
+                    .as_mut()
+                    .expect("stderr"),
+                &mut err,
+            );
+            panic!("the writer exited: {st}: {err}");
+        }
+        String::from_utf8_lossy(&std::fs::read(&main).unwrap_or_default())
+            .contains("rollover: dropped")
+    });
+    for _ in 0..1000 {
+        stdin.write_all(line(i).as_bytes()).expect("write");
+        i += 1;
+    }
+    drop(stdin);
+    let out = live.wait();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("drop mode: {i} lines sent, the slowest write into the pipe took {worst:?}");
+    assert!(
+        worst < Duration::from_millis(500),
+        "a write blocked for {worst:?}"
+    );
+
+    let text =
+        String::from_utf8(std::fs::read(fs.path.join("app.log")).expect("read")).expect("text");
+    assert!(text.ends_with('\n'));
+    let mut next = 0u64;
+    let mut markers = 0;
+    let mut pending: Option<(u64, u64)> = None;
+    for l in text.lines() {
+        if let Some(rest) = l.strip_prefix("rollover: dropped ") {
+            let mut w = rest.split_whitespace();
+            let n: u64 = w.next().and_then(|x| x.parse().ok()).expect("N");
+            let b: u64 = w
+                .nth(1)
+                .and_then(|x| x.trim_start_matches('(').parse().ok())
+                .expect("B");
+            assert!(l.contains("No space left on device"), "{l}");
+            pending = Some((n, b));
+            markers += 1;
+            continue;
+        }
+        let k: u64 = l[5..13].parse().expect("a numbered line");
+        assert_eq!(format!("{l}\n"), line(k), "a whole line");
+        assert!(k % 10 != 7, "a deselected line was written");
+        if let Some((n, b)) = pending.take() {
+            let missing: Vec<u64> = (next..k).filter(|m| m % 10 != 7).collect();
+            assert_eq!(
+                missing.len() as u64,
+                n,
+                "the marker counts the missing lines"
+            );
+            let bytes: u64 = missing.iter().map(|&m| line(m).len() as u64).sum();
+            assert_eq!(bytes, b, "and their bytes");
+        } else {
+            let skipped = if next % 10 == 7 { next + 1 } else { next };
+            assert_eq!(k, skipped, "in order, none missing without a marker");
+        }
+        next = k + 1;
+    }
+    assert!(
+        next == i || (next == i - 1 && next % 10 == 7),
+        "the lines after the gap are all there"
+    );
+    assert!(markers >= 1, "nothing was dropped");
 }
