@@ -174,6 +174,10 @@ def tools_plain():
         t.append(("multilog", lambda d: ["multilog", "n5", "s%d" % min(LIMIT, 16777215), d], "fsync at rotation"))
     if have("svlogd"):
         t.append(("svlogd", lambda d: ["svlogd", d], "fsync at rotation"))
+    t.append(("rollover --deselect", lambda d: [ROLLOVER, "--deselect", "status=503|user=carol", "-s", "10M", "-c", "5", d + "/app.log"],
+              "a regex tried on every line (matches none)"))
+    t.append(("rollover --rate-limit", lambda d: [ROLLOVER, "--rate-limit", "1000000000/1s", "-s", "10M", "-c", "5", d + "/app.log"],
+              "every line counted (drops none)"))
     t.append(("cat > file", lambda d: ["sh", "-c", "exec cat > " + d + "/app.log"], "floor: no rotation"))
     t.append(("cat > /dev/null", lambda d: ["cat"], "floor: the pipe alone, no file"))
     return t
@@ -256,7 +260,7 @@ def table(title, tools, results, checks, mib, base, extra=None):
     return "\n".join(lines) + "\n"
 
 
-def budget(res, sres, tres, tsres, rss, line_gib, slow, comp, sets):
+def budget(res, sres, tres, tsres, rss, line_gib, slow, comp, sets, stalls):
     """The SPEC's performance budget, clause by clause, against this run."""
     def r(s, a, b):
         if s is None or a not in s or b not in s:
@@ -325,6 +329,20 @@ def budget(res, sres, tres, tsres, rss, line_gib, slow, comp, sets):
                            need, codec, codec, ours,
                            " with `compresscmd zstd`, `-3`" if codec == "zstd" else " (gzip -6)",
                            theirs, check, theirs / ours, "yes" if theirs / ours >= need else "**no**"))
+    if "drop" in stalls:
+        worst, sent, dropped = stalls["drop"]
+        block = stalls.get("block")
+        out.append("| with `--on-stall drop` on a stalled disk, no write into the pipe blocks more than 10 ms |"
+                   " a 1 MiB tmpfs, full, under a producer writing as fast as it can for 3 s, then space returns:"
+                   " %d lines sent, %d dropped by the markers' count%s | slowest write %.1f ms | %s |" % (
+                       sent, dropped,
+                       ("; the default `block` on the same: slowest write %.0f ms (the producer waits for space)" % (block[0] * 1000)) if block else "",
+                       worst * 1000, "yes" if worst <= 0.010 else "**no**"))
+    for name in ("rollover --deselect", "rollover --rate-limit"):
+        x = r(res, name, "rollover")
+        ratio, met = cell(x, 0.9)
+        out.append("| selection and the rate limit cost under 10%% of plain throughput | `%s`, on disk, %d MiB | %s | %s |" % (
+            name, INPUT_MIB, ratio, met))
     out.append("| peak memory under 4 MiB | the largest of all rollover runs here, a %s GiB line included | %.1f MiB | %s |" % (
         line_gib, rss / 1024.0, "yes" if rss < 4096 else "**no**"))
     out.append("| no allocation per line | `cargo test --test alloc`: allocations do not grow with the lines | | test |")
@@ -453,6 +471,54 @@ def cron_sets(inp, work):
             check = "same files, decompressed backups equal the input" if same else "**backups differ**"
         out[codec] = (statistics.median(times["rollover"]), statistics.median(times["logrotate"]), check)
     return out
+
+
+def stalled_disk(inp, work, mode):
+    """A producer writing into rollover's pipe as fast as it can while
+    rollover's file system is full (a 1 MiB tmpfs), for 3 s, then space
+    returns: (the slowest write into the pipe in seconds, lines sent,
+    lines dropped by the marker's count). Needs root (mount)."""
+    import threading
+    mnt = os.path.join(work, "stall-" + mode)
+    os.makedirs(mnt, exist_ok=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1M,mode=0755", "tmpfs", mnt]).returncode != 0:
+        return None
+    try:
+        tool = subprocess.Popen([ROLLOVER, "--on-stall", mode, "-s", "0", "--fsync", "never", mnt + "/app.log"],
+                                stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        with open(inp, "rb") as f:
+            data = f.read(64 << 20)
+        lines = data.splitlines(keepends=True)
+        state = {"worst": 0.0, "sent": 0, "stop": False}
+
+        def produce():
+            fd = tool.stdin.fileno()
+            i = 0
+            while not state["stop"] and i < len(lines):
+                batch = b"".join(lines[i:i + 16])
+                t = time.perf_counter()
+                os.write(fd, batch)
+                state["worst"] = max(state["worst"], time.perf_counter() - t)
+                i += 16
+            state["sent"] = i
+
+        th = threading.Thread(target=produce)
+        th.start()
+        time.sleep(3)
+        subprocess.run(["mount", "-o", "remount,size=1G", mnt], check=True)
+        time.sleep(1.5)
+        state["stop"] = True
+        th.join()
+        tool.stdin.close()
+        tool.wait()
+        dropped = 0
+        with open(mnt + "/app.log", "rb") as f:
+            for l in f:
+                if l.startswith(b"rollover: dropped "):
+                    dropped += int(l.split()[2])
+        return state["worst"], state["sent"], dropped
+    finally:
+        subprocess.run(["umount", "-l", mnt])
 
 
 def rollover_rss(input_cmd, work):
@@ -592,6 +658,13 @@ def main():
         if have("logrotate"):
             print("1,000 sets, rotate --config vs logrotate:", file=sys.stderr)
             sets = cron_sets(inp, work)
+        stalls = {}
+        if os.geteuid() == 0:
+            print("a full file system under a producer:", file=sys.stderr)
+            for mode in ("drop", "block"):
+                r = stalled_disk(inp, work, mode)
+                if r is not None:
+                    stalls[mode] = r
         slow = None
         if have("strace"):
             # Every sync 200 ms late, 1,000 lines a second, a rotation every
@@ -636,7 +709,7 @@ def main():
         doc.append("## The budget\n")
         peak = [rss_line] + [median_row(samples)[2] for runs in (res, sres, tres or {}, tsres or {})
                              for name, samples in runs.items() if name.startswith("rollover")]
-        doc.append(budget(res, sres, tres, tsres, max(peak), line_gib, slow, comp, sets))
+        doc.append(budget(res, sres, tres, tsres, max(peak), line_gib, slow, comp, sets, stalls))
         doc.append("## Summary\n")
         doc.append("\n".join(summary) + "\n")
         doc.append("- peak RSS: %.1f MiB for a %s GiB line without newline, %.1f MiB for %d MiB of ordinary lines\n" % (
