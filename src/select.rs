@@ -15,15 +15,74 @@ pub struct Rule {
     pub regex: regex::bytes::Regex,
 }
 
-/// The rules, in the order given.
+/// The rules, in the order given, and where each next matches in the
+/// batch being read: most lines match no rule, and one search over the
+/// batch finds that out for all of them at once.
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
     rules: Vec<Rule>,
+    /// Each rule for searching a batch of lines: multi-line, so that `^`
+    /// and `$` hold at line ends; `None` where the pattern uses `\A` or
+    /// `\z`, which only a line on its own can tell.
+    batch: Vec<Option<regex::bytes::Regex>>,
+    /// Where each rule next matches in the batch (`usize::MAX`: nowhere).
+    hits: Vec<usize>,
 }
 
 impl Rules {
     pub fn new(rules: Vec<Rule>) -> Rules {
-        Rules { rules }
+        let batch = rules
+            .iter()
+            .map(|r| {
+                let p = r.regex.as_str();
+                if p.contains("\\A") || p.contains("\\z") {
+                    return None;
+                }
+                regex::bytes::Regex::new(&format!("(?m:{p})")).ok()
+            })
+            .collect();
+        let hits = vec![0; rules.len()];
+        Rules { rules, batch, hits }
+    }
+
+    /// The decision for a line that no rule matches.
+    pub fn default_keep(&self) -> bool {
+        self.rules.first().is_none_or(|r| !r.keep)
+    }
+
+    /// Starts on a batch: `hay[from..]` holds whole lines (and maybe a
+    /// partial last one). Returns whether any rule matches anywhere in it.
+    pub fn begin(&mut self, hay: &[u8], from: usize) -> bool {
+        for (i, re) in self.batch.iter().enumerate() {
+            self.hits[i] = match re {
+                Some(re) => re.find_at(hay, from).map_or(usize::MAX, |m| m.start()),
+                None => from,
+            };
+        }
+        self.hits.iter().any(|&h| h < hay.len())
+    }
+
+    /// Whether the line `hay[start..end]` (its newline included) is
+    /// written, after [`Rules::begin`] on the batch it is in.
+    pub fn keeps_in(&mut self, hay: &[u8], start: usize, end: usize) -> bool {
+        let mut maybe = false;
+        for (i, re) in self.batch.iter().enumerate() {
+            if self.hits[i] < start {
+                // Behind us: look again from this line on.
+                self.hits[i] = match re {
+                    Some(re) => re.find_at(hay, start).map_or(usize::MAX, |m| m.start()),
+                    None => start,
+                };
+            }
+            // A match inside this line starts at or after the leftmost
+            // match from its start: none before its end, none in it.
+            maybe |= self.hits[i] < end;
+        }
+        if !maybe {
+            return self.default_keep();
+        }
+        let line = &hay[start..end];
+        self.keeps(line.strip_suffix(b"\n").unwrap_or(line))
     }
 
     /// Whether there are any rules.
@@ -40,6 +99,7 @@ impl Rules {
             return true;
         };
         let seen = &line[..line.len().min(SEEN)];
+        // A line that no rule matches keeps its start value.
         self.rules
             .iter()
             .rev()
@@ -142,6 +202,24 @@ impl Windows {
         }
     }
 
+    /// Lets `lines` lines arriving at `now` pass at once if the window has
+    /// room for all of them; false (and nothing counted) if not.
+    pub fn pass_all(&mut self, lines: u64, now: Instant) -> bool {
+        let start = *self.start.get_or_insert(now);
+        let rolled = now >= start + self.limit.per;
+        let passed = if rolled { 0 } else { self.passed };
+        if passed.saturating_add(lines) > self.limit.lines || (rolled && self.gap.lines > 0) {
+            return false;
+        }
+        if rolled {
+            let elapsed = now.duration_since(start).as_nanos();
+            let per = self.limit.per.as_nanos().max(1);
+            self.start = Some(start + self.limit.per * ((elapsed / per) as u32));
+        }
+        self.passed = passed + lines;
+        true
+    }
+
     /// The end of the current window, if it dropped lines (when its marker
     /// is due).
     pub fn due(&self) -> Option<Instant> {
@@ -149,6 +227,11 @@ impl Windows {
             (Some(s), n) if n > 0 => Some(s + self.limit.per),
             _ => None,
         }
+    }
+
+    /// Takes what the current window dropped so far (at end of input).
+    pub fn take_gap(&mut self) -> Option<Gap> {
+        (self.gap.lines > 0).then(|| std::mem::take(&mut self.gap))
     }
 
     /// Takes the gap of a window that has ended by `now`, for its marker.

@@ -22,6 +22,29 @@ impl Loop {
         let to = to + inserted;
         let wall = SystemTime::now();
         let (from, cut) = (self.ready, self.cut_after);
+        // The common case, in one pass over the batch: no rule matches any
+        // of its lines, and the rate limit has room for all of them.
+        let matched = !self.rules.is_empty() && self.rules.begin(&self.buf[..to], from);
+        let uniform = self.rules.is_empty() || (!matched && self.rules.default_keep());
+        if uniform && self.cont.is_none_or(|k| k) {
+            let tail = to > from && self.buf[to - 1] != b'\n';
+            let room = match self.windows.as_mut() {
+                Some(w) => {
+                    // Lines count at their start: a line let through in
+                    // part before counted then; one that starts here and
+                    // has not ended counts now.
+                    let lines = memchr::memchr_iter(b'\n', &self.buf[from..to]).count() as u64;
+                    let cont = u64::from(self.cont.is_some());
+                    w.pass_all((lines + u64::from(tail)).saturating_sub(cont), now)
+                }
+                None => true,
+            };
+            if room {
+                self.cont = tail.then_some(true);
+                self.ready = to;
+                return;
+            }
+        }
         let (mut r, mut w) = (from, from);
         let mut new_cut = None;
         while r < to {
@@ -36,9 +59,7 @@ impl Loop {
                     keep
                 }
                 None => {
-                    let body = &self.buf[r..end];
-                    let body = body.strip_suffix(b"\n").unwrap_or(body);
-                    if !self.rules.keeps(body) {
+                    if !self.rules.is_empty() && !self.rules.keeps_in(&self.buf[..to], r, end) {
                         self.tally.deselected.0 += 1;
                         self.tally.deselected.1 += len;
                         self.dropped_by = Some(Cause::Selection);
@@ -60,7 +81,9 @@ impl Loop {
                 new_cut = Some(if keep { w + (cut - r) } else { w });
             }
             if keep {
-                self.buf.copy_within(r..end, w);
+                if w != r {
+                    self.buf.copy_within(r..end, w);
+                }
                 w += end - r;
             }
             self.cont = if nl.is_some() { None } else { Some(keep) };

@@ -481,6 +481,21 @@ impl Loop {
     /// is, and a wanted rotation is done.
     fn end_of_input(&mut self) -> Result<()> {
         self.flush_partial()?;
+        // What the rate limit dropped in the window input ended in is said
+        // now: no later window will.
+        if self.marker.is_none()
+            && let Some(gap) = self.windows.as_mut().and_then(Windows::take_gap)
+        {
+            let cause = self
+                .windows
+                .as_ref()
+                .map_or_else(String::new, Windows::describe);
+            self.marker = Some(gap.marker(&cause));
+        }
+        if self.marker.is_some() {
+            self.markers(Instant::now());
+            self.pump()?;
+        }
         if self.stall.is_some() {
             bail!(
                 "the input ended while a write was stalled; data read and not yet written is lost"

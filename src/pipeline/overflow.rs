@@ -12,16 +12,44 @@ use anyhow::{Context, Result};
 use rustix::io::Errno;
 
 use super::Loop;
-use crate::select::Gap;
+use crate::select::{Gap, SEEN};
 
 /// Lines being dropped, and whether the last one has not ended yet.
 #[derive(Debug, Default)]
 pub(super) struct Dropping {
     gap: Gap,
     mid_line: bool,
-    /// Where the line being left out goes in the counts.
+    /// Where the line being left out goes in the counts, once judged.
     cat: Option<Left>,
+    /// The start of a line not judged yet (at most 64 KiB), and its bytes
+    /// so far.
+    head: Vec<u8>,
+    pending: u64,
     cause: String,
+}
+
+/// Counts a line, or a piece of one, left out for `cat`.
+fn count(
+    tally: &mut super::Tally,
+    d: &mut Dropping,
+    cat: Left,
+    lines: u64,
+    bytes: u64,
+    now: SystemTime,
+) {
+    let (l, b) = match cat {
+        Left::Deselected => (&mut tally.deselected.0, &mut tally.deselected.1),
+        Left::RateLimited => (&mut tally.rate_limited.0, &mut tally.rate_limited.1),
+        Left::Dropped => {
+            d.gap.lines += lines;
+            d.gap.bytes += bytes;
+            d.gap.first.get_or_insert(now);
+            d.gap.last = Some(now);
+            (&mut tally.dropped.0, &mut tally.dropped.1)
+        }
+    };
+    *l += lines;
+    *b += bytes;
 }
 
 /// Why a line read while dropping is left out.
@@ -68,6 +96,8 @@ impl Loop {
             Err(e) => return Err(e).context("cannot read standard input"),
         };
         let now = SystemTime::now();
+        // Out of `self` while its pieces are counted (put back below).
+        let scratch = std::mem::take(&mut self.scratch);
         let mut data = 0..n;
         while !data.is_empty() {
             let written_out = self.stall.is_none() && self.done == self.held;
@@ -78,7 +108,7 @@ impl Loop {
                 self.stop_dropping(false);
                 break;
             }
-            let chunk = &self.scratch[data.clone()];
+            let chunk = &scratch[data.clone()];
             // Until the buffer is written out, everything is left out; then
             // only the rest of the line being dropped. Line by line: a line
             // that selection or the rate limit leaves out is theirs, not
@@ -91,49 +121,7 @@ impl Loop {
             while at < limit {
                 let end = memchr::memchr(b'\n', &chunk[at..limit]).map_or(limit, |i| at + i + 1);
                 let seg = &chunk[at..end];
-                let whole = seg.last() == Some(&b'\n');
-                let Some(d) = self.dropping.as_ref() else {
-                    break;
-                };
-                let cat = match d.cat {
-                    Some(c) if d.mid_line => c,
-                    _ => {
-                        let body = seg.strip_suffix(b"\n").unwrap_or(seg);
-                        if !self.rules.keeps(body) {
-                            Left::Deselected
-                        } else if let Some(w) = self.windows.as_mut()
-                            && !w.pass(seg.len() as u64, std::time::Instant::now(), now)
-                        {
-                            Left::RateLimited
-                        } else {
-                            Left::Dropped
-                        }
-                    }
-                };
-                let Some(d) = self.dropping.as_mut() else {
-                    break;
-                };
-                let (lines, bytes) = (u64::from(whole), seg.len() as u64);
-                match cat {
-                    Left::Deselected => {
-                        self.tally.deselected.0 += lines;
-                        self.tally.deselected.1 += bytes;
-                    }
-                    Left::RateLimited => {
-                        self.tally.rate_limited.0 += lines;
-                        self.tally.rate_limited.1 += bytes;
-                    }
-                    Left::Dropped => {
-                        d.gap.lines += lines;
-                        d.gap.bytes += bytes;
-                        d.gap.first.get_or_insert(now);
-                        d.gap.last = Some(now);
-                        self.tally.dropped.0 += lines;
-                        self.tally.dropped.1 += bytes;
-                    }
-                }
-                d.mid_line = !whole;
-                d.cat = Some(cat);
+                self.leave_out(seg, now);
                 at = end;
             }
             data.start += limit;
@@ -143,35 +131,70 @@ impl Loop {
             let room = self.buf.len() - self.held;
             let take = data.len().min(room);
             let (from, to) = (data.start, data.start + take);
-            self.buf[self.held..self.held + take].copy_from_slice(&self.scratch[from..to]);
+            self.buf[self.held..self.held + take].copy_from_slice(&scratch[from..to]);
+            self.scratch = scratch;
             self.take(take)?;
+        } else {
+            self.scratch = scratch;
         }
         Ok(Some(true))
+    }
+
+    /// Counts one piece of a line read while dropping (up to and including
+    /// its newline, or the end of the read). A line is judged (selection,
+    /// then the rate limit, else dropped) once its end or its first 64 KiB
+    /// are in: the rules see no less than they would have.
+    fn leave_out(&mut self, seg: &[u8], now: SystemTime) {
+        let whole = seg.last() == Some(&b'\n');
+        let Some(d) = self.dropping.as_mut() else {
+            return;
+        };
+        d.pending += seg.len() as u64;
+        if d.cat.is_none() {
+            let body = seg.strip_suffix(b"\n").unwrap_or(seg);
+            let room = SEEN.saturating_sub(d.head.len()).min(body.len());
+            d.head.extend_from_slice(&body[..room]);
+        }
+        if d.cat.is_none() && (whole || d.head.len() >= SEEN) {
+            let cat = if !self.rules.keeps(&d.head) {
+                Left::Deselected
+            } else if let Some(w) = self.windows.as_mut()
+                && !w.pass(d.pending, std::time::Instant::now(), now)
+            {
+                Left::RateLimited
+            } else {
+                Left::Dropped
+            };
+            d.cat = Some(cat);
+            d.head.clear();
+        }
+        if let Some(cat) = d.cat
+            && d.pending > 0
+        {
+            let (lines, bytes) = (u64::from(whole), std::mem::take(&mut d.pending));
+            count(&mut self.tally, d, cat, lines, bytes, now);
+        }
+        d.mid_line = !whole;
+        if whole {
+            d.cat = None;
+        }
     }
 
     /// The buffer is full while writing is stalled: the incomplete line at
     /// its end (if any) is dropped whole, and so is every line after it
     /// until the buffer has been written out.
     fn start_dropping(&mut self) {
-        let now = SystemTime::now();
         let cause = self.stall_cause.clone();
         let mut d = Dropping {
             cause,
             ..Dropping::default()
         };
         if self.held > self.ready && self.cont.is_none() {
-            let tail = (self.held - self.ready) as u64;
+            // Judged with the rest of its line.
+            let tail = &self.buf[self.ready..self.held];
+            d.head.extend_from_slice(&tail[..tail.len().min(SEEN)]);
+            d.pending = tail.len() as u64;
             d.mid_line = true;
-            if self.rules.keeps(&self.buf[self.ready..self.held]) {
-                d.gap.bytes += tail;
-                d.gap.first = Some(now);
-                d.gap.last = Some(now);
-                d.cat = Some(Left::Dropped);
-                self.tally.dropped.1 += tail;
-            } else {
-                d.cat = Some(Left::Deselected);
-                self.tally.deselected.1 += tail;
-            }
             self.held = self.ready;
             self.partial_since = None;
         }
@@ -184,9 +207,15 @@ impl Loop {
         let Some(mut d) = self.dropping.take() else {
             return;
         };
-        if eof && d.mid_line && d.cat == Some(Left::Dropped) {
-            d.gap.lines += 1;
-            self.tally.dropped.0 += 1;
+        if eof && d.mid_line {
+            // A line that never ended counts as one, where it belongs.
+            let cat = d.cat.unwrap_or(if self.rules.keeps(&d.head) {
+                Left::Dropped
+            } else {
+                Left::Deselected
+            });
+            let bytes = std::mem::take(&mut d.pending);
+            count(&mut self.tally, &mut d, cat, 1, bytes, SystemTime::now());
         }
         if d.gap.lines > 0 || d.gap.bytes > 0 {
             let cause: Cow<str> = if d.cause.is_empty() {

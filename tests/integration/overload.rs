@@ -53,7 +53,7 @@ fn line_strategy() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     /// Whatever the input and the rules, the set holds exactly the lines
     /// the rules keep, whole and in order, across rotations.
@@ -61,7 +61,11 @@ proptest! {
     fn selection_keeps_exactly_the_lines_the_rules_keep(
         lines in prop::collection::vec(line_strategy(), 0..400),
         rules in prop::collection::vec(
-            (any::<bool>(), prop::sample::select(vec!["ERROR", "^INFO", "disk", "net $", "DEBUG", "x{2}", "\\x00"])),
+            (any::<bool>(), prop::sample::select(vec![
+                "ERROR", "^INFO", "disk", "net $", "DEBUG", "x{2}", "\\x00",
+                // Patterns that could match across a line end in a batch.
+                "\\s(x|ERROR)", "^$", "[^a-z]DEBUG", "\\ADEBUG", "net\\s*$", "\\bnet\\b", "x\\z",
+            ])),
             1..4,
         ),
     ) {
@@ -79,6 +83,44 @@ proptest! {
         prop_assert!(dir.set_content("app.log") == want, "rules {:?}", rules);
         for f in dir.set_files("app.log") {
             prop_assert!(f.is_empty() || f.ends_with(b"\n"), "a line split");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Within one window the first N lines are written and the rest are
+    /// dropped; at end of input one marker counts exactly the dropped
+    /// lines and bytes.
+    #[test]
+    fn the_rate_limit_keeps_the_first_lines_and_counts_the_rest(
+        lines in prop::collection::vec(line_strategy(), 0..300),
+        n in 1u64..200,
+    ) {
+        let input = lines.concat();
+        let dir = Dir::new();
+        let rate = format!("{n}/1h");
+        dir.ok(&["--rate-limit", &rate, "-s", "0", "app.log"], &input);
+        let got = dir.read("app.log");
+        let keep = (n as usize).min(lines.len());
+        let kept = lines[..keep].concat();
+        prop_assert!(got.starts_with(&kept));
+        let rest = &got[kept.len()..];
+        let dropped = &lines[keep..];
+        if dropped.is_empty() {
+            prop_assert!(rest.is_empty());
+        } else {
+            let bytes: usize = dropped.iter().map(Vec::len).sum();
+            let text = String::from_utf8_lossy(rest).into_owned();
+            let want = format!(
+                "rollover: dropped {} line{} ({bytes} bytes) from ",
+                dropped.len(),
+                if dropped.len() == 1 { "" } else { "s" }
+            );
+            prop_assert!(text.starts_with(&want), "{text}");
+            prop_assert!(text.ends_with(": rate limit 1h\n") || text.ends_with(&format!(": rate limit {n}/1h\n")), "{text}");
+            prop_assert_eq!(text.lines().count(), 1);
         }
     }
 }
