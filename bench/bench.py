@@ -327,7 +327,7 @@ def budget(res, sres, tres, tsres, rss, line_gib, slow, comp, sets, stalls):
         if codec in sets:
             ours, theirs, check = sets[codec]
             out.append("| `rotate --config` over 1,000 sets of 100 KB at least %gx faster than logrotate (%s) |"
-                       " `compress = \"%s\"` (default level), `--jobs` 2: %.2f s; logrotate `compress`%s: %.2f s; %s | %.2fx | %s |" % (
+                       " the second night (each set rotated once before), `compress = \"%s\"` (default level), `--jobs` 2: %.2f s; logrotate `compress`%s: %.2f s; %s | %.2fx | %s |" % (
                            need, codec, codec, ours,
                            " with `compresscmd zstd`, `-3`" if codec == "zstd" else " (gzip -6)",
                            theirs, check, theirs / ours, "yes" if theirs / ours >= need else "**no**"))
@@ -442,7 +442,6 @@ def cron_sets(inp, work):
                 for i, c in enumerate(chunks):
                     with open(os.path.join(d, "s%04d.log" % i), "wb") as f:
                         f.write(c)
-                subprocess.run(["sync"], check=True)
                 if tool == "logrotate":
                     conf = os.path.join(work, "lr.conf")
                     extra = ("\tcompresscmd /usr/bin/zstd\n\tuncompresscmd /usr/bin/unzstd\n"
@@ -457,6 +456,15 @@ def cron_sets(inp, work):
                         f.write('[[set]]\npaths = ["%s/*.log"]\nmax-count = 4\ncompress = "%s"\n' % (d, codec))
                     os.chmod(conf, 0o644)
                     argv = [ROLLOVER, "rotate", "--config", conf]
+                # Cron's steady state: the night before rotated each set
+                # already (its lock and state files, logrotate's state
+                # file, backup 1 exist); tonight's 100 KB are then rotated,
+                # backup 1 becoming backup 2. Only tonight's run is timed.
+                subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+                for i, c in enumerate(chunks):
+                    with open(os.path.join(d, "s%04d.log" % i), "wb") as f:
+                        f.write(c)
+                subprocess.run(["sync"], check=True)
                 start = time.perf_counter()
                 subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
                 times[tool].append(time.perf_counter() - start)
@@ -466,11 +474,13 @@ def cron_sets(inp, work):
             same = True
             for i in (0, SETS // 2, SETS - 1):
                 for tool in ("logrotate", "rollover"):
-                    b = os.path.join(work, "sets-" + tool, "s%04d.log.1%s" % (i, ext))
-                    dec = subprocess.run(["gzip" if codec == "gzip" else "zstd", "-dc", b],
-                                         stdout=subprocess.PIPE, check=True).stdout
-                    same = same and dec == chunks[i]
-            check = "same files, decompressed backups equal the input" if same else "**backups differ**"
+                    for n in (1, 2):
+                        b = os.path.join(work, "sets-" + tool, "s%04d.log.%d%s" % (i, n, ext))
+                        dec = subprocess.run(["gzip" if codec == "gzip" else "zstd", "-dc", b],
+                                             stdout=subprocess.PIPE, check=True).stdout
+                        same = same and dec == chunks[i]
+            check = ("same files, decompressed backups 1 and 2 equal the input" if same
+                     else "**backups differ**")
         out[codec] = (statistics.median(times["rollover"]), statistics.median(times["logrotate"]), check)
     return out
 
