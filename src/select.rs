@@ -95,16 +95,13 @@ impl Rules {
     /// that matches sets it; the last match decides. The rules see its
     /// first [`SEEN`] bytes.
     pub fn keeps(&self, line: &[u8]) -> bool {
-        let Some(first) = self.rules.first() else {
-            return true;
-        };
         let seen = &line[..line.len().min(SEEN)];
-        // A line that no rule matches keeps its start value.
         self.rules
             .iter()
             .rev()
             .find(|r| r.regex.is_match(seen))
-            .map_or(!first.keep, |r| r.keep)
+            // A line that no rule matches keeps its start value.
+            .map_or(self.default_keep(), |r| r.keep)
     }
 }
 
@@ -183,16 +180,7 @@ impl Windows {
 
     /// Whether a line arriving at `now` passes; a dropped one is counted.
     pub fn pass(&mut self, bytes: u64, now: Instant, wall: std::time::SystemTime) -> bool {
-        let start = *self.start.get_or_insert(now);
-        if now >= start + self.limit.per {
-            // A new window; one that dropped lines must have been closed
-            // (its marker taken) by [`Windows::close_due`] first.
-            let elapsed = now.duration_since(start).as_nanos();
-            let per = self.limit.per.as_nanos().max(1);
-            let skipped = (elapsed / per) as u32;
-            self.start = Some(start + self.limit.per * skipped);
-            self.passed = 0;
-        }
+        self.roll(now);
         if self.passed < self.limit.lines {
             self.passed += 1;
             true
@@ -205,19 +193,28 @@ impl Windows {
     /// Lets `lines` lines arriving at `now` pass at once if the window has
     /// room for all of them; false (and nothing counted) if not.
     pub fn pass_all(&mut self, lines: u64, now: Instant) -> bool {
-        let start = *self.start.get_or_insert(now);
-        let rolled = now >= start + self.limit.per;
-        let passed = if rolled { 0 } else { self.passed };
-        if passed.saturating_add(lines) > self.limit.lines || (rolled && self.gap.lines > 0) {
+        // A window that dropped lines is full until its marker is taken.
+        if self.gap.lines > 0 {
             return false;
         }
-        if rolled {
+        self.roll(now);
+        if self.passed.saturating_add(lines) > self.limit.lines {
+            return false;
+        }
+        self.passed += lines;
+        true
+    }
+
+    /// Moves on to the window `now` is in. One that dropped lines must
+    /// have been closed (its marker taken) by [`Windows::close_due`] first.
+    fn roll(&mut self, now: Instant) {
+        let start = *self.start.get_or_insert(now);
+        if now >= start + self.limit.per {
             let elapsed = now.duration_since(start).as_nanos();
             let per = self.limit.per.as_nanos().max(1);
             self.start = Some(start + self.limit.per * ((elapsed / per) as u32));
+            self.passed = 0;
         }
-        self.passed = passed + lines;
-        true
     }
 
     /// The end of the current window, if it dropped lines (when its marker

@@ -5,7 +5,7 @@
 
 use std::time::{Instant, SystemTime};
 
-use super::{Gap, Loop};
+use super::{Gap, Left, Loop};
 use crate::select::Windows;
 
 impl Loop {
@@ -59,22 +59,19 @@ impl Loop {
                     keep
                 }
                 None => {
-                    if !self.rules.is_empty() && !self.rules.keeps_in(&self.buf[..to], r, end) {
-                        self.tally.deselected.0 += 1;
-                        self.tally.deselected.1 += len;
-                        self.dropped_by = Some(Cause::Selection);
-                        false
-                    } else if let Some(win) = self.windows.as_mut() {
-                        let pass = win.pass(len, now, wall);
-                        if !pass {
-                            self.tally.rate_limited.0 += 1;
-                            self.tally.rate_limited.1 += len;
-                            self.dropped_by = Some(Cause::Rate);
-                        }
-                        pass
+                    let why = if !self.rules.is_empty()
+                        && !self.rules.keeps_in(&self.buf[..to], r, end)
+                    {
+                        Some(Left::Deselected)
                     } else {
-                        true
+                        let pass = self.windows.as_mut().is_none_or(|w| w.pass(len, now, wall));
+                        (!pass).then_some(Left::RateLimited)
+                    };
+                    if let Some(why) = why {
+                        self.tally.add(why, 1, len);
+                        self.dropped_by = Some(why);
                     }
+                    why.is_none()
                 }
             };
             if new_cut.is_none() && cut > r && cut <= end {
@@ -104,15 +101,12 @@ impl Loop {
 
     /// Bytes of a line whose start was left out, counted where it went.
     fn tally_bytes(&mut self, len: u64) {
-        match self.dropped_by {
-            Some(Cause::Selection) => self.tally.deselected.1 += len,
-            Some(Cause::Rate) => {
-                self.tally.rate_limited.1 += len;
-                if let Some(w) = self.windows.as_mut() {
-                    w.gap.bytes += len;
-                }
-            }
-            None => {}
+        let Some(why) = self.dropped_by else {
+            return;
+        };
+        self.tally.add(why, 0, len);
+        if let (Left::RateLimited, Some(w)) = (why, self.windows.as_mut()) {
+            w.gap.bytes += len;
         }
     }
 
@@ -150,11 +144,4 @@ impl Loop {
         }
         len
     }
-}
-
-/// What left out the line being continued.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Cause {
-    Selection,
-    Rate,
 }

@@ -63,6 +63,28 @@ pub struct Tally {
     pub dropped: (u64, u64),
 }
 
+/// Why a line was left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Left {
+    Deselected,
+    RateLimited,
+    /// The buffer was full while writing stalled (`--on-stall drop`).
+    Dropped,
+}
+
+impl Tally {
+    /// Counts lines (or, at 0, the rest of a line) left out.
+    fn add(&mut self, why: Left, lines: u64, bytes: u64) {
+        let n = match why {
+            Left::Deselected => &mut self.deselected,
+            Left::RateLimited => &mut self.rate_limited,
+            Left::Dropped => &mut self.dropped,
+        };
+        n.0 += lines;
+        n.1 += bytes;
+    }
+}
+
 /// A write stopped short by a fault, and when to try again.
 #[derive(Debug, Clone, Copy)]
 struct Stall {
@@ -108,7 +130,7 @@ struct Loop {
     /// A marker waiting to go in (a line was incomplete when it was due).
     marker: Option<String>,
     /// What left out the line in `cont`, for counting its later bytes.
-    dropped_by: Option<filter::Cause>,
+    dropped_by: Option<Left>,
     tally: Tally,
     /// `--on-stall drop`.
     drop_mode: bool,

@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use anyhow::{Context, Result};
 use rustix::io::Errno;
 
-use super::Loop;
+use super::{Left, Loop, Tally};
 use crate::select::{Gap, SEEN};
 
 /// Lines being dropped, and whether the last one has not ended yet.
@@ -28,36 +28,16 @@ pub(super) struct Dropping {
     cause: String,
 }
 
-/// Counts a line, or a piece of one, left out for `cat`.
-fn count(
-    tally: &mut super::Tally,
-    d: &mut Dropping,
-    cat: Left,
-    lines: u64,
-    bytes: u64,
-    now: SystemTime,
-) {
-    let (l, b) = match cat {
-        Left::Deselected => (&mut tally.deselected.0, &mut tally.deselected.1),
-        Left::RateLimited => (&mut tally.rate_limited.0, &mut tally.rate_limited.1),
-        Left::Dropped => {
-            d.gap.lines += lines;
-            d.gap.bytes += bytes;
-            d.gap.first.get_or_insert(now);
-            d.gap.last = Some(now);
-            (&mut tally.dropped.0, &mut tally.dropped.1)
-        }
-    };
-    *l += lines;
-    *b += bytes;
-}
-
-/// Why a line read while dropping is left out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Left {
-    Deselected,
-    RateLimited,
-    Dropped,
+/// Counts a line, or a piece of one, left out for `cat`; what the buffer
+/// dropped also goes into the gap its marker tells of.
+fn count(tally: &mut Tally, d: &mut Dropping, cat: Left, lines: u64, bytes: u64, now: SystemTime) {
+    tally.add(cat, lines, bytes);
+    if cat == Left::Dropped {
+        d.gap.lines += lines;
+        d.gap.bytes += bytes;
+        d.gap.first.get_or_insert(now);
+        d.gap.last = Some(now);
+    }
 }
 
 impl Loop {
