@@ -206,7 +206,10 @@ fn dated_backup_of(naming: &Naming, entries: &[Vec<u8>]) -> Option<Vec<u8>> {
         if !name.starts_with(main) || name == main {
             continue;
         }
-        let text = std::fs::read(naming.in_dir(e)).ok()?;
+        // An unreadable state file tells nothing: the other sets may.
+        let Ok(text) = std::fs::read(naming.in_dir(e)) else {
+            continue;
+        };
         let Some(format) = state::dates_in(&String::from_utf8_lossy(&text)) else {
             continue;
         };

@@ -109,7 +109,7 @@ impl FileSet {
 
 /// The last allocation-unit boundary strictly before the end of a file of
 /// `size` bytes: what a collapse can move out.
-pub fn cut_at(size: u64, unit: u64) -> u64 {
+fn cut_at(size: u64, unit: u64) -> u64 {
     if size == 0 || unit == 0 {
         return 0;
     }
