@@ -39,6 +39,11 @@ pub struct NewBackup {
 #[derive(Debug)]
 struct HookCall {
     backup: Owed,
+    /// A handle on the backup as it was made: while it is open, no other
+    /// file can get its inode number, so the identity stays its own even
+    /// after compression deletes the plain form (a file system that reuses
+    /// numbers within seconds made a hook ship another backup).
+    _held: OwnedFd,
     main: PathBuf,
     reason: Reason,
 }
@@ -224,10 +229,9 @@ impl Finisher {
             _ => None,
         });
         // The hook finds the new backup by its identity, wherever it is.
-        let id = backup
+        let held = backup
             .filter(|_| finishing.hook.is_some() && !hook_done)
-            .and_then(|b| set.open_backup(b).ok())
-            .map(|fd| identity(&fd));
+            .and_then(|b| set.open_backup(b).ok());
         // A backup compressed at once is synced in its compressed form
         // (always); syncing its plain form first would write it twice.
         let compressed_now = finishing.compress.is_some() && finishing.compress_from == 1;
@@ -255,9 +259,10 @@ impl Finisher {
             }
         }
         self.retain(finishing);
-        if let Some(id) = id {
+        if let Some(held) = held {
             self.send(Task::Hook(HookCall {
-                backup: id,
+                backup: identity(&held),
+                _held: held,
                 main: set.path_of(main),
                 reason,
             }));
@@ -375,11 +380,14 @@ impl Work {
         let Some(hook) = &self.finishing.hook else {
             return;
         };
-        let id = self
+        let id = match self
             .compressed
             .iter()
-            .find(|(plain, _)| *plain == call.backup)
-            .map_or(call.backup, |(_, packed)| *packed);
+            .rposition(|(plain, _)| *plain == call.backup)
+        {
+            Some(i) => self.compressed.remove(i).map_or(call.backup, |(_, p)| p),
+            None => call.backup,
+        };
         let link = {
             let _held = self.gate.lock().unwrap_or_else(|e| e.into_inner());
             compress::name_of(&self.set, id)

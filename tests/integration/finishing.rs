@@ -3,7 +3,7 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::util::{Dir, Live, numbered, wait_until};
+use crate::util::{Dir, Ext4, Live, numbered, wait_until};
 
 #[test]
 fn a_writer_runs_the_hook_once_per_finished_backup() {
@@ -249,4 +249,79 @@ fn a_slow_hook_reads_its_own_backup_while_the_writer_renumbers_it() {
         String::from_utf8_lossy(&all)
     );
     assert!(!dir.all_names().iter().any(|n| n.contains("rollover-hook")));
+}
+
+/// Each hook gets its own backup, where the file system gives a freed
+/// inode number to the next new file at once: compression frees the plain
+/// backup's number, the next main file takes it, and that file's hook, a
+/// rotation later, must not be handed the backup compressed before under
+/// the same number. One rotation at a time, each finished before the next.
+#[test]
+fn each_hook_ships_its_own_backup_where_inode_numbers_come_back_at_once() {
+    let dir = Dir::new();
+    let Some(fs) = Ext4::mount(dir.join("fs"), 64) else {
+        return;
+    };
+    std::fs::create_dir(dir.join("shipped")).expect("mkdir");
+    let mut w = Live::start(
+        &dir,
+        &[
+            "-s",
+            "2K",
+            "-c",
+            "1000",
+            "--compress",
+            "gzip",
+            "--on-rotate",
+            "cat \"$ROLLOVER_BACKUP_FILE\" > \"$(mktemp -p shipped)\"",
+            "fs/app.log",
+        ],
+    );
+    let count = |d: &std::path::Path, keep: &dyn Fn(&str) -> bool| {
+        std::fs::read_dir(d)
+            .expect("ls")
+            .filter(|e| keep(&e.as_ref().expect("entry").file_name().to_string_lossy()))
+            .count()
+    };
+    let plain = |n: &str| {
+        n.strip_prefix("app.log.")
+            .is_some_and(|r| r.bytes().all(|b| b.is_ascii_digit()))
+    };
+    // 32 lines of 64 bytes: each chunk fills the main file to its limit,
+    // so each one after the first makes one rotation.
+    for chunk in 0..40 {
+        let data: Vec<u8> = (0..32)
+            .flat_map(|i| format!("line {:08} {}\n", chunk * 32 + i, "x".repeat(49)).into_bytes())
+            .collect();
+        w.send(&data);
+        wait_until(
+            "the backup compressed and shipped",
+            Duration::from_secs(10),
+            || {
+                count(&fs.path, &|n| n.ends_with(".gz")) == chunk
+                    && count(&dir.join("shipped"), &|_| true) == chunk
+                    && count(&fs.path, &plain) == 0
+            },
+        );
+    }
+    let out = w.finish();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read_all = |d: &std::path::Path, keep: &dyn Fn(&str) -> bool| {
+        let mut v: Vec<Vec<u8>> = std::fs::read_dir(d)
+            .expect("ls")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| keep(&p.file_name().unwrap_or_default().to_string_lossy()))
+            .map(|p| std::fs::read(p).expect("read"))
+            .collect();
+        v.sort();
+        v
+    };
+    let local = read_all(&fs.path, &|n| n.ends_with(".gz"));
+    let shipped = read_all(&dir.join("shipped"), &|_| true);
+    assert_eq!(local.len(), 39);
+    assert!(shipped == local, "each backup shipped once, byte-identical");
 }

@@ -390,3 +390,47 @@ impl Drop for Tmpfs {
         let _ = Command::new("umount").arg("-l").arg(&self.path).status();
     }
 }
+
+/// An ext4 file system with a journal (mkfs's default) on a loop device,
+/// mounted for one test and unmounted when dropped: unlike tmpfs, and
+/// unlike ext4 without a journal, it gives a freed inode number to the
+/// next new file at once.
+pub struct Ext4 {
+    pub path: PathBuf,
+}
+
+impl Ext4 {
+    pub fn mount(at: PathBuf, size_mib: u64) -> Option<Ext4> {
+        if !is_root() || !have("mkfs.ext4") {
+            return None;
+        }
+        std::fs::create_dir_all(&at).expect("mkdir");
+        let image = at.with_extension("img");
+        std::fs::File::create(&image)
+            .and_then(|f| f.set_len(size_mib << 20))
+            .expect("image");
+        let made = Command::new("mkfs.ext4")
+            .args(["-q", "-F"])
+            .arg(&image)
+            .status()
+            .is_ok_and(|s| s.success());
+        let mounted = made
+            && Command::new("mount")
+                .args(["-o", "loop"])
+                .arg(&image)
+                .arg(&at)
+                .status()
+                .is_ok_and(|s| s.success());
+        if !mounted {
+            eprintln!("skipped: cannot mount an ext4 image");
+            return None;
+        }
+        Some(Ext4 { path: at })
+    }
+}
+
+impl Drop for Ext4 {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.path).status();
+    }
+}
