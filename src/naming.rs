@@ -18,7 +18,7 @@ pub struct Member {
     pub codec: Option<&'static str>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Template {
     /// `app.log`: backups are `app.log.N`.
     Suffix(Vec<u8>),
@@ -27,7 +27,7 @@ enum Template {
 }
 
 /// The names of one set: its directory and the template of its file names.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Naming {
     dir: PathBuf,
     template: Template,
@@ -134,6 +134,15 @@ impl Naming {
             return bad("its names cannot be read back; it needs a date (%Y %m %d, or %s)");
         }
         Ok(self)
+    }
+
+    /// The bytes every name of the main file and of its backups starts
+    /// with: what a sorted listing is searched by.
+    pub fn lead(&self) -> &[u8] {
+        match &self.template {
+            Template::Suffix(base) => base,
+            Template::Percent { prefix, .. } => prefix,
+        }
     }
 
     /// The FORMAT of date-named backups, if the set uses them.

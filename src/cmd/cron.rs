@@ -105,11 +105,13 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
 /// Every set the stanzas name, each with the stanza it belongs to: a set
 /// that the patterns of two stanzas match belongs to the first, with one
 /// warning.
-/// Also the names of each directory, as listed while expanding.
+/// Also the names of each directory, as listed while expanding, in byte
+/// order.
 type Listed = std::collections::HashMap<PathBuf, Vec<Vec<u8>>>;
 
 fn sets_of(stanzas: &[Stanza], fail: &impl Fn(anyhow::Error)) -> (Vec<(Naming, usize)>, Listed) {
     let mut work: Vec<(Naming, usize)> = Vec::new();
+    let mut first: std::collections::HashMap<Naming, usize> = std::collections::HashMap::new();
     let mut listed = Listed::new();
     for (s, stanza) in stanzas.iter().enumerate() {
         let (mut found, errors) = targets::collect(&stanza.rotate.paths);
@@ -127,14 +129,17 @@ fn sets_of(stanzas: &[Stanza], fail: &impl Fn(anyhow::Error)) -> (Vec<(Naming, u
             }
         }
         for naming in found.sets {
-            match work.iter().find(|(n, _)| *n == naming) {
-                Some((_, first)) => messages::warn(&format!(
+            match first.get(&naming) {
+                Some(&at) => messages::warn(&format!(
                     "{} is matched by the sets at {} and {}; it belongs to the first",
                     naming.path().display(),
-                    stanzas[*first].place,
+                    stanzas[at].place,
                     stanza.place
                 )),
-                None => work.push((naming, s)),
+                None => {
+                    first.insert(naming.clone(), s);
+                    work.push((naming, s));
+                }
             }
         }
     }

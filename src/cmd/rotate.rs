@@ -163,7 +163,7 @@ pub enum Outcome {
 /// Rotates one set, or asks its writer to.
 ///
 /// `names` is the set's directory as listed when the arguments were
-/// expanded: used when nothing else held the set meanwhile, so that 1,000
+/// expanded, in byte order: used when nothing else held the set meanwhile, so that 1,000
 /// sets in one directory do not read it 1,000 times.
 pub fn rotate_one(
     naming: &Naming,
@@ -225,7 +225,7 @@ pub fn rotate_one(
             // One listing serves the whole run unless a crash's leftovers
             // change the set first.
             let mut listing = match names {
-                Some(names) if !waited => set.listing_of(names)?,
+                Some(names) if !waited => set.listing_of_sorted(names)?,
                 _ => set.list()?,
             };
             if listing.leftover.is_some() {

@@ -32,12 +32,14 @@ pub struct Targets {
     /// Arguments that matched nothing (patterns only; a literal path is a
     /// set whether or not it exists).
     pub unmatched: Vec<PathBuf>,
-    /// The names in each directory, as read once while resolving.
+    /// The names in each directory, as read once while resolving, in
+    /// byte order.
     names: std::collections::HashMap<PathBuf, Vec<Vec<u8>>>,
 }
 
 impl Targets {
-    /// The names of a directory as read while resolving, if it was read.
+    /// The names of a directory as read while resolving, in byte order,
+    /// if it was read.
     pub fn names_in(&self, dir: &Path) -> Option<&[Vec<u8>]> {
         self.names.get(dir).map(Vec::as_slice)
     }
@@ -91,7 +93,10 @@ pub fn collect(args: &[PathBuf]) -> (Targets, Vec<anyhow::Error>) {
     t.names = dirs
         .dirs
         .into_iter()
-        .map(|(d, (names, _))| (d, names))
+        .map(|(d, (mut names, _))| {
+            names.sort_unstable();
+            (d, names)
+        })
         .collect();
     (t, errors)
 }
@@ -160,7 +165,7 @@ fn resolve_in(path: &Path, cache: &mut DirCache) -> Result<Target> {
             of: naming.in_dir(base),
         });
     }
-    if let Some(main) = dated_backup_of(&naming, entries) {
+    if let Some(main) = dated_backup_of(&naming, has) {
         return Ok(Target::Backup {
             of: naming.in_dir(&main),
         });
@@ -193,21 +198,19 @@ fn resolve_in(path: &Path, cache: &mut DirCache) -> Result<Target> {
 
 /// The main file whose date-named backup `naming`'s file is: a set beside
 /// it whose state says its backups are named by date, and whose names
-/// read this one as a backup.
-fn dated_backup_of(naming: &Naming, entries: &[Vec<u8>]) -> Option<Vec<u8>> {
+/// read this one as a backup. Such a main file's name is a beginning of
+/// this one's, so only those are looked up (longest first), never every
+/// name of the directory.
+fn dated_backup_of(naming: &Naming, has: impl Fn(&[u8]) -> bool) -> Option<Vec<u8>> {
     let name = naming.template();
-    for e in entries {
-        let Some(main) = e
-            .strip_prefix(b".")
-            .and_then(|r| r.strip_suffix(b".rollover-state"))
-        else {
-            continue;
-        };
-        if !name.starts_with(main) || name == main {
+    for end in (1..name.len()).rev() {
+        let main = &name[..end];
+        let state_name = [b".", main, b".rollover-state"].concat();
+        if !has(&state_name) {
             continue;
         }
         // An unreadable state file tells nothing: the other sets may.
-        let Ok(text) = std::fs::read(naming.in_dir(e)) else {
+        let Ok(text) = std::fs::read(naming.in_dir(&state_name)) else {
             continue;
         };
         let Some(format) = state::dates_in(&String::from_utf8_lossy(&text)) else {
