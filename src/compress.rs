@@ -23,11 +23,13 @@ const WORK: &str = "zip";
 
 /// Compresses the plain backup open at `src` (wherever it is named now);
 /// returns the compressed file's identity, or `None` for a backup deleted
-/// before its turn.
+/// before its turn. `workers` above 1 lets zstd split a large backup
+/// between that many threads (they inherit the caller's priority).
 pub fn compress(
     set: &FileSet,
     src: OwnedFd,
     codec: Codec,
+    workers: u32,
     gate: &Mutex<()>,
     queued_as: &[u8],
 ) -> Result<Option<Owed>> {
@@ -39,7 +41,7 @@ pub fn compress(
     let show_work = set.show(&work);
     let out = std::fs::File::from(set.create_own(WORK)?);
     let mut input = std::fs::File::from(src);
-    let out = match encode(&mut input, out, codec) {
+    let out = match encode(&mut input, out, codec, workers) {
         Ok(out) => out,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && e.to_string() == DELETED => {
             set.delete(&work)?;
@@ -101,6 +103,7 @@ fn encode(
     input: &mut std::fs::File,
     out: std::fs::File,
     codec: Codec,
+    workers: u32,
 ) -> std::io::Result<std::fs::File> {
     let size = input.metadata().map_or(u64::MAX, |m| m.len());
     let mut input = Doomed::new(input);
@@ -141,6 +144,13 @@ fn encode(
         }
         Codec::Zstd(level) => {
             let mut enc = zstd::stream::write::Encoder::new(out, level)?;
+            if workers > 1 {
+                // Jobs of 1 MiB: zstd's own size (several times the
+                // window) would leave a 10 MiB backup to one thread, and
+                // the jobs in flight are what the threads add to memory.
+                enc.multithread(workers)?;
+                enc.set_parameter(zstd::stream::raw::CParameter::JobSize(1 << 20))?;
+            }
             std::io::copy(&mut input, &mut enc)?;
             enc.finish()
         }

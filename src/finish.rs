@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 use std::os::fd::OwnedFd;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
@@ -94,6 +94,9 @@ pub struct Finisher {
     worker: Option<Worker>,
     failures: Arc<AtomicU32>,
     owed: Arc<Mutex<VecDeque<Owed>>>,
+    /// Set when the queue is closed: nothing more will be written, so
+    /// compression may use every core.
+    draining: Arc<AtomicBool>,
 }
 
 #[derive(Debug)]
@@ -114,6 +117,7 @@ struct Work {
     /// Backups compressed lately: their plain and compressed identities,
     /// for the hook that follows.
     compressed: VecDeque<(Owed, Owed)>,
+    draining: Arc<AtomicBool>,
 }
 
 fn identity(fd: &OwnedFd) -> Owed {
@@ -134,6 +138,7 @@ impl Finisher {
         let gate = Arc::new(Mutex::new(()));
         let failures = Arc::new(AtomicU32::new(0));
         let owed = Arc::new(Mutex::new(VecDeque::new()));
+        let draining = Arc::new(AtomicBool::new(false));
         Finisher {
             work: Some(Work {
                 set,
@@ -142,11 +147,13 @@ impl Finisher {
                 failures: Arc::clone(&failures),
                 owed: Arc::clone(&owed),
                 compressed: VecDeque::new(),
+                draining: Arc::clone(&draining),
             }),
             gate,
             worker: None,
             failures,
             owed,
+            draining,
         }
     }
 
@@ -300,8 +307,10 @@ impl Finisher {
 
     /// Closes the queue and waits for what is in it to be finished, unless
     /// `stop()` turns true meanwhile (a second SIGTERM): then returns at
-    /// once with what is still owed.
+    /// once with what is still owed. Nothing competes with the finisher
+    /// any more, so what is left is compressed on every core.
     pub fn close(&mut self, stop: impl Fn() -> bool) -> Ending {
+        self.draining.store(true, Ordering::Relaxed);
         let Some(worker) = self.worker.as_mut() else {
             return Ending::Done {
                 failures: self.failures(),
@@ -348,7 +357,12 @@ impl Work {
             Task::Compress(fd, codec, name) => {
                 let id = identity(&fd);
                 let show = self.set.show(&name);
-                match compress::compress(&self.set, fd, codec, &self.gate, &name) {
+                let workers = if self.draining.load(Ordering::Relaxed) {
+                    std::thread::available_parallelism().map_or(1, |n| n.get().min(4) as u32)
+                } else {
+                    1
+                };
+                match compress::compress(&self.set, fd, codec, workers, &self.gate, &name) {
                     Ok(Some(packed)) => {
                         self.compressed.push_back((id, packed));
                         if self.compressed.len() > 8 {

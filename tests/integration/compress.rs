@@ -91,24 +91,32 @@ fn decoded_set(dir: &Dir, base: &str) -> Vec<u8> {
     out
 }
 
+/// Small backups (compressed as one buffer) and large ones (streamed; with
+/// zstd, split between threads once the input has ended).
 #[test]
 fn compressed_backups_keep_every_byte_in_standard_formats() {
-    let input = numbered(30_000, 40);
-    for (codec, ext, check) in [("gzip", "gz", "gzip"), ("zstd:9", "zst", "zstd")] {
+    let small = numbered(30_000, 40);
+    let large = numbered(400_000, 60);
+    for (codec, ext, check, limit, input, at_least) in [
+        ("gzip", "gz", "gzip", "64K", &small, 10),
+        ("zstd:9", "zst", "zstd", "64K", &small, 10),
+        ("gzip", "gz", "gzip", "5M", &large, 3),
+        ("zstd", "zst", "zstd", "5M", &large, 3),
+    ] {
         let dir = Dir::new();
         dir.ok(
-            &["-s", "64K", "-c", "1000", "--compress", codec, "app.log"],
-            &input,
+            &["-s", limit, "-c", "1000", "--compress", codec, "app.log"],
+            input,
         );
         let names = dir.names();
         let packed: Vec<&String> = names.iter().filter(|n| n.ends_with(ext)).collect();
-        assert!(packed.len() >= 10, "{codec}: {names:?}");
+        assert!(packed.len() >= at_least, "{codec}: {names:?}");
         assert_eq!(
             packed.len() + 1,
             names.len(),
             "every backup compressed: {names:?}"
         );
-        same(&decoded_set(&dir, "app.log"), &input, "the set");
+        same(&decoded_set(&dir, "app.log"), input, "the set");
         assert!(!dir.all_names().iter().any(|n| n.contains("rollover-zip")));
         if have(check) {
             for p in packed {
