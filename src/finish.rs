@@ -170,9 +170,8 @@ impl Finisher {
             std::thread::spawn(move || {
                 let _idle = idle_tx;
                 // Compression and hooks never compete with writing for the
-                // CPU (a hook inherits the priority and the policy).
+                // CPU (a hook inherits the priority).
                 let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19);
-                idle_policy();
                 for task in rx {
                     work.handle(task);
                 }
@@ -427,24 +426,6 @@ impl Work {
         }
         let _ = self.set.delete(&link);
     }
-}
-
-/// Puts the calling thread under the kernel's idle scheduling policy
-/// (`SCHED_IDLE`): it runs only where no other thread wants the CPU, and a
-/// writer or producer that wakes takes the CPU back at once (at nice 19
-/// alone, the kernel may let the finisher finish its time slice first).
-/// Threads it starts, and hooks, inherit it. Where it cannot be had, nice
-/// 19 stays.
-fn idle_policy() {
-    use thread_priority::unix::{
-        NormalThreadSchedulePolicy, ThreadSchedulePolicy, set_thread_priority_and_policy,
-        thread_native_id,
-    };
-    let _ = set_thread_priority_and_policy(
-        thread_native_id(),
-        thread_priority::ThreadPriority::Min,
-        ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
-    );
 }
 
 /// Syncs one backup and then its directory. A backup deleted before its

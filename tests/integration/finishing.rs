@@ -325,37 +325,3 @@ fn each_hook_ships_its_own_backup_where_inode_numbers_come_back_at_once() {
     assert_eq!(local.len(), 39);
     assert!(shipped == local, "each backup shipped once, byte-identical");
 }
-
-/// The finisher runs under the kernel's idle scheduling policy, and so do
-/// the hooks it starts: they never take the CPU from the writer or the
-/// program that feeds it.
-#[test]
-fn the_finisher_and_its_hooks_run_at_idle_priority() {
-    if !crate::util::have("chrt") {
-        return;
-    }
-    let dir = Dir::new();
-    let out = dir.run(
-        &[
-            "-s",
-            "100",
-            "-c",
-            "5",
-            "--on-rotate",
-            "chrt -p $$ | head -1 >> policy.txt",
-            "app.log",
-        ],
-        &numbered(20, 5),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&dir.read("policy.txt")).into_owned();
-    assert!(text.lines().count() >= 3, "{text}");
-    assert!(
-        text.lines().all(|l| l.ends_with("SCHED_IDLE")),
-        "every hook at idle priority: {text}"
-    );
-}
