@@ -95,7 +95,7 @@ pub struct Finisher {
     failures: Arc<AtomicU32>,
     owed: Arc<Mutex<VecDeque<Owed>>>,
     /// Set when the queue is closed: nothing more will be written, so
-    /// compression may use every core.
+    /// compression may use every core (at most four).
     draining: Arc<AtomicBool>,
 }
 
@@ -308,7 +308,8 @@ impl Finisher {
     /// Closes the queue and waits for what is in it to be finished, unless
     /// `stop()` turns true meanwhile (a second SIGTERM): then returns at
     /// once with what is still owed. Nothing competes with the finisher
-    /// any more, so what is left is compressed on every core.
+    /// any more, so what is left is compressed on every core (at most
+    /// four).
     pub fn close(&mut self, stop: impl Fn() -> bool) -> Ending {
         self.draining.store(true, Ordering::Relaxed);
         let Some(worker) = self.worker.as_mut() else {

@@ -163,8 +163,8 @@ pub enum Outcome {
 /// Rotates one set, or asks its writer to.
 ///
 /// `names` is the set's directory as listed when the arguments were
-/// expanded, in byte order: used when nothing else held the set meanwhile, so that 1,000
-/// sets in one directory do not read it 1,000 times.
+/// expanded, in byte order: used when nothing else held the set meanwhile,
+/// so that 1,000 sets in one directory do not read it 1,000 times.
 pub fn rotate_one(
     naming: &Naming,
     cfg: &RotateConfig,
