@@ -277,12 +277,15 @@ fn each_hook_ships_its_own_backup_where_inode_numbers_come_back_at_once() {
             "fs/app.log",
         ],
     );
-    let count = |d: &std::path::Path, keep: &dyn Fn(&str) -> bool| {
+    // The files of a directory whose names `keep` takes.
+    let files = |d: &std::path::Path, keep: &dyn Fn(&str) -> bool| -> Vec<std::path::PathBuf> {
         std::fs::read_dir(d)
             .expect("ls")
-            .filter(|e| keep(&e.as_ref().expect("entry").file_name().to_string_lossy()))
-            .count()
+            .map(|e| e.expect("entry").path())
+            .filter(|p| keep(&p.file_name().unwrap_or_default().to_string_lossy()))
+            .collect()
     };
+    let count = |d: &std::path::Path, keep: &dyn Fn(&str) -> bool| files(d, keep).len();
     let plain = |n: &str| {
         n.strip_prefix("app.log.")
             .is_some_and(|r| r.bytes().all(|b| b.is_ascii_digit()))
@@ -311,10 +314,8 @@ fn each_hook_ships_its_own_backup_where_inode_numbers_come_back_at_once() {
         String::from_utf8_lossy(&out.stderr)
     );
     let read_all = |d: &std::path::Path, keep: &dyn Fn(&str) -> bool| {
-        let mut v: Vec<Vec<u8>> = std::fs::read_dir(d)
-            .expect("ls")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| keep(&p.file_name().unwrap_or_default().to_string_lossy()))
+        let mut v: Vec<Vec<u8>> = files(d, keep)
+            .into_iter()
             .map(|p| std::fs::read(p).expect("read"))
             .collect();
         v.sort();
