@@ -5,13 +5,16 @@
 //! runs at idle CPU priority, one task at a time, oldest backup first; a
 //! backup deleted before its turn (by the count) is skipped, so a burst of
 //! rotations costs only the work of the backups that are kept.
+//! Compression also yields to a writer whose producer is ahead of it (see
+//! [`Busy`]): idle priority alone does not keep it from slowing writing
+//! where cores share their execution units or the memory bus.
 
 use std::collections::VecDeque;
 use std::os::fd::OwnedFd;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
@@ -24,6 +27,49 @@ use crate::plan::{self, Action};
 use crate::policy::Reason;
 use crate::retain;
 use crate::state::Owed;
+
+/// How long a compression yields to a busy writer at most; then it runs
+/// anyway, at idle priority, so that backups are compressed under a load
+/// that never ends.
+const YIELD_AT_MOST: Duration = Duration::from_secs(10);
+
+/// How long a writer counts as busy after a read that left input waiting.
+const BUSY_FOR: Duration = Duration::from_millis(100);
+
+/// Whether the writer is busy: a read of the last [`BUSY_FOR`] filled its
+/// buffer, so more input was waiting (the producer is ahead of it, and
+/// waits for the pipe). Set by the writer at each read, looked at by the
+/// finisher before it compresses.
+#[derive(Debug)]
+pub struct Busy {
+    start: Instant,
+    /// Milliseconds from `start` to the last read that filled the buffer,
+    /// plus 1 (0: none yet).
+    at: AtomicU64,
+}
+
+impl Busy {
+    fn new() -> Busy {
+        Busy {
+            start: Instant::now(),
+            at: AtomicU64::new(0),
+        }
+    }
+
+    /// The writer's read filled its buffer.
+    pub fn filled(&self) {
+        let ms = self.start.elapsed().as_millis() as u64 + 1;
+        self.at.store(ms, Ordering::Relaxed);
+    }
+
+    /// Whether the writer filled its buffer within [`BUSY_FOR`].
+    fn now(&self) -> bool {
+        match self.at.load(Ordering::Relaxed) {
+            0 => false,
+            at => self.start.elapsed().as_millis() as u64 + 1 < at + BUSY_FOR.as_millis() as u64,
+        }
+    }
+}
 
 /// A new backup to sync.
 #[derive(Debug)]
@@ -97,6 +143,7 @@ pub struct Finisher {
     /// Set when the queue is closed: nothing more will be written, so
     /// compression may use every core (at most four).
     draining: Arc<AtomicBool>,
+    busy: Arc<Busy>,
 }
 
 #[derive(Debug)]
@@ -118,6 +165,7 @@ struct Work {
     /// for the hook that follows.
     compressed: VecDeque<(Owed, Owed)>,
     draining: Arc<AtomicBool>,
+    busy: Arc<Busy>,
 }
 
 fn identity(fd: &OwnedFd) -> Owed {
@@ -139,6 +187,7 @@ impl Finisher {
         let failures = Arc::new(AtomicU32::new(0));
         let owed = Arc::new(Mutex::new(VecDeque::new()));
         let draining = Arc::new(AtomicBool::new(false));
+        let busy = Arc::new(Busy::new());
         Finisher {
             work: Some(Work {
                 set,
@@ -148,13 +197,20 @@ impl Finisher {
                 owed: Arc::clone(&owed),
                 compressed: VecDeque::new(),
                 draining: Arc::clone(&draining),
+                busy: Arc::clone(&busy),
             }),
             gate,
             worker: None,
             failures,
             owed,
             draining,
+            busy,
         }
+    }
+
+    /// Where the writer tells whether its reads fill its buffer.
+    pub fn busy(&self) -> &Busy {
+        &self.busy
     }
 
     /// The gate a rotation holds while it renames backups.
@@ -356,6 +412,7 @@ impl Work {
                 }
             }
             Task::Compress(fd, codec, name) => {
+                self.yield_to_writer(&fd);
                 let id = identity(&fd);
                 let show = self.set.show(&name);
                 let workers = if self.draining.load(Ordering::Relaxed) {
@@ -383,6 +440,22 @@ impl Work {
             }
             Task::Hook(call) => self.hook(call),
             Task::Free(handles) => drop(handles),
+        }
+    }
+
+    /// Waits while the writer is busy (its producer ahead of it), up to
+    /// [`YIELD_AT_MOST`]; not for a backup deleted meanwhile (it is
+    /// skipped), nor once input has ended. Backups past the count are then
+    /// deleted without ever being compressed: a burst costs the work of
+    /// the backups that are kept, done when the burst is over.
+    fn yield_to_writer(&self, fd: &OwnedFd) {
+        let since = Instant::now();
+        while self.busy.now()
+            && !self.draining.load(Ordering::Relaxed)
+            && since.elapsed() < YIELD_AT_MOST
+            && rustix::fs::fstat(fd).is_ok_and(|st| st.st_nlink > 0)
+        {
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 

@@ -375,6 +375,12 @@ impl Writer {
         Ok(true)
     }
 
+    /// Tells the finisher that a read filled the buffer: the producer is
+    /// ahead, and compression waits.
+    pub fn read_filled(&self) {
+        self.finisher.busy().filled();
+    }
+
     /// Ends the writer's work: waits for the finisher to finish every
     /// backup handed over, unless `stop()` turns true meanwhile (a second
     /// SIGTERM), in which case what is still owed is recorded in the set's

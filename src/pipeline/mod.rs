@@ -304,12 +304,16 @@ impl Loop {
             // Stalled with the buffer full, and not dropping: wait.
             return Ok(true);
         }
+        let room = self.buf.len() - self.held;
         let n = match rustix::io::read(input, &mut self.buf[self.held..]) {
             Ok(0) => return Ok(false),
             Ok(n) => n,
             Err(Errno::INTR | Errno::AGAIN) => return Ok(true),
             Err(e) => return Err(e).context("cannot read standard input"),
         };
+        if n == room {
+            self.w.read_filled();
+        }
         self.take(n)?;
         Ok(true)
     }

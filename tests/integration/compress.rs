@@ -295,7 +295,10 @@ fn sigkill_while_compressing_keeps_every_byte_once() {
             assert!(live.finish().status.success());
             break;
         }
-        std::thread::sleep(Duration::from_micros(rng % 20_000));
+        // Compression waits 100 ms after a read that filled the writer's
+        // buffer (the producer ahead of it), so the kill lands anywhere in
+        // that wait or in the compression after it.
+        std::thread::sleep(Duration::from_micros(rng % 160_000));
         live.signal(Signal::KILL);
         let _ = live.wait();
         kills += 1;
@@ -315,6 +318,89 @@ fn sigkill_while_compressing_keeps_every_byte_once() {
         "{:?}",
         dir.names()
     );
+}
+
+/// The backups of `app.log` in `dir`: (plain, compressed).
+fn forms(dir: &Dir) -> (usize, usize) {
+    let names = dir.names();
+    let zst = names.iter().filter(|n| n.ends_with(".zst")).count();
+    let plain = names
+        .iter()
+        .filter(|n| member("app.log", n).is_some_and(|(_, ext)| ext.is_none()))
+        .count();
+    (plain, zst)
+}
+
+/// Compression never competes with writing: while the producer keeps the
+/// writer busy (`yes` as fast as it can, the pipe full at every read),
+/// backups wait plain; once input ends, every kept one is compressed
+/// before the writer exits. A writer whose producer leaves it idle
+/// compresses while it runs.
+#[test]
+fn compression_waits_while_the_producer_keeps_the_writer_busy() {
+    let dir = Dir::new();
+    let mut yes = Command::new("yes")
+        .arg("GET /api/v1/items status=200 latency_ms=12")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn yes");
+    // `--fsync always`: the writer waits for the disk, leaving the CPU to
+    // a finisher that would not wait.
+    let mut writer = dir.cmd(&[
+        "--fsync",
+        "always",
+        "--compress",
+        "zstd",
+        "-s",
+        "1M",
+        "-c",
+        "20",
+        "app.log",
+    ]);
+    let writer = writer
+        .stdin(yes.stdout.take().expect("yes's stdout"))
+        .spawn()
+        .expect("spawn rollover");
+    wait_until("20 backups", Duration::from_secs(30), || {
+        let (plain, zst) = forms(&dir);
+        plain + zst >= 20
+    });
+    // A finisher that did not wait would have compressed nearly all of
+    // them by now, each in a few milliseconds; look a few more times
+    // while the set turns over.
+    let deadline = std::time::Instant::now() + Duration::from_millis(500);
+    while std::time::Instant::now() < deadline {
+        let (plain, zst) = forms(&dir);
+        assert_eq!(
+            zst,
+            0,
+            "{plain} plain, {zst} compressed while busy: {:?}",
+            dir.names()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // End of input.
+    yes.kill().expect("kill yes");
+    let _ = yes.wait();
+    let out = crate::util::wait_output(writer, Duration::from_secs(60));
+    assert!(out.status.success(), "{out:?}");
+    let (plain, zst) = forms(&dir);
+    assert_eq!((plain, zst), (0, 20), "{:?}", dir.names());
+
+    // Idle: a backup is compressed while the writer still runs.
+    let idle = Dir::new();
+    let mut live = Live::ready(
+        &idle,
+        &["--compress", "zstd", "-s", "64K", "app.log"],
+        "app.log",
+    );
+    live.send(&numbered(2_000, 40));
+    wait_until(
+        "app.log.1.zst while the writer runs",
+        Duration::from_secs(5),
+        || forms(&idle) == (0, 1),
+    );
+    assert!(live.finish().status.success());
 }
 
 #[test]
