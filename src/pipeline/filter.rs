@@ -33,7 +33,7 @@ impl Loop {
                     // Lines count at their start: a line let through in
                     // part before counted then; one that starts here and
                     // has not ended counts now.
-                    let lines = memchr::memchr_iter(b'\n', &self.buf[from..to]).count() as u64;
+                    let lines = bytecount::count(&self.buf[from..to], b'\n') as u64;
                     let cont = u64::from(self.cont.is_some());
                     w.pass_all((lines + u64::from(tail)).saturating_sub(cont), now)
                 }
