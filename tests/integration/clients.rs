@@ -73,6 +73,17 @@ fn write_slowly(dir: &Dir, input: &[u8], out: &str) {
     );
 }
 
+/// What a follower went through, for the test's output.
+fn followed(dir: &Dir, input: &[u8]) -> String {
+    let names = dir.names();
+    let gz = names.iter().filter(|n| n.ends_with(".gz")).count();
+    format!(
+        "{} lines once and in order across {} rotations ({gz} backups compressed)",
+        input.iter().filter(|&&b| b == b'\n').count(),
+        names.iter().filter(|n| n.starts_with("app.log.")).count()
+    )
+}
+
 #[test]
 fn tail_follow_name_sees_every_line_once() {
     if !have("tail") {
@@ -96,6 +107,7 @@ fn tail_follow_name_sees_every_line_once() {
         std::fs::read(dir.join("out.txt")).unwrap_or_default().len() >= input.len()
     });
     assert_eq!(dir.read("out.txt"), input);
+    eprintln!("tail -F: {}", followed(&dir, &input));
 }
 
 #[test]
@@ -143,6 +155,7 @@ fn rsyslog_imfile_sees_every_line_once() {
     );
     drop(rsyslogd);
     assert_eq!(dir.read("out.log"), input);
+    eprintln!("rsyslog imfile: {}", followed(&dir, &input));
 }
 
 #[test]
@@ -252,4 +265,8 @@ fn a_hook_ships_every_finished_backup_to_s3() {
     local.sort();
     assert_eq!(shipped.len(), local.len(), "every backup arrives once");
     assert!(shipped == local, "every backup arrives byte-identical");
+    eprintln!(
+        "{} backups shipped, each once and byte-identical",
+        local.len()
+    );
 }

@@ -304,6 +304,7 @@ fn sigkill_while_compressing_keeps_every_byte_once() {
         kills += 1;
     }
     assert!(kills >= 5, "only {kills} kills");
+    eprintln!("{kills} SIGKILLs, then a last writer to the end of the input");
     same(&decoded_set(&dir, "app.log"), &input, "the set");
     assert!(
         !dir.all_names().iter().any(|n| n.contains("rollover-zip")),
