@@ -837,6 +837,20 @@ NOTES = """## Reading the numbers
   ext4 with a journal (mkfs's default) the kernel does not look freed
   inodes up. Before each timed run the benchmark syncs and waits 6 s, so
   that neither tool pays for the deletions of the run before it.
+- **Compression.** The producer row times `cat` until it has handed over
+  the input. While a read fills the writer's buffer (the producer is ahead
+  of it) compression waits, so here none runs until the input ends; then
+  the five kept backups are compressed on both cores (zstd's threads, the
+  tail row), and those the count deleted meanwhile cost nothing. Idle CPU
+  priority alone, without the wait, gave the producer 0.78-0.92x on this
+  host.
+- **Selection and the rate limit** run back to back with plain writing, in
+  rounds of their own, and their row quotes the median of the rounds'
+  ratios: here the host's speed drifts by up to 2x within minutes, and a
+  ratio of two medians taken minutes apart carries that drift. A rule's
+  one pass over each batch (data just copied from the pipe) costs about
+  40 ms per 512 MiB, measured alone: on a quiet host up to a tenth of a
+  plain run, the margin this row has.
 """
 
 if __name__ == "__main__":
