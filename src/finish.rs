@@ -33,18 +33,27 @@ use crate::state::Owed;
 /// that never ends.
 const YIELD_AT_MOST: Duration = Duration::from_secs(10);
 
-/// How long a writer counts as busy after a read that left input waiting.
+/// How long a writer counts as busy after its last read that left input
+/// waiting.
 const BUSY_FOR: Duration = Duration::from_millis(100);
 
-/// Whether the writer is busy: a read of the last [`BUSY_FOR`] filled its
-/// buffer, so more input was waiting (the producer is ahead of it, and
-/// waits for the pipe). Set by the writer at each read, looked at by the
-/// finisher before it compresses.
+/// Reads in a row that fill the buffer before a writer counts as busy:
+/// with its 256 KiB buffer, 4 is a whole pipe's worth (1 MiB) with more
+/// still waiting. A burst smaller than that is taken in a few reads and is
+/// no load; a producer that stays ahead fills every read.
+const BUSY_RUN: u32 = 4;
+
+/// Whether the writer is busy: its reads of the last [`BUSY_FOR`] kept
+/// filling its buffer, so more input was waiting each time (the producer
+/// is ahead of it, and waits for the pipe). Told by the writer at each
+/// read, looked at by the finisher before it compresses.
 #[derive(Debug)]
 pub struct Busy {
     start: Instant,
-    /// Milliseconds from `start` to the last read that filled the buffer,
-    /// plus 1 (0: none yet).
+    /// Filling reads in a row (only the writer's thread changes it).
+    run: AtomicU32,
+    /// Milliseconds from `start` to the last filling read of a run of at
+    /// least [`BUSY_RUN`], plus 1 (0: none yet).
     at: AtomicU64,
 }
 
@@ -52,17 +61,26 @@ impl Busy {
     fn new() -> Busy {
         Busy {
             start: Instant::now(),
+            run: AtomicU32::new(0),
             at: AtomicU64::new(0),
         }
     }
 
-    /// The writer's read filled its buffer.
-    pub fn filled(&self) {
-        let ms = self.start.elapsed().as_millis() as u64 + 1;
-        self.at.store(ms, Ordering::Relaxed);
+    /// The writer read; `filled`: as much as its buffer had room for.
+    pub fn read(&self, filled: bool) {
+        if !filled {
+            self.run.store(0, Ordering::Relaxed);
+            return;
+        }
+        let run = self.run.load(Ordering::Relaxed).saturating_add(1);
+        self.run.store(run, Ordering::Relaxed);
+        if run >= BUSY_RUN {
+            let ms = self.start.elapsed().as_millis() as u64 + 1;
+            self.at.store(ms, Ordering::Relaxed);
+        }
     }
 
-    /// Whether the writer filled its buffer within [`BUSY_FOR`].
+    /// Whether the writer was busy within [`BUSY_FOR`].
     fn now(&self) -> bool {
         match self.at.load(Ordering::Relaxed) {
             0 => false,

@@ -375,10 +375,11 @@ impl Writer {
         Ok(true)
     }
 
-    /// Tells the finisher that a read filled the buffer: the producer is
-    /// ahead, and compression waits.
-    pub fn read_filled(&self) {
-        self.finisher.busy().filled();
+    /// Tells the finisher of a read, and whether it filled the buffer
+    /// (reads that keep filling it: the producer is ahead, and compression
+    /// waits).
+    pub fn read_done(&self, filled: bool) {
+        self.finisher.busy().read(filled);
     }
 
     /// Ends the writer's work: waits for the finisher to finish every

@@ -311,9 +311,7 @@ impl Loop {
             Err(Errno::INTR | Errno::AGAIN) => return Ok(true),
             Err(e) => return Err(e).context("cannot read standard input"),
         };
-        if n == room {
-            self.w.read_filled();
-        }
+        self.w.read_done(n == room);
         self.take(n)?;
         Ok(true)
     }

@@ -335,8 +335,8 @@ fn forms(dir: &Dir) -> (usize, usize) {
 /// Compression never competes with writing: while the producer keeps the
 /// writer busy (`yes` as fast as it can, the pipe full at every read),
 /// backups wait plain; once input ends, every kept one is compressed
-/// before the writer exits. A writer whose producer leaves it idle
-/// compresses while it runs.
+/// before the writer exits. A writer whose producer leaves it waiting
+/// between bursts compresses while it runs.
 #[test]
 fn compression_waits_while_the_producer_keeps_the_writer_busy() {
     let dir = Dir::new();
@@ -388,19 +388,27 @@ fn compression_waits_while_the_producer_keeps_the_writer_busy() {
     let (plain, zst) = forms(&dir);
     assert_eq!((plain, zst), (0, 20), "{:?}", dir.names());
 
-    // Idle: a backup is compressed while the writer still runs.
+    // Not busy: a producer that writes 300 KB bursts, 20 a second, gives
+    // the writer one filling read per burst and leaves it waiting
+    // between them; backups are compressed while it runs.
     let idle = Dir::new();
     let mut live = Live::ready(
         &idle,
-        &["--compress", "zstd", "-s", "64K", "app.log"],
+        &["--compress", "zstd", "-s", "1M", "app.log"],
         "app.log",
     );
-    live.send(&numbered(2_000, 40));
-    wait_until(
-        "app.log.1.zst while the writer runs",
-        Duration::from_secs(5),
-        || forms(&idle) == (0, 1),
-    );
+    let burst = numbered(9_000, 40);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while forms(&idle).1 == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nothing compressed in 5 s of bursts: {:?}",
+            idle.names()
+        );
+        live.send(&burst);
+        // The producer's own pace, not a wait for a condition.
+        std::thread::sleep(Duration::from_millis(50));
+    }
     assert!(live.finish().status.success());
 }
 
