@@ -12,7 +12,7 @@
 use std::collections::VecDeque;
 use std::os::fd::OwnedFd;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
@@ -28,10 +28,16 @@ use crate::policy::Reason;
 use crate::retain;
 use crate::state::Owed;
 
-/// How long a compression yields to a busy writer at most; then it runs
-/// anyway, at idle priority, so that backups are compressed under a load
-/// that never ends.
+/// How long compression yields to a busy writer at most; then it runs
+/// anyway, at idle priority, until the writer is seen keeping up again, so
+/// that backups are compressed under a load that never ends.
 const YIELD_AT_MOST: Duration = Duration::from_secs(10);
+
+/// Tasks waiting in the queue past which compression stops yielding: each
+/// holds a backup open (about 3 tasks per rotation), so a set whose
+/// backups outlive the wait (a large count) must not pile them up towards
+/// the limit of open files.
+const BACKLOG: usize = 256;
 
 /// How long a writer counts as busy after its last read that left input
 /// waiting.
@@ -162,6 +168,8 @@ pub struct Finisher {
     /// compression may use every core (at most four).
     draining: Arc<AtomicBool>,
     busy: Arc<Busy>,
+    /// Tasks sent and not yet taken up.
+    queued: Arc<AtomicUsize>,
 }
 
 #[derive(Debug)]
@@ -184,6 +192,10 @@ struct Work {
     compressed: VecDeque<(Owed, Owed)>,
     draining: Arc<AtomicBool>,
     busy: Arc<Busy>,
+    queued: Arc<AtomicUsize>,
+    /// Since when compression has yielded to a busy writer without seeing
+    /// it keep up.
+    yielding: Option<Instant>,
 }
 
 fn identity(fd: &OwnedFd) -> Owed {
@@ -206,6 +218,7 @@ impl Finisher {
         let owed = Arc::new(Mutex::new(VecDeque::new()));
         let draining = Arc::new(AtomicBool::new(false));
         let busy = Arc::new(Busy::new());
+        let queued = Arc::new(AtomicUsize::new(0));
         Finisher {
             work: Some(Work {
                 set,
@@ -216,6 +229,8 @@ impl Finisher {
                 compressed: VecDeque::new(),
                 draining: Arc::clone(&draining),
                 busy: Arc::clone(&busy),
+                queued: Arc::clone(&queued),
+                yielding: None,
             }),
             gate,
             worker: None,
@@ -223,6 +238,7 @@ impl Finisher {
             owed,
             draining,
             busy,
+            queued,
         }
     }
 
@@ -359,10 +375,14 @@ impl Finisher {
     }
 
     fn send(&mut self, task: Task) {
+        self.queued.fetch_add(1, Ordering::Relaxed);
         let unsent = match self.worker().and_then(|w| w.tx.as_ref()) {
             Some(tx) => tx.send(task).err().map(|e| e.0),
             None => Some(task),
         };
+        if unsent.is_some() {
+            self.queued.fetch_sub(1, Ordering::Relaxed);
+        }
         // The thread is gone (it cannot panic on I/O, but be safe), or the
         // queue was closed: a sync is done here rather than lost; the rest
         // stays owed to the next run.
@@ -415,6 +435,7 @@ impl Finisher {
 
 impl Work {
     fn handle(&mut self, task: Task) {
+        self.queued.fetch_sub(1, Ordering::Relaxed);
         match task {
             Task::Sync(b, id) => {
                 if let Err(e) = sync_one(&self.set, &b) {
@@ -461,18 +482,27 @@ impl Work {
         }
     }
 
-    /// Waits while the writer is busy (its producer ahead of it), up to
-    /// [`YIELD_AT_MOST`]; not for a backup deleted meanwhile (it is
-    /// skipped), nor once input has ended. Backups past the count are then
-    /// deleted without ever being compressed: a burst costs the work of
-    /// the backups that are kept, done when the burst is over.
-    fn yield_to_writer(&self, fd: &OwnedFd) {
-        let since = Instant::now();
-        while self.busy.now()
-            && !self.draining.load(Ordering::Relaxed)
-            && since.elapsed() < YIELD_AT_MOST
-            && rustix::fs::fstat(fd).is_ok_and(|st| st.st_nlink > 0)
-        {
+    /// Waits while the writer is busy (its producer ahead of it); not for
+    /// a backup deleted meanwhile (it is skipped), nor once input has
+    /// ended, nor past [`BACKLOG`] tasks waiting behind. After
+    /// [`YIELD_AT_MOST`] of yielding without seeing the writer keep up,
+    /// compression stops yielding until it does. Backups past the count
+    /// are deleted without ever being compressed: a burst costs the work
+    /// of the backups that are kept, done when the burst is over.
+    fn yield_to_writer(&mut self, fd: &OwnedFd) {
+        loop {
+            if !self.busy.now() {
+                self.yielding = None;
+                return;
+            }
+            let since = *self.yielding.get_or_insert_with(Instant::now);
+            if self.draining.load(Ordering::Relaxed)
+                || since.elapsed() >= YIELD_AT_MOST
+                || self.queued.load(Ordering::Relaxed) >= BACKLOG
+                || rustix::fs::fstat(fd).is_ok_and(|st| st.st_nlink == 0)
+            {
+                return;
+            }
             std::thread::sleep(Duration::from_millis(10));
         }
     }

@@ -5,21 +5,12 @@
 //! program is not installed.
 
 use std::io::Write;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::util::{Dir, have, wait_until};
+use crate::util::{Dir, Running, have, wait_until};
 
 /// A child killed when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Lines `line 1` .. `line n`.
 fn lines(n: usize) -> Vec<u8> {
     (1..=n)
@@ -92,7 +83,7 @@ fn tail_follow_name_sees_every_line_once() {
     let dir = Dir::new();
     dir.write("app.log", b"");
     let out = std::fs::File::create(dir.join("out.txt")).expect("out");
-    let _tail = Running(
+    let _tail = Running::new(
         Command::new("tail")
             .args(["-F", "-n", "+1", "-s", "0.05", "app.log"])
             .current_dir(dir.path())
@@ -131,7 +122,7 @@ fn rsyslog_imfile_sees_every_line_once() {
         out = p("out.log"),
     );
     dir.write("rsyslog.conf", conf.as_bytes());
-    let rsyslogd = Running(
+    let rsyslogd = Running::new(
         Command::new("/usr/sbin/rsyslogd")
             .args(["-n", "-f"])
             .arg(dir.join("rsyslog.conf"))
@@ -169,7 +160,7 @@ fn a_hook_ships_every_finished_backup_to_s3() {
         .expect("a free port")
         .port();
     let endpoint = format!("http://127.0.0.1:{port}");
-    let _moto = Running(
+    let _moto = Running::new(
         Command::new("moto_server")
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())

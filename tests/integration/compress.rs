@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use rustix::process::Signal;
 
-use crate::util::{Dir, Live, have, numbered, wait_until};
+use crate::util::{Dir, Live, Running, have, numbered, wait_until};
 
 /// A backup of `base`: its number and codec extension, if any.
 fn member(base: &str, name: &str) -> Option<(u64, Option<String>)> {
@@ -340,28 +340,22 @@ fn forms(dir: &Dir) -> (usize, usize) {
 #[test]
 fn compression_waits_while_the_producer_keeps_the_writer_busy() {
     let dir = Dir::new();
-    let mut yes = Command::new("yes")
-        .arg("GET /api/v1/items status=200 latency_ms=12")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn yes");
-    // `--fsync always`: the writer waits for the disk, leaving the CPU to
-    // a finisher that would not wait.
-    let mut writer = dir.cmd(&[
-        "--fsync",
-        "always",
-        "--compress",
-        "zstd",
-        "-s",
-        "1M",
-        "-c",
-        "20",
-        "app.log",
-    ]);
-    let writer = writer
-        .stdin(yes.stdout.take().expect("yes's stdout"))
-        .spawn()
-        .expect("spawn rollover");
+    let (yes, writer) = yes_into(
+        &dir,
+        // `--fsync always`: the writer waits for the disk, leaving the CPU
+        // to a finisher that would not wait.
+        &[
+            "--fsync",
+            "always",
+            "--compress",
+            "zstd",
+            "-s",
+            "1M",
+            "-c",
+            "20",
+            "app.log",
+        ],
+    );
     wait_until("20 backups", Duration::from_secs(30), || {
         let (plain, zst) = forms(&dir);
         plain + zst >= 20
@@ -381,9 +375,8 @@ fn compression_waits_while_the_producer_keeps_the_writer_busy() {
         std::thread::sleep(Duration::from_millis(50));
     }
     // End of input.
-    yes.kill().expect("kill yes");
-    let _ = yes.wait();
-    let out = crate::util::wait_output(writer, Duration::from_secs(60));
+    drop(yes);
+    let out = crate::util::wait_output(writer.take(), Duration::from_secs(60));
     assert!(out.status.success(), "{out:?}");
     let (plain, zst) = forms(&dir);
     assert_eq!((plain, zst), (0, 20), "{:?}", dir.names());
@@ -410,6 +403,61 @@ fn compression_waits_while_the_producer_keeps_the_writer_busy() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert!(live.finish().status.success());
+}
+
+/// `yes` as fast as it can into a writer run with `args` in `dir`: both
+/// killed when the test lets go of them.
+fn yes_into(dir: &Dir, args: &[&str]) -> (Running, Running) {
+    let mut yes = Command::new("yes")
+        .arg("GET /api/v1/items status=200 latency_ms=12")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn yes");
+    let stdout = yes.stdout.take().expect("yes's stdout");
+    let yes = Running::new(yes);
+    let writer = dir
+        .cmd(args)
+        .stdin(stdout)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn rollover");
+    (yes, Running::new(writer))
+}
+
+/// Compression's wait has a bound: where backups outlive it (a large
+/// count), each waiting one is held open, so past a backlog compression
+/// goes on although the writer stays busy, and the writer's open files
+/// stay far below the usual limit of 1024.
+#[test]
+fn compression_stops_waiting_before_backups_pile_up() {
+    let dir = Dir::new();
+    let (yes, writer) = yes_into(
+        &dir,
+        &["--compress", "zstd", "-s", "64K", "-c", "100000", "app.log"],
+    );
+    let fds = format!("/proc/{}/fd", writer.id());
+    let mut most = 0;
+    let mut look = |dir: &Dir| {
+        most = most.max(std::fs::read_dir(&fds).map_or(0, |d| d.count()));
+        forms(dir)
+    };
+    // Past the backlog (about 3 tasks per rotation, 256 tasks)...
+    wait_until("300 backups", Duration::from_secs(30), || {
+        let (plain, zst) = look(&dir);
+        plain + zst >= 300
+    });
+    // ...backups keep being compressed while `yes` keeps the writer busy
+    // (one every 10 s at most, were the wait bounded per backup).
+    let (_, before) = look(&dir);
+    wait_until(
+        "10 more compressed while busy",
+        Duration::from_secs(8),
+        || look(&dir).1 >= before + 10,
+    );
+    drop(yes);
+    let out = crate::util::wait_output(writer.take(), Duration::from_secs(120));
+    assert!(out.status.success(), "{out:?}");
+    assert!(most < 512, "{most} files open");
 }
 
 #[test]

@@ -434,3 +434,31 @@ impl Drop for Ext4 {
         let _ = Command::new("umount").arg(&self.path).status();
     }
 }
+
+/// A child process killed when the test lets go of it, passed or failed
+/// (a failed test must not leave `yes` and a writer running).
+pub struct Running(Option<Child>);
+
+impl Running {
+    pub fn new(child: Child) -> Running {
+        Running(Some(child))
+    }
+
+    pub fn id(&self) -> u32 {
+        self.0.as_ref().map_or(0, Child::id)
+    }
+
+    /// The child, for waiting on; no longer killed at the end.
+    pub fn take(mut self) -> Child {
+        self.0.take().expect("child")
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
