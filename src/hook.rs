@@ -7,6 +7,7 @@
 
 use std::ffi::OsStr;
 use std::os::fd::AsFd;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -78,6 +79,10 @@ fn run_with(hook: &Hook, args: &[&OsStr], env: &[(&str, &OsStr)]) -> Result<()> 
         .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(stdout)
+        // A group of its own, so that a hook killed at its timeout takes
+        // whatever it started with it (`sleep 77 | cat` would outlive a
+        // kill of the shell alone).
+        .process_group(0)
         .spawn()
     {
         Ok(c) => c,
@@ -89,7 +94,7 @@ fn run_with(hook: &Hook, args: &[&OsStr], env: &[(&str, &OsStr)]) -> Result<()> 
             Ok(Some(status)) if status.success() => return Ok(()),
             Ok(Some(status)) => bail!("hook '{}' failed: {status}", hook.command),
             Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
+                kill_group(&mut child);
                 let _ = child.wait();
                 bail!(
                     "hook '{}' was killed after {}",
@@ -100,5 +105,19 @@ fn run_with(hook: &Hook, args: &[&OsStr], env: &[(&str, &OsStr)]) -> Result<()> 
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
             Err(e) => bail!("cannot wait for hook '{}': {e}", hook.command),
         }
+    }
+}
+
+/// Kills a hook's whole process group (it leads one of its own), or the
+/// hook alone where the group cannot be signalled.
+fn kill_group(child: &mut std::process::Child) {
+    let group = i32::try_from(child.id())
+        .ok()
+        .and_then(rustix::process::Pid::from_raw);
+    let killed = group.is_some_and(|pid| {
+        rustix::process::kill_process_group(pid, rustix::process::Signal::KILL).is_ok()
+    });
+    if !killed {
+        let _ = child.kill();
     }
 }

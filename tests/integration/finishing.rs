@@ -326,3 +326,55 @@ fn each_hook_ships_its_own_backup_where_inode_numbers_come_back_at_once() {
     assert_eq!(local.len(), 39);
     assert!(shipped == local, "each backup shipped once, byte-identical");
 }
+
+#[test]
+fn a_hook_killed_at_its_timeout_takes_what_it_started_with_it() {
+    let dir = Dir::new();
+    dir.write("app.log", b"main\n");
+    // The hook starts a pipeline whose `sleep` would outlive a kill of the
+    // shell alone; it records its own process group first.
+    let out = dir
+        .cmd(&[
+            "rotate",
+            "--on-rotate",
+            "cut -d' ' -f5 /proc/$$/stat > group; sleep 77 | cat; true",
+            "--hook-timeout",
+            "1s",
+            "app.log",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("rotate");
+    assert_eq!(out.status.code(), Some(1), "a killed hook fails rotate");
+    let group: i32 = String::from_utf8_lossy(&dir.read("group"))
+        .trim()
+        .parse()
+        .expect("a process group id");
+    // Nothing of the hook's group is left once rotate has returned (the
+    // kernel may take a moment to reap a killed process's children).
+    let in_group = || {
+        std::fs::read_dir("/proc")
+            .expect("/proc")
+            .filter_map(|e| e.ok())
+            .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+            .filter(|stat| {
+                // The fields after the command's closing parenthesis:
+                // state, ppid, pgrp.
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(2))
+                    .and_then(|g| g.parse::<i32>().ok())
+                    == Some(group)
+            })
+            .filter(|stat| {
+                !stat
+                    .rsplit_once(')')
+                    .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+            })
+            .count()
+    };
+    wait_until(
+        "the hook's group to be gone",
+        Duration::from_secs(5),
+        || in_group() == 0,
+    );
+}
