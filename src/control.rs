@@ -1,14 +1,20 @@
 //! How `rotate` and `reset` reach a live writer. The writer listens on a
 //! Unix socket beside the set (`.NAME.rollover-sock`, mode 0600 from its
 //! first moment); a client sends one line, `rotate|reset DEADLINE-MS`, and
-//! reads `ok` or `error REASON`. The writer checks the peer's uid, and
-//! drops a request whose deadline has passed, so a client that gave up has
-//! changed nothing.
+//! reads `ok` or `error REASON` (`stats` is answered `ok FACTS`, the
+//! writer's counts of what it left out, for `status`). The writer reads
+//! requests on threads of its own, so a silent client never delays
+//! writing; it checks the peer's uid, drops a connection that sends no
+//! request within 10 s, and drops a request whose deadline has passed, so
+//! a client that gave up has changed nothing.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
@@ -127,15 +133,29 @@ impl Request {
     }
 }
 
-/// The writer's end of the control socket.
+/// How long a client may take to send its request before the writer
+/// drops the connection: `rotate`'s and `reset`'s default `--timeout`.
+const REQUEST_WITHIN: Duration = Duration::from_secs(10);
+
+/// Connections read at once; more are closed at once, so that a flood of
+/// silent clients costs the writer a bounded number of threads.
+const READING_AT_MOST: usize = 16;
+
+/// The writer's end of the control socket. Connections are accepted and
+/// their requests read on threads of their own: a client that connects
+/// and sends nothing, or sends slowly, never holds up the writer's loop,
+/// which only polls [`Control::fd`] and takes finished requests.
 #[derive(Debug)]
 pub struct Control {
-    listener: UnixListener,
+    listener: Arc<UnixListener>,
+    requests: Receiver<Request>,
+    /// Readable once a request is waiting.
+    wake: UnixStream,
 }
 
 impl Control {
     /// Binds the socket (removing one left by a dead writer: we hold the
-    /// lock, so it cannot be a live writer's).
+    /// lock, so it cannot be a live writer's) and starts accepting.
     pub fn bind(set: &FileSet) -> Result<Control> {
         let name = set.naming.own_name("sock");
         let show = set.show(&name);
@@ -148,33 +168,39 @@ impl Control {
         let old = rustix::process::umask(Mode::from_raw_mode(0o177));
         let bound = UnixListener::bind(socket_path(set));
         rustix::process::umask(old);
-        let listener = bound.with_context(|| format!("cannot create socket {show}"))?;
-        listener
-            .set_nonblocking(true)
+        let listener = Arc::new(bound.with_context(|| format!("cannot create socket {show}"))?);
+        let (wake, notify) = UnixStream::pair()
+            .and_then(|(w, n)| w.set_nonblocking(true).map(|()| (w, n)))
             .with_context(|| format!("cannot set up socket {show}"))?;
-        Ok(Control { listener })
+        let (send, requests) = std::sync::mpsc::channel();
+        let accepting = Arc::clone(&listener);
+        std::thread::Builder::new()
+            .name("control".into())
+            .spawn(move || accept_loop(&accepting, &send, &notify))
+            .with_context(|| format!("cannot set up socket {show}"))?;
+        Ok(Control {
+            listener,
+            requests,
+            wake,
+        })
     }
 
-    /// The socket's fd, for polling.
-    pub fn fd(&self) -> &UnixListener {
-        &self.listener
+    /// The fd to poll: readable once a request is waiting.
+    pub fn fd(&self) -> &UnixStream {
+        &self.wake
     }
 
-    /// Accepts the requests waiting. A request from another user (other
-    /// than root) is answered `Permission denied` at once.
+    /// The requests that have arrived whole. A request from another user
+    /// (other than root) was answered `Permission denied` on arrival.
     pub fn accept(&self) -> Vec<Request> {
-        let mut out = Vec::new();
-        while let Ok((stream, _)) = self.listener.accept() {
-            if let Some(req) = read_request(stream) {
-                out.push(req);
-            }
-        }
-        out
+        let mut sink = [0u8; 64];
+        while matches!(rustix::io::read(&self.wake, &mut sink), Ok(n) if n > 0) {}
+        self.requests.try_iter().collect()
     }
 
     /// Removes the socket when the writer exits.
     pub fn remove(self, set: &FileSet) {
-        drop(self.listener);
+        drop(self);
         let _ = rustix::fs::unlinkat(
             set.dir(),
             os(&set.naming.own_name("sock")).as_os_str(),
@@ -183,9 +209,45 @@ impl Control {
     }
 }
 
+impl Drop for Control {
+    /// Ends the accepting thread: `accept` on a listener shut down for
+    /// reading fails at once.
+    fn drop(&mut self) {
+        let _ = rustix::net::shutdown(&*self.listener, rustix::net::Shutdown::Read);
+    }
+}
+
+/// Accepts connections until the listener is shut down, reading each one's
+/// request on a thread of its own (at most [`READING_AT_MOST`] at once).
+fn accept_loop(listener: &UnixListener, send: &Sender<Request>, notify: &UnixStream) {
+    let reading = Arc::new(AtomicUsize::new(0));
+    while let Ok((stream, _)) = listener.accept() {
+        if reading.load(Ordering::Relaxed) >= READING_AT_MOST {
+            continue;
+        }
+        let Ok(notify) = notify.try_clone() else {
+            continue;
+        };
+        reading.fetch_add(1, Ordering::Relaxed);
+        let (send, count) = (send.clone(), Arc::clone(&reading));
+        let spawned = std::thread::Builder::new()
+            .name("control-request".into())
+            .spawn(move || {
+                if let Some(req) = read_request(stream) {
+                    let _ = send.send(req);
+                    let _ = (&notify).write_all(b"r");
+                }
+                count.fetch_sub(1, Ordering::Relaxed);
+            });
+        if spawned.is_err() {
+            reading.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
 fn read_request(mut stream: UnixStream) -> Option<Request> {
     stream.set_nonblocking(false).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(1))).ok()?;
+    stream.set_read_timeout(Some(REQUEST_WITHIN)).ok()?;
     stream
         .set_write_timeout(Some(Duration::from_secs(1)))
         .ok()?;

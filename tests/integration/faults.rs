@@ -610,3 +610,39 @@ fn a_stalled_writer_whose_input_ended_sleeps_until_space_returns() {
     );
     assert_eq!(dir.read("small/app.log"), b"kept through the stall\n");
 }
+
+/// Five clients that connect to a writer's socket and send nothing never
+/// hold a line back: the line is in the file while all five are still
+/// connected (the writer used to read each one on its own thread of work,
+/// waiting a second per connection, and closed it before writing on).
+/// A rotate asked meanwhile is answered too.
+#[test]
+fn silent_clients_of_the_writers_socket_never_delay_writing() {
+    use std::io::Read;
+    let dir = Dir::new();
+    let mut live = Live::ready(&dir, &["app.log"], "app.log");
+    let sock = dir.join(".app.log.rollover-sock");
+    let silent: Vec<std::os::unix::net::UnixStream> = (0..5)
+        .map(|_| std::os::unix::net::UnixStream::connect(&sock).expect("connect"))
+        .collect();
+    live.send_visible(&dir, "app.log", b"not held back\n");
+    for mut s in &silent {
+        s.set_nonblocking(true).expect("nonblocking");
+        let mut byte = [0u8; 1];
+        let still_open =
+            matches!(s.read(&mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock);
+        assert!(
+            still_open,
+            "the writer dealt with a silent client before writing"
+        );
+    }
+    let out = dir.cmd(&["rotate", "app.log"]).output().expect("rotate");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(dir.read("app.log.1"), b"not held back\n");
+    drop(silent);
+    assert!(live.finish().status.success());
+}
