@@ -82,6 +82,7 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Owner of the new main file, USER[:GROUP] (default: the old one''s)')
             [CompletionResult]::new('--perm', '--perm', [CompletionResultType]::ParameterName, 'Mode of the new main file, in octal (default: the old one''s)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for a live writer to answer')
+            [CompletionResult]::new('--on-rotate-once', '--on-rotate-once', [CompletionResultType]::ParameterName, 'Run --on-rotate once after all the sets, not once per set')
             [CompletionResult]::new('--missing-ok', '--missing-ok', [CompletionResultType]::ParameterName, 'An argument that matches nothing is not an error')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Print what would be done, change nothing')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be done, change nothing')

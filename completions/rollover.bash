@@ -291,7 +291,7 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__rotate)
-            opts="-c -s -a -n -v -h -V --config --jobs --max-count --max-size --max-age --every --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --backup-names --method --owner --perm --missing-ok --dry-run --verbose --timeout --insecure-dir --help --version"
+            opts="-c -s -a -n -v -h -V --config --jobs --max-count --max-size --max-age --every --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --on-rotate-once --backup-names --method --owner --perm --missing-ok --dry-run --verbose --timeout --insecure-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -78,6 +78,7 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand --owner 'Owner of the new main file, USER[:GROUP] (default: the old one''s)'
             cand --perm 'Mode of the new main file, in octal (default: the old one''s)'
             cand --timeout 'How long to wait for a live writer to answer'
+            cand --on-rotate-once 'Run --on-rotate once after all the sets, not once per set'
             cand --missing-ok 'An argument that matches nothing is not an error'
             cand -n 'Print what would be done, change nothing'
             cand --dry-run 'Print what would be done, change nothing'

@@ -85,6 +85,7 @@ copytruncate\t'Copy, then truncate (lossy: logrotate\'s copytruncate)'"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l owner -d 'Owner of the new main file, USER[:GROUP] (default: the old one\'s)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l perm -d 'Mode of the new main file, in octal (default: the old one\'s)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l timeout -d 'How long to wait for a live writer to answer' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l on-rotate-once -d 'Run --on-rotate once after all the sets, not once per set'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l missing-ok -d 'An argument that matches nothing is not an error'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s n -l dry-run -d 'Print what would be done, change nothing'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s v -l verbose -d 'Print each action'

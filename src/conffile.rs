@@ -6,16 +6,17 @@
 //! the line and the key, and a file with an error rotates nothing.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::config::{Conditions, DirTrust, Finishing, Hook, OnBusy, RotateConfig};
-use crate::plan::{Fresh, Method};
-use crate::policy::Every;
-use crate::units::{self, Owner};
+use std::ffi::OsString;
+
+use clap::error::{ContextKind, ContextValue};
+
+use crate::cli;
+use crate::config::RotateConfig;
 
 /// One `[[set]]`, ready to rotate.
 #[derive(Debug, Clone)]
@@ -24,131 +25,156 @@ pub struct Stanza {
     pub place: String,
     /// Its `paths` as written, joined by spaces (`$1` of a once hook).
     pub written: String,
-    /// The effective settings; `paths` are resolved against the file's
-    /// directory.
+    /// The effective settings, `key=value` in the order they were given,
+    /// for `--dry-run -v`.
+    pub settings: String,
+    /// The settings as `rotate`'s parser made them; `paths` are resolved
+    /// against the file's directory.
     pub rotate: RotateConfig,
-    /// `on-rotate-once`: the hook that runs once after all its sets.
-    pub once: Option<Hook>,
 }
 
-/// The keys a table may hold, for the unknown-key message.
-const KEYS: &[&str] = &[
-    "paths",
-    "max-count",
-    "max-size",
-    "max-age",
-    "every",
-    "compress",
-    "compress-from",
-    "max-total",
-    "max-backup-age",
-    "on-rotate",
-    "on-rotate-once",
-    "hook-timeout",
-    "method",
-    "backup-names",
-    "owner",
-    "perm",
-    "missing-ok",
-    "timeout",
-    "insecure-dir",
-];
+/// Keys of `rotate`'s command line that are not a set's settings: they
+/// belong to the run (`rotate --config FILE --dry-run -v`).
+const NOT_KEYS: &[&str] = &["config", "jobs", "dry-run", "verbose", "help"];
 
-/// Settings as written: every one optional, so a stanza's override its
-/// file's `[defaults]`, which override the main file's.
+/// One key as written: its value as the text of an option, and where it
+/// was written.
+#[derive(Debug, Clone)]
+struct Setting {
+    key: String,
+    /// `None`: a flag (`--missing-ok`) that is on.
+    value: Option<String>,
+    file: PathBuf,
+    line: usize,
+}
+
+impl Setting {
+    fn error(&self, what: impl std::fmt::Display) -> anyhow::Error {
+        anyhow::anyhow!(
+            "{}:{}: {}: {what}",
+            self.file.display(),
+            self.line,
+            self.key
+        )
+    }
+}
+
+/// Settings as written, in order: a stanza's override its file's
+/// `[defaults]`, which override the main file's. A key set to `false`
+/// is removed, so that a stanza can turn off what a default turned on.
 #[derive(Debug, Clone, Default)]
-struct Settings {
-    count: Option<u64>,
-    max_size: Option<u64>,
-    max_age: Option<Duration>,
-    every: Option<Every>,
-    compress: Option<Option<crate::config::Codec>>,
-    compress_from: Option<u64>,
-    max_total: Option<u64>,
-    max_backup_age: Option<Duration>,
-    on_rotate: Option<String>,
-    once: Option<bool>,
-    hook_timeout: Option<Duration>,
-    method: Option<Method>,
-    names: Option<crate::config::Names>,
-    owner: Option<Owner>,
-    perm: Option<u32>,
-    missing_ok: Option<bool>,
-    timeout: Option<Duration>,
-    insecure_dir: Option<bool>,
-}
+struct Settings(Vec<(String, Option<Setting>)>);
 
 impl Settings {
     /// These settings over `base`.
     fn over(self, base: &Settings) -> Settings {
-        let b = base.clone();
-        Settings {
-            count: self.count.or(b.count),
-            max_size: self.max_size.or(b.max_size),
-            max_age: self.max_age.or(b.max_age),
-            every: self.every.or(b.every),
-            compress: self.compress.or(b.compress),
-            compress_from: self.compress_from.or(b.compress_from),
-            max_total: self.max_total.or(b.max_total),
-            max_backup_age: self.max_backup_age.or(b.max_backup_age),
-            on_rotate: self.on_rotate.or(b.on_rotate),
-            once: self.once.or(b.once),
-            hook_timeout: self.hook_timeout.or(b.hook_timeout),
-            method: self.method.or(b.method),
-            names: self.names.or(b.names),
-            owner: self.owner.or(b.owner),
-            perm: self.perm.or(b.perm),
-            missing_ok: self.missing_ok.or(b.missing_ok),
-            timeout: self.timeout.or(b.timeout),
-            insecure_dir: self.insecure_dir.or(b.insecure_dir),
+        let mut out = base.clone();
+        for (key, s) in self.0 {
+            match out.0.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = s,
+                None => out.0.push((key, s)),
+            }
         }
+        out
     }
 
-    /// The `rotate` configuration these settings make, for `paths`.
-    fn into_stanza(self, paths: Vec<PathBuf>, written: String, place: String) -> Stanza {
-        let hook = self.on_rotate.map(|command| Hook {
-            command,
-            timeout: self.hook_timeout.unwrap_or(Duration::from_secs(600)),
+    fn given(&self) -> impl Iterator<Item = &Setting> {
+        self.0.iter().filter_map(|(_, s)| s.as_ref())
+    }
+
+    /// `rotate`'s arguments for these settings and `paths`.
+    fn args(&self, paths: &[PathBuf]) -> Vec<OsString> {
+        let mut args: Vec<OsString> = self
+            .given()
+            .map(|s| match &s.value {
+                None => format!("--{}", s.key).into(),
+                Some(v) => format!("--{}={v}", s.key).into(),
+            })
+            .collect();
+        args.push("--".into());
+        args.extend(paths.iter().map(|p| p.as_os_str().to_owned()));
+        args
+    }
+
+    /// `key=value ...`, for `--dry-run -v`.
+    fn describe(&self) -> String {
+        self.given()
+            .map(|s| match &s.value {
+                None => s.key.clone(),
+                Some(v) if v.contains(|c: char| c.is_whitespace() || c == '"') => {
+                    format!("{}={v:?}", s.key)
+                }
+                Some(v) => format!("{}={v}", s.key),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Parses these settings for `paths` with `rotate`'s own parser; an
+    /// error names the file, the line and the key that caused it.
+    fn parse(&self, paths: &[PathBuf], place: &str) -> Result<RotateConfig> {
+        let err = match cli::parse_set(&self.args(paths)) {
+            Ok(cfg) => return Ok(cfg),
+            Err(e) => e,
+        };
+        let what = clap_message(&err);
+        // The option clap names, where it names one of ours; else the
+        // setting without which the stanza parses (a `requires`).
+        let named = err.get(ContextKind::InvalidArg).and_then(|v| match v {
+            ContextValue::String(s) => Some(s.clone()),
+            _ => None,
         });
-        let once = self.once.unwrap_or(false);
-        let (hook, once) = if once { (None, hook) } else { (hook, None) };
-        Stanza {
-            place,
-            written,
-            once,
-            rotate: RotateConfig {
-                paths,
-                count: self.count,
-                when: Conditions {
-                    min_size: self.max_size,
-                    min_age: self.max_age.filter(|d| !d.is_zero()),
-                    every: self.every,
-                },
-                finishing: Finishing {
-                    compress: self.compress.flatten(),
-                    compress_from: self.compress_from.unwrap_or(1).max(1),
-                    max_total: self.max_total.filter(|&t| t > 0),
-                    max_backup_age: self.max_backup_age,
-                    hook,
-                },
-                method: self.method.unwrap_or_default(),
-                names: self.names,
-                fresh: Fresh {
-                    uid: self.owner.map(|o| o.uid),
-                    gid: self.owner.map(|o| o.gid),
-                    mode: self.perm,
-                },
-                missing_ok: self.missing_ok.unwrap_or(false),
-                dry_run: false,
-                verbose: false,
-                timeout: self.timeout.unwrap_or(Duration::from_secs(10)),
-                trust: if self.insecure_dir.unwrap_or(false) {
-                    DirTrust::Shared
-                } else {
-                    DirTrust::OwnOnly
-                },
-                on_busy: OnBusy::Skip,
-            },
+        let key = named.as_deref().and_then(|a| {
+            let long = a.strip_prefix("--")?;
+            Some(long.split([' ', '=']).next().unwrap_or(long).to_string())
+        });
+        if let Some(s) = self.given().find(|s| Some(&s.key) == key.as_ref()) {
+            return Err(s.error(what));
+        }
+        for s in self.given() {
+            let mut without = self.clone();
+            without.0.retain(|(k, _)| *k != s.key);
+            if cli::parse_set(&without.args(paths)).is_ok() {
+                return Err(s.error(what));
+            }
+        }
+        Err(anyhow::anyhow!("{place}: {what}"))
+    }
+}
+
+/// What a clap error says, in one line, without its `error:` and usage.
+fn clap_message(err: &clap::Error) -> String {
+    if let Some(source) = std::error::Error::source(err) {
+        return source.to_string();
+    }
+    match (
+        err.kind(),
+        err.get(ContextKind::InvalidValue),
+        err.get(ContextKind::ValidValue),
+    ) {
+        (
+            clap::error::ErrorKind::InvalidValue,
+            Some(ContextValue::String(v)),
+            Some(ContextValue::Strings(valid)),
+        ) => format!("'{v}' is not one of {}", valid.join(", ")),
+        (clap::error::ErrorKind::MissingRequiredArgument, _, _) => {
+            let missing = match err.get(ContextKind::InvalidArg) {
+                Some(ContextValue::Strings(v)) => v
+                    .iter()
+                    .map(|a| {
+                        let a = a.trim_start_matches('-');
+                        a.split(' ').next().unwrap_or(a).to_string()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => String::new(),
+            };
+            format!("needs {missing}")
+        }
+        _ => {
+            let text = err.render().to_string();
+            let first = text.lines().next().unwrap_or_default();
+            first.strip_prefix("error: ").unwrap_or(first).to_string()
         }
     }
 }
@@ -244,6 +270,9 @@ fn read(
                     ));
                 }
                 defaults = settings(&src, table)?.over(inherited);
+                // Checked here too, so that a bad default is an error even
+                // in a file whose stanzas all override it.
+                defaults.parse(&[PathBuf::from("x")], &src.place(at))?;
             }
             "include" if !main => {
                 return Err(src.error(
@@ -273,29 +302,20 @@ fn read(
         if written.is_empty() {
             return Err(src.error(pkey.span().start, "paths", "is empty"));
         }
-        let paths = written.iter().map(|(p, _)| clean(&dir.join(p))).collect();
+        let paths: Vec<PathBuf> = written.iter().map(|(p, _)| clean(&dir.join(p))).collect();
         let joined = written
             .iter()
             .map(|(p, _)| p.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        let own = settings(&src, table)?;
-        if let (Some(true), None, None, Some((k, _))) = (
-            own.once,
-            &own.on_rotate,
-            &defaults.on_rotate,
-            table.get_key_value("on-rotate-once"),
-        ) {
-            return Err(src.error(
-                k.span().start,
-                "on-rotate-once",
-                "needs an on-rotate command",
-            ));
-        }
-        out.push(
-            own.over(&defaults)
-                .into_stanza(paths, joined, src.place(item.span().start)),
-        );
+        let place = src.place(item.span().start);
+        let effective = settings(&src, table)?.over(&defaults);
+        out.push(Stanza {
+            rotate: effective.parse(&paths, &place)?,
+            settings: effective.describe(),
+            written: joined,
+            place,
+        });
     }
     for (pattern, at) in includes {
         let full = dir.join(&pattern);
@@ -396,17 +416,46 @@ fn as_table<'a, 'i>(src: &Source, key: &str, v: &'a Spanned<DeValue<'i>>) -> Res
     }
 }
 
+/// logrotate's directives that people write as keys, and the key that
+/// says the same here.
+const LOGROTATE_WORDS: &[(&str, &str)] = &[
+    ("rotate", "max-count"),
+    ("size", "max-size"),
+    ("maxsize", "max-size"),
+    ("maxage", "max-backup-age"),
+    ("missingok", "missing-ok"),
+    ("postrotate", "on-rotate"),
+    ("sharedscripts", "on-rotate-once"),
+    ("create", "perm' and 'owner"),
+    ("dateext", "backup-names = \"date:-%Y%m%d\""),
+    ("daily", "every = \"day\""),
+    ("weekly", "every = \"week\""),
+    ("monthly", "every = \"month\""),
+    ("hourly", "every = \"hour\""),
+];
+
+/// An unknown key: the nearest known one (or the rollover word for a
+/// logrotate directive) as a suggestion.
 fn unknown(src: &Source, at: usize, key: &str, keys: &[&str]) -> anyhow::Error {
+    let command = cli::set_command();
+    let longs: Vec<&str> = command
+        .get_arguments()
+        .filter_map(|a| a.get_long())
+        .filter(|l| !NOT_KEYS.contains(l))
+        .chain(["paths"])
+        .collect();
+    let logrotate = LOGROTATE_WORDS.iter().find(|(w, _)| *w == key);
     let near = keys
         .iter()
-        .chain(KEYS)
+        .chain(&longs)
         .find(|k| strsim::levenshtein(key, k) <= 2);
-    let hint = match near {
-        Some(k) => format!("; did you mean '{k}'?"),
-        None if key.contains('_') => {
+    let hint = match (logrotate, near) {
+        (Some((_, ours)), _) => format!("; logrotate's '{key}' is '{ours}' here"),
+        (None, Some(k)) => format!("; did you mean '{k}'?"),
+        (None, None) if key.contains('_') => {
             format!("; keys are written with '-': '{}'", key.replace('_', "-"))
         }
-        None => "; the keys are rotate's long option names".into(),
+        (None, None) => "; the keys are rotate's long option names".into(),
     };
     src.error(at, key, format!("unknown key{hint}"))
 }
@@ -426,136 +475,49 @@ fn strings(src: &Source, key: &str, v: &Spanned<DeValue>) -> Result<Vec<(String,
     }
 }
 
-/// The settings a table holds.
+/// The settings a table holds, each checked against `rotate`'s options:
+/// a key is a long option's name, a flag's value `true` or `false`, an
+/// option's value a string (a number may stand bare).
 fn settings(src: &Source, table: &Table) -> Result<Settings> {
-    let mut s = Settings::default();
+    let command = cli::set_command();
+    let mut out = Settings::default();
     for (key, value) in table {
         let name: &str = key.get_ref().as_ref();
-        let at = value.span().start;
-        let err = |what: String| src.error(at, name, what);
-        let text = || -> Result<String> {
-            match value.get_ref() {
-                DeValue::String(t) => Ok(t.to_string()),
-                DeValue::Integer(i) => Ok(i.as_str().replace('_', "")),
-                _ => Err(err("must be a string".into())),
-            }
-        };
-        let flag = || -> Result<bool> {
-            match value.get_ref() {
-                DeValue::Boolean(b) => Ok(*b),
-                _ => Err(err("must be true or false".into())),
-            }
-        };
-        let num = |t: &str| -> Result<u64> {
-            t.parse::<u64>()
-                .map_err(|_| err(format!("'{t}' is not a whole number")))
-        };
-        match name {
-            "paths" => {}
-            "max-count" => s.count = Some(num(&text()?)?),
-            "max-size" => s.max_size = Some(units::parse_size(&text()?).map_err(err)?),
-            "max-age" => s.max_age = Some(units::parse_duration(&text()?).map_err(err)?),
-            "every" => {
-                s.every = Some(match text()?.as_str() {
-                    "hour" => Every::Hour,
-                    "day" => Every::Day,
-                    "week" => Every::Week,
-                    "month" => Every::Month,
-                    t => return Err(err(format!("'{t}' is not hour, day, week or month"))),
-                })
-            }
-            "compress" => {
-                s.compress = Some(match value.get_ref() {
-                    DeValue::Boolean(false) => None,
-                    DeValue::Boolean(true) => Some(crate::config::Codec::Gzip(6)),
-                    _ => Some(units::parse_codec(&text()?).map_err(err)?),
-                })
-            }
-            "compress-from" => s.compress_from = Some(num(&text()?)?.max(1)),
-            "max-total" => s.max_total = Some(units::parse_size(&text()?).map_err(err)?),
-            "max-backup-age" => {
-                s.max_backup_age = Some(units::parse_duration(&text()?).map_err(err)?)
-            }
-            "on-rotate" => {
-                s.on_rotate = match value.get_ref() {
-                    DeValue::String(t) => Some(t.to_string()),
-                    _ => return Err(err("must be a string (a command for /bin/sh -c)".into())),
-                }
-            }
-            "on-rotate-once" => s.once = Some(flag()?),
-            "hook-timeout" => s.hook_timeout = Some(units::parse_duration(&text()?).map_err(err)?),
-            "method" => {
-                s.method = Some(match text()?.as_str() {
-                    "rename" => Method::Rename,
-                    "collapse" => Method::Collapse,
-                    "copytruncate" => Method::CopyTruncate,
-                    t => {
-                        return Err(err(format!(
-                            "'{t}' is not rename, collapse or copytruncate"
-                        )));
-                    }
-                })
-            }
-            "backup-names" => s.names = Some(units::parse_names(&text()?).map_err(err)?),
-            "owner" => s.owner = Some(units::parse_owner(&text()?).map_err(err)?),
-            "perm" => {
-                s.perm = Some(match value.get_ref() {
-                    DeValue::String(t) => units::parse_perm(t).map_err(err)?,
-                    _ => return Err(err("write the mode as a string, e.g. \"0640\"".into())),
-                })
-            }
-            "missing-ok" => s.missing_ok = Some(flag()?),
-            "timeout" => s.timeout = Some(units::parse_duration(&text()?).map_err(err)?),
-            "insecure-dir" => s.insecure_dir = Some(flag()?),
-            other => return Err(unknown(src, key.span().start, other, &[])),
+        if name == "paths" {
+            continue;
         }
+        let at = value.span().start;
+        let arg = command
+            .get_arguments()
+            .find(|a| a.get_long() == Some(name) && !NOT_KEYS.contains(&name));
+        let Some(arg) = arg else {
+            return Err(unknown(src, key.span().start, name, &[]));
+        };
+        let err = |what: &str| src.error(at, name, what);
+        let flag = !arg.get_action().takes_values();
+        let text = match (value.get_ref(), flag) {
+            (DeValue::Boolean(b), true) => b.then_some(None),
+            (_, true) => return Err(err("must be true or false")),
+            // `compress = true` is gzip at its default level.
+            (DeValue::Boolean(true), false) if name == "compress" => Some(Some("gzip".into())),
+            (DeValue::Boolean(false), false) => None,
+            (DeValue::String(t), false) => Some(Some(t.to_string())),
+            (DeValue::Integer(_), false) if name == "perm" => {
+                return Err(err(
+                    "write the mode as a string, e.g. \"0640\" (a TOML number is decimal)",
+                ));
+            }
+            (DeValue::Integer(i), false) => Some(Some(i.as_str().replace('_', ""))),
+            (DeValue::Float(f), false) => Some(Some(f.as_str().replace('_', ""))),
+            (_, false) => return Err(err("must be a string")),
+        };
+        let setting = text.map(|value| Setting {
+            key: name.to_string(),
+            value,
+            file: src.path.to_path_buf(),
+            line: src.line(at),
+        });
+        out.0.push((name.to_string(), setting));
     }
-    Ok(s)
-}
-
-/// A set's effective settings, one line, for `--dry-run -v`.
-pub fn describe(cfg: &RotateConfig, once: Option<&Hook>) -> String {
-    let mut v = vec![match cfg.count {
-        Some(c) => format!("max-count={c}"),
-        None => "max-count=(last writer's, else 5)".into(),
-    }];
-    if let Some(s) = cfg.when.min_size {
-        v.push(format!("max-size={}", units::human_size(s)));
-    }
-    if let Some(a) = cfg.when.min_age {
-        v.push(format!("max-age={}", humantime::format_duration(a)));
-    }
-    if let Some(e) = cfg.when.every {
-        v.push(format!("every={}", e.as_str()));
-    }
-    let f = &cfg.finishing;
-    if let Some(c) = f.compress {
-        v.push(format!("compress={c} compress-from={}", f.compress_from));
-    }
-    if let Some(t) = f.max_total {
-        v.push(format!("max-total={}", units::human_size(t)));
-    }
-    if let Some(a) = f.max_backup_age {
-        v.push(format!("max-backup-age={}", humantime::format_duration(a)));
-    }
-    v.push(format!("method={}", cfg.method.as_str()));
-    if let Some(crate::config::Names::Date(f)) = &cfg.names {
-        v.push(format!("backup-names=date:{f}"));
-    }
-    if let (Some(u), Some(g)) = (cfg.fresh.uid, cfg.fresh.gid) {
-        v.push(format!("owner={u}:{g}"));
-    }
-    if let Some(m) = cfg.fresh.mode {
-        v.push(format!("perm={m:04o}"));
-    }
-    if let Some(h) = &f.hook {
-        v.push(format!("on-rotate={:?}", h.command));
-    }
-    if let Some(h) = once {
-        v.push(format!("on-rotate-once={:?}", h.command));
-    }
-    if cfg.missing_ok {
-        v.push("missing-ok".into());
-    }
-    v.join(" ")
+    Ok(out)
 }

@@ -172,6 +172,9 @@ pub struct RotateConfig {
     pub count: Option<u64>,
     pub when: Conditions,
     pub finishing: Finishing,
+    /// `--on-rotate-once`: the hook run once after all the sets, if any
+    /// rotated, instead of once per set.
+    pub once: Option<Hook>,
     /// How the main file's contents become a backup (`--method`).
     pub method: Method,
     /// `--backup-names`; `None`: as the set's state says, else numbers.

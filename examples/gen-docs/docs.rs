@@ -27,16 +27,62 @@ pub fn generated() -> Vec<(String, Vec<u8>)> {
     for sub in ["rotate", "reset", "status", "import-logrotate"] {
         out.push((format!("man/rollover-{sub}.1"), sub_page(sub)));
     }
-    out.push((
-        "man/rollover.toml.5".to_string(),
-        include_bytes!("rollover.toml.5").to_vec(),
-    ));
+    out.push(("man/rollover.toml.5".to_string(), config_page()));
     for (shell, file) in SHELLS {
         let mut buf = Vec::new();
         clap_complete::generate(*shell, &mut Cli::command(), "rollover", &mut buf);
         out.push((format!("completions/{file}"), buf));
     }
     out
+}
+
+/// rollover.toml(5): the hand-written page with its list of keys made
+/// from `rotate`'s options, so that a new setting needs no second text.
+fn config_page() -> Vec<u8> {
+    let page = include_str!("rollover.toml.5");
+    let marker = ".\\\" KEYS: generated from rotate's options, one entry each.\n";
+    let mut keys = String::new();
+    for arg in rollover::cli::set_command().get_arguments() {
+        let Some(long) = arg.get_long() else { continue };
+        if ["config", "jobs", "dry-run", "verbose", "help"].contains(&long) {
+            continue;
+        }
+        let choices: Vec<String> = arg
+            .get_possible_values()
+            .iter()
+            .map(|v| format!("\"{}\"", v.get_name()))
+            .collect();
+        let value = if !choices.is_empty() {
+            choices.join(", ")
+        } else if arg.get_action().takes_values() {
+            arg.get_value_names()
+                .map(|v| v.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(" "))
+                .unwrap_or_default()
+        } else {
+            "true or false".into()
+        };
+        let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+        keys.push_str(&format!(
+            ".TP\n.BR {} \" ({})\"\n{}\n",
+            roff_escape(long),
+            roff_escape(&value),
+            roff_escape(&help)
+        ));
+    }
+    tidy(&page.replacen(marker, &format!("{marker}{keys}"), 1)).into_bytes()
+}
+
+/// Text for roff: hyphens as `\-`, backslashes as `\e`, quotes as `\(dq`, no line starting
+/// with a control character.
+fn roff_escape(text: &str) -> String {
+    let t = text
+        .replace('\\', "\\e")
+        .replace('-', "\\-")
+        .replace('"', "\\(dq");
+    match t.chars().next() {
+        Some('.' | '\'') => format!("\\&{t}"),
+        _ => t,
+    }
 }
 
 fn render(man: &clap_mangen::Man, with_subcommands: bool, extra: &str, buf: &mut Vec<u8>) {

@@ -20,7 +20,7 @@ mod help;
 mod parse;
 
 use help::{IMPORT_AFTER, RESET_AFTER, ROTATE_AFTER, STATUS_AFTER, WRITE_AFTER};
-pub use parse::parse_job;
+pub use parse::{parse_job, parse_set, set_command};
 
 /// Write stdin into a rotating set of log files; never split a line.
 #[derive(Debug, Parser)]
@@ -381,7 +381,7 @@ pub struct RotateArgs {
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, conflicts_with_all = [
         "paths", "max_count", "max_size", "max_age", "every", "method", "owner", "perm", "backup_names",
         "missing_ok", "compress", "compress_from", "max_total", "max_backup_age", "on_rotate",
-        "timeout", "insecure_dir",
+        "on_rotate_once", "timeout", "insecure_dir",
     ])]
     pub config: Option<PathBuf>,
 
@@ -410,6 +410,15 @@ pub struct RotateArgs {
 
     #[command(flatten)]
     pub finish: FinishArgs,
+
+    /// Run --on-rotate once after all the sets, not once per set
+    ///
+    /// logrotate's sharedscripts: the hook runs once, after every set named
+    /// has been rotated, if any was; $1 is the paths as given, joined by
+    /// spaces, and ROLLOVER_MAINS holds every rotated main file, one per
+    /// line.
+    #[arg(long, requires = "on_rotate")]
+    pub on_rotate_once: bool,
 
     /// Name backups by number (PATH.1 newest) or by date (date[:FORMAT])
     ///

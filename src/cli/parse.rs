@@ -5,7 +5,8 @@
 use std::ffi::OsString;
 
 use super::{
-    Cli, Command, EveryArg, FinishArgs, FsyncArg, MethodArg, ModeArg, OnStallArg, WriteArgs,
+    Cli, Command, EveryArg, FinishArgs, FsyncArg, MethodArg, ModeArg, OnStallArg, RotateArgs,
+    WriteArgs,
 };
 use crate::config::{
     Conditions, ConfigRun, DirTrust, Finishing, Fsync, Hook, Job, OnBusy, OpenMode, ResetConfig,
@@ -124,33 +125,7 @@ impl Cli {
                 dry_run: a.dry_run,
                 verbose: a.verbose,
             }),
-            Some(Command::Rotate(a)) => Job::Rotate(RotateConfig {
-                paths: a.paths,
-                count: a.max_count,
-                when: Conditions {
-                    min_size: a.max_size,
-                    min_age: a.max_age,
-                    every: a.every.map(Every::from),
-                },
-                finishing: a.finish.into_finishing(),
-                names: a.backup_names,
-                method: match a.method {
-                    MethodArg::Rename => Method::Rename,
-                    MethodArg::Collapse => Method::Collapse,
-                    MethodArg::Copytruncate => Method::CopyTruncate,
-                },
-                fresh: Fresh {
-                    uid: a.owner.map(|o| o.uid),
-                    gid: a.owner.map(|o| o.gid),
-                    mode: a.perm,
-                },
-                missing_ok: a.missing_ok,
-                dry_run: a.dry_run,
-                verbose: a.verbose,
-                timeout: a.timeout,
-                trust: trust(a.insecure_dir),
-                on_busy: OnBusy::Wait,
-            }),
+            Some(Command::Rotate(a)) => Job::Rotate(a.into_config(OnBusy::Wait)),
             Some(Command::Reset(a)) => Job::Reset(ResetConfig {
                 sets: a.paths,
                 timeout: a.timeout,
@@ -162,6 +137,63 @@ impl Cli {
             }),
             Some(Command::ImportLogrotate(a)) => Job::ImportLogrotate(a.files),
         })
+    }
+}
+
+/// The command that parses one set's settings as `rotate` does, for a
+/// configuration file: its keys are this command's long option names.
+pub fn set_command() -> clap::Command {
+    <RotateArgs as clap::Args>::augment_args(clap::Command::new("rotate")).no_binary_name(true)
+}
+
+/// One set's settings, given as `rotate`'s arguments (`--key=value` ...
+/// `--` paths), parsed by `rotate`'s own parser: a configuration file's
+/// stanza is another way to give the options. A set a configuration file
+/// names skips one whose lock another tool holds.
+pub fn parse_set(args: &[std::ffi::OsString]) -> Result<RotateConfig, clap::Error> {
+    let m = set_command().try_get_matches_from(args)?;
+    let a = <RotateArgs as clap::FromArgMatches>::from_arg_matches(&m)?;
+    Ok(a.into_config(OnBusy::Skip))
+}
+
+impl RotateArgs {
+    fn into_config(self, on_busy: OnBusy) -> RotateConfig {
+        let mut finishing = self.finish.into_finishing();
+        // A once hook is not run per set.
+        let once = if self.on_rotate_once {
+            finishing.hook.take()
+        } else {
+            None
+        };
+        RotateConfig {
+            paths: self.paths,
+            count: self.max_count,
+            when: Conditions {
+                min_size: self.max_size,
+                // `-a 0s` turns the age condition off.
+                min_age: self.max_age.filter(|d| !d.is_zero()),
+                every: self.every.map(Every::from),
+            },
+            finishing,
+            once,
+            names: self.backup_names,
+            method: match self.method {
+                MethodArg::Rename => Method::Rename,
+                MethodArg::Collapse => Method::Collapse,
+                MethodArg::Copytruncate => Method::CopyTruncate,
+            },
+            fresh: Fresh {
+                uid: self.owner.map(|o| o.uid),
+                gid: self.owner.map(|o| o.gid),
+                mode: self.perm,
+            },
+            missing_ok: self.missing_ok,
+            dry_run: self.dry_run,
+            verbose: self.verbose,
+            timeout: self.timeout,
+            trust: trust(self.insecure_dir),
+            on_busy,
+        }
     }
 }
 

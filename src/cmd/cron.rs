@@ -13,7 +13,6 @@ use crate::cmd::rotate::{self, Outcome};
 use crate::cmd::targets;
 use crate::conffile::{self, Stanza};
 use crate::config::ConfigRun;
-use crate::hook;
 use crate::messages;
 use crate::naming::Naming;
 
@@ -57,7 +56,7 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
                             "{} ({}): {}",
                             naming.path().display(),
                             stanza.place,
-                            conffile::describe(&cfg, stanza.once.as_ref())
+                            stanza.settings
                         ));
                     }
                     match rotate::rotate_one(naming, &cfg, names_in(naming.dir())) {
@@ -74,7 +73,7 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
     });
     let outcomes = outcomes.into_inner().unwrap_or_else(|e| e.into_inner());
     for (s, stanza) in stanzas.iter().enumerate() {
-        let Some(once) = &stanza.once else {
+        let Some(once) = &stanza.rotate.once else {
             continue;
         };
         let mains: Vec<PathBuf> = work
@@ -83,16 +82,8 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
             .filter(|((_, of), o)| *of == s && **o == Some(Outcome::Rotated))
             .map(|((n, _), _)| n.path().to_path_buf())
             .collect();
-        if mains.is_empty() {
-            continue;
-        }
-        if run.dry_run {
-            messages::print(&format!(
-                "run once for {}: {}",
-                stanza.written, once.command
-            ));
-        } else if let Err(e) = hook::run_once(once, &stanza.written, &mains) {
-            fail(e.context(format!("{}: on-rotate-once", stanza.place)));
+        if let Err(e) = rotate::run_once(once, &stanza.written, &mains, run.dry_run) {
+            fail(e.context(stanza.place.clone()));
         }
     }
     Ok(if failed.load(Ordering::Relaxed) {

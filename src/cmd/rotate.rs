@@ -40,8 +40,17 @@ pub fn run(cfg: &RotateConfig) -> Result<ExitCode> {
     if !targets.skipped.is_empty() {
         messages::warn(&skipped_backups(&targets.skipped));
     }
+    let mut rotated = Vec::new();
     for naming in &targets.sets {
-        if let Err(e) = rotate_one(naming, cfg, targets.names_in(naming.dir())) {
+        match rotate_one(naming, cfg, targets.names_in(naming.dir())) {
+            Ok(Outcome::Rotated) => rotated.push(naming.path().to_path_buf()),
+            Ok(_) => {}
+            Err(e) => fail(e),
+        }
+    }
+    if let Some(once) = &cfg.once {
+        let written: Vec<String> = cfg.paths.iter().map(|p| p.display().to_string()).collect();
+        if let Err(e) = run_once(once, &written.join(" "), &rotated, cfg.dry_run) {
             fail(e);
         }
     }
@@ -50,6 +59,24 @@ pub fn run(cfg: &RotateConfig) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Runs an `--on-rotate-once` hook after all of its sets, if any of them
+/// rotated (`written`: the paths as given, its `$1`); a dry run says so.
+pub fn run_once(
+    once: &crate::config::Hook,
+    written: &str,
+    mains: &[PathBuf],
+    dry_run: bool,
+) -> Result<()> {
+    if mains.is_empty() {
+        return Ok(());
+    }
+    if dry_run {
+        messages::print(&format!("run once for {written}: {}", once.command));
+        return Ok(());
+    }
+    hook::run_once(once, written, mains).map_err(|e| e.context("on-rotate-once"))
 }
 
 /// One line for every backup given as an argument (a shell's expansion of

@@ -130,17 +130,26 @@ fn an_error_names_the_file_line_and_key_and_rotates_nothing() {
     let cases: &[(&str, &str)] = &[
         (
             "maxsize = \"1M\"",
-            "r.toml:5: maxsize: unknown key; did you mean 'max-size'?",
+            "r.toml:5: maxsize: unknown key; logrotate's 'maxsize' is 'max-size' here",
         ),
+        (
+            "max_count = 4",
+            "r.toml:5: max_count: unknown key; did you mean 'max-count'?",
+        ),
+        (
+            "rotate = 7",
+            "r.toml:5: rotate: unknown key; logrotate's 'rotate' is 'max-count' here",
+        ),
+        ("dry-run = true", "r.toml:5: dry-run: unknown key"),
         ("max-size = \"1Q\"", "r.toml:5: max-size: invalid size '1Q'"),
         (
             "every = \"daily\"",
-            "r.toml:5: every: 'daily' is not hour, day, week or month",
+            "r.toml:5: every: 'daily' is not one of hour, day, week, month",
         ),
         ("perm = 640", "r.toml:5: perm: write the mode as a string"),
         (
             "method = \"move\"",
-            "r.toml:5: method: 'move' is not rename, collapse or copytruncate",
+            "r.toml:5: method: 'move' is not one of rename, collapse, copytruncate",
         ),
         (
             "missing-ok = \"yes\"",
@@ -152,13 +161,13 @@ fn an_error_names_the_file_line_and_key_and_rotates_nothing() {
         ),
         (
             "on-rotate-once = true",
-            "r.toml:5: on-rotate-once: needs an on-rotate command",
+            "r.toml:5: on-rotate-once: needs on-rotate",
         ),
         ("paths = [\"a.log\"]", "r.toml:6: paths: duplicate key"),
         ("compress = \"lz4\"", "r.toml:5: compress: "),
         (
             "max-count = \"x\"",
-            "r.toml:5: max-count: 'x' is not a whole number",
+            "r.toml:5: max-count: invalid count 'x'",
         ),
     ];
     for (line, want) in cases {
@@ -283,7 +292,7 @@ fn dry_run_verbose_prints_each_sets_settings_and_changes_nothing() {
     assert_eq!(
         text,
         format!(
-            "{a} (r.toml:3): max-count=4 max-size=1 compress=zstd:5 compress-from=2 method=rename\n\
+            "{a} (r.toml:3): max-count=4 compress=zstd:5 compress-from=2 max-size=1\n\
              rename {a} to {a}.1 and create a new empty {a}\n"
         )
     );
@@ -409,4 +418,75 @@ on-rotate = 'touch started; until [ -e go ]; do sleep 0.01; done'
     assert_eq!(dir.read("slow.log.1"), b"s\n");
     assert!(!dir.exists("slow.log.2"));
     assert_eq!(dir.read("slow.log"), b"more\n");
+}
+
+/// The file's keys go through `rotate`'s own parser: a stanza's `false`
+/// turns off what `[defaults]` turned on, a bad default is an error even
+/// where every stanza overrides it, and the command line's
+/// `--on-rotate-once` is the key's twin.
+#[test]
+fn a_stanza_turns_a_default_off_and_a_bad_default_is_an_error() {
+    let dir = Dir::new();
+    dir.write("a.log", b"a\n");
+    dir.write("b.log", b"b\n");
+    config(
+        &dir,
+        "r.toml",
+        "[defaults]\ncompress = \"zstd\"\nmissing-ok = true\n\
+         [[set]]\npaths = [\"a.log\"]\ncompress = false\n\
+         [[set]]\npaths = [\"b.log\", \"none.log\"]\nmissing-ok = false\n",
+    );
+    let out = rotate_config(&dir, &["r.toml"]);
+    assert_eq!(out.status.code(), Some(1), "none.log is missing");
+    assert!(stderr(&out).contains("none.log"), "{}", stderr(&out));
+    assert_eq!(
+        dir.names(),
+        ["a.log", "a.log.1", "b.log", "b.log.1.zst", "r.toml"]
+    );
+
+    config(
+        &dir,
+        "r.toml",
+        "[defaults]\nmax-size = \"1Q\"\n[[set]]\npaths = [\"a.log\"]\nmax-size = \"1\"\n",
+    );
+    let out = rotate_config(&dir, &["r.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("rollover: r.toml:2: max-size: invalid size '1Q'"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn rotate_on_rotate_once_runs_the_hook_once_after_every_set() {
+    let dir = Dir::new();
+    for name in ["a.log", "b.log", "c.log"] {
+        dir.write(name, b"x\n");
+    }
+    dir.write("c.log", b"");
+    let out = dir
+        .cmd(&[
+            "rotate",
+            "--on-rotate",
+            "printf '%s|%s\\n' \"$1\" \"$ROLLOVER_MAINS\" >> calls",
+            "--on-rotate-once",
+            "a.log",
+            "b.log",
+            "c.log",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("rotate");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8(dir.read("calls")).expect("text"),
+        "a.log b.log c.log|a.log\nb.log\n"
+    );
+    let out = dir
+        .cmd(&["rotate", "--on-rotate-once", "a.log"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("rotate");
+    assert_eq!(out.status.code(), Some(2), "needs --on-rotate");
 }
