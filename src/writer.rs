@@ -63,7 +63,7 @@ impl Writer {
             policy.max_size = fsize;
         }
         let finisher = Finisher::start(set.try_clone()?, finishing.clone());
-        Ok(Writer {
+        let mut writer = Writer {
             set,
             main,
             policy,
@@ -77,7 +77,29 @@ impl Writer {
             rotation_failed: None,
             finisher,
             sync_failures: 0,
-        })
+        };
+        writer.end_torn_line();
+        Ok(writer)
+    }
+
+    /// Ends a line that another run left without its newline (torn by a
+    /// crash, or its last line unterminated), so that the first line
+    /// written now is a line of its own, never glued to that one. Called
+    /// whenever the writer starts on a file it did not write last; a write
+    /// that fails is a warning, and writing goes on.
+    fn end_torn_line(&mut self) {
+        if self.mid_line || !self.set.ends_mid_line(&self.main) {
+            return;
+        }
+        match rustix::io::write(&self.main.fd, b"\n") {
+            Ok(1) => self.main.size += 1,
+            Ok(_) => {}
+            Err(e) => messages::warn(&format!(
+                "cannot end the unterminated last line of {}: {}",
+                self.set.show(&self.main.name),
+                std::io::Error::from(e)
+            )),
+        }
     }
 
     /// The set written.
@@ -368,10 +390,12 @@ impl Writer {
             }
             Err(e) => return Err(e),
         };
-        if opened.ino != self.main.ino || opened.dev != self.main.dev {
-            self.mid_line = false;
-        }
+        let other = opened.ino != self.main.ino || opened.dev != self.main.dev;
         self.main = opened;
+        if other {
+            self.mid_line = false;
+            self.end_torn_line();
+        }
         Ok(true)
     }
 

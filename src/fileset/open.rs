@@ -90,6 +90,25 @@ impl FileSet {
         Ok(st)
     }
 
+    /// Whether the open main file's last byte is something other than a
+    /// newline: a line torn by a crash, or a last line left unterminated.
+    /// Read through a second handle on the same name (the writer's own is
+    /// write-only); false where that name holds another file by now or
+    /// cannot be read.
+    pub fn ends_mid_line(&self, main: &Opened) -> bool {
+        if main.size == 0 {
+            return false;
+        }
+        let Ok(fd) = self.open_existing(&main.name, OFlags::RDONLY) else {
+            return false;
+        };
+        let same = rustix::fs::fstat(&fd)
+            .is_ok_and(|st| st.st_ino == main.ino && st.st_dev == main.dev && st.st_size > 0);
+        let mut last = [0u8; 1];
+        let at = main.size - 1;
+        same && matches!(rustix::io::pread(&fd, &mut last, at), Ok(1) if last[0] != b'\n')
+    }
+
     /// Truncates a member to zero through a checked handle.
     pub fn truncate(&self, name: &[u8]) -> Result<()> {
         let fd = self.open_existing(name, OFlags::WRONLY)?;

@@ -577,3 +577,37 @@ fn a_waiting_writer_sleeps() {
     assert_eq!(dir.read("app.log.1"), b"whole\nincomplete now\n");
     assert!(live.finish().status.success());
 }
+
+/// A main file whose last line has no newline (torn by a crash, or left
+/// unterminated by an earlier run) gets one before the writer's first
+/// line, at start and when the writer adopts such a file after SIGHUP;
+/// a file that ends in a newline gets nothing more.
+#[test]
+fn a_torn_last_line_is_ended_before_the_first_new_line() {
+    let dir = Dir::new();
+    dir.write("app.log", b"whole\nK00351773 zzz");
+    dir.ok(&["app.log"], b"K00354067 zzz\n");
+    assert_eq!(
+        dir.read("app.log"),
+        b"whole\nK00351773 zzz\nK00354067 zzz\n"
+    );
+    dir.ok(&["app.log"], b"next\n");
+    assert_eq!(
+        dir.read("app.log"),
+        b"whole\nK00351773 zzz\nK00354067 zzz\nnext\n",
+        "nothing added to a file that ends a line"
+    );
+    // An unterminated last line this writer itself leaves stays so (the
+    // next writer ends it).
+    dir.ok(&["app.log"], b"no newline");
+    assert!(dir.read("app.log").ends_with(b"\nno newline"));
+
+    let mut live = Live::ready(&dir, &["other.log"], "other.log");
+    live.send_visible(&dir, "other.log", b"before\n");
+    std::fs::rename(dir.join("other.log"), dir.join("moved.log")).expect("mv");
+    dir.write("other.log", b"an outside tool's torn");
+    live.signal(rustix::process::Signal::HUP);
+    live.send_visible(&dir, "other.log", b"after\n");
+    assert!(live.finish().status.success());
+    assert_eq!(dir.read("other.log"), b"an outside tool's torn\nafter\n");
+}
