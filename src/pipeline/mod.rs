@@ -134,6 +134,9 @@ struct Loop {
     tally: Tally,
     /// `--on-stall drop`.
     drop_mode: bool,
+    /// `--buffer`: in drop mode, what may wait while writing is stalled
+    /// (the last read may bring it past this, never more).
+    hold: usize,
     dropping: Option<overflow::Dropping>,
     /// Reads that are dropped land here.
     scratch: Box<[u8]>,
@@ -206,6 +209,7 @@ impl Loop {
             dropped_by: None,
             tally: Tally::default(),
             drop_mode: opts.drop_buffer.is_some(),
+            hold: opts.drop_buffer.unwrap_or(usize::MAX),
             dropping: None,
             scratch: vec![
                 0u8;
@@ -300,12 +304,12 @@ impl Loop {
         if let Some(more) = self.read_dropping(input)? {
             return Ok(more);
         }
-        if self.held == self.buf.len() {
+        let room = self.room();
+        if room == 0 {
             // Stalled with the buffer full, and not dropping: wait.
             return Ok(true);
         }
-        let room = self.buf.len() - self.held;
-        let n = match rustix::io::read(input, &mut self.buf[self.held..]) {
+        let n = match rustix::io::read(input, &mut self.buf[self.held..self.held + room]) {
             Ok(0) => return Ok(false),
             Ok(n) => n,
             Err(Errno::INTR | Errno::AGAIN) => return Ok(true),

@@ -47,6 +47,19 @@ impl Loop {
         !self.eof && (self.stall.is_none() || self.drop_mode)
     }
 
+    /// How many bytes the next read may bring: up to the buffer's end, and
+    /// in drop mode while writing is stalled, no more than make
+    /// `--buffer` waiting in all. A read before the stall may have brought
+    /// more; that one read is the most `--buffer` is exceeded by.
+    pub(super) fn room(&self) -> usize {
+        let room = self.buf.len() - self.held;
+        if self.drop_mode && self.stall.is_some() {
+            room.min(self.hold.saturating_sub(self.held - self.done))
+        } else {
+            room
+        }
+    }
+
     /// Whether lines are being held for a stalled write in drop mode: a
     /// partial line then waits for its end (or is dropped whole), never
     /// written in part.
@@ -61,7 +74,7 @@ impl Loop {
             return Ok(None);
         }
         if self.dropping.is_none() {
-            if self.stall.is_none() || self.held < self.buf.len() {
+            if self.stall.is_none() || self.room() > 0 {
                 return Ok(None);
             }
             self.start_dropping();
@@ -108,8 +121,7 @@ impl Loop {
         }
         // What came after the gap is taken as input.
         if !data.is_empty() {
-            let room = self.buf.len() - self.held;
-            let take = data.len().min(room);
+            let take = data.len().min(self.room());
             let (from, to) = (data.start, data.start + take);
             self.buf[self.held..self.held + take].copy_from_slice(&scratch[from..to]);
             self.scratch = scratch;

@@ -351,3 +351,90 @@ fn drop_mode_never_stalls_the_producer_and_counts_what_it_dropped() {
     );
     assert!(markers >= 1, "nothing was dropped");
 }
+
+/// `--buffer` bounds what waits while writing is stalled, pipe included:
+/// fed in small reads on a full disk, a writer with `--buffer 64K` holds
+/// at most 64 KiB and one read (it used to hold a whole 256 KiB read
+/// buffer, wrote it all once space returned, filled the disk again and
+/// never exited); once space returns and the input ends, it writes what it
+/// held and its marker, and exits.
+#[test]
+fn drop_mode_holds_no_more_than_its_buffer_and_exits_when_input_ends() {
+    use std::io::Write;
+    if !crate::util::is_root() {
+        return;
+    }
+    let dir = Dir::new();
+    let Some(fs) = crate::util::Tmpfs::mount(dir.join("small"), "256k") else {
+        return;
+    };
+    let mut live = Live::ready(
+        &dir,
+        &[
+            "--on-stall",
+            "drop",
+            "--buffer",
+            "64K",
+            "-s",
+            "0",
+            "--fsync",
+            "never",
+            "small/app.log",
+        ],
+        "small/app.log",
+    );
+    // The disk is full before the first line comes.
+    let filler = fs.path.join("filler");
+    {
+        let mut f = std::fs::File::create(&filler).expect("filler");
+        let block = vec![b'f'; 4096];
+        while f.write_all(&block).is_ok() {}
+    }
+    let mut stdin = live.stdin.take().expect("stdin");
+    // 64-byte lines, 32 to a chunk; each chunk is read before the next is
+    // sent, so that every read is small.
+    let line = |i: u64| format!("line {i:08} {}\n", "x".repeat(50));
+    const CHUNK: u64 = 32;
+    let chunks = 200u64;
+    for c in 0..chunks {
+        let chunk: String = (c * CHUNK..(c + 1) * CHUNK).map(line).collect();
+        stdin.write_all(chunk.as_bytes()).expect("write");
+        wait_until("the writer to read", Duration::from_secs(10), || {
+            rustix::io::ioctl_fionread(&stdin).is_ok_and(|n| n == 0)
+        });
+    }
+    std::fs::remove_file(&filler).expect("rm filler");
+    drop(stdin);
+    let out = crate::util::wait_output(live.child.take().expect("child"), Duration::from_secs(20));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let text =
+        String::from_utf8(std::fs::read(fs.path.join("app.log")).expect("read")).expect("text");
+    let (kept, after) = text.split_once("rollover: dropped ").expect("one marker");
+    let n: u64 = after
+        .split_whitespace()
+        .next()
+        .and_then(|x| x.parse().ok())
+        .expect("N");
+    let kept_lines = kept.lines().count() as u64;
+    assert_eq!(
+        kept,
+        (0..kept_lines).map(line).collect::<String>(),
+        "the oldest lines kept, whole and in order"
+    );
+    assert_eq!(kept_lines + n, chunks * CHUNK, "the marker counts the rest");
+    eprintln!(
+        "--buffer 64K: {} bytes held of {} sent",
+        kept.len(),
+        chunks * CHUNK * 64
+    );
+    assert!(
+        kept.len() <= 64 * 1024 + (CHUNK * 64) as usize,
+        "held {} bytes, more than --buffer and one read",
+        kept.len()
+    );
+}
