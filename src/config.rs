@@ -5,6 +5,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use crate::naming::Naming;
 use crate::plan::{Fresh, Method};
 use crate::policy::Policy;
@@ -37,7 +39,8 @@ pub enum Fsync {
 }
 
 /// A compression codec and its level (`--compress`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Codec {
     /// gzip, level 1-9.
     Gzip(u32),
@@ -84,7 +87,7 @@ impl Names {
 }
 
 /// A command run once a backup is finished (`--on-rotate`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hook {
     pub command: String,
     /// Killed when still running after this long (`--hook-timeout`).
@@ -92,7 +95,7 @@ pub struct Hook {
 }
 
 /// What the finisher does to a backup beyond syncing it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finishing {
     pub compress: Option<Codec>,
     /// Backups numbered below this stay uncompressed (`--compress-from`).

@@ -12,73 +12,43 @@ use anyhow::{Context, Result, bail};
 use rustix::fs::{FlockOperation, Mode, OFlags};
 use rustix::io::Errno;
 
+use serde::{Deserialize, Serialize};
+
+use crate::config::Finishing;
 use crate::fileset::FileSet;
 use crate::naming::os;
 use crate::policy::Every;
 
-/// Who holds a set's lock, as its lock file says.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// What kind of process holds a set's lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A live writer, for as long as it runs.
+    Writer,
+    /// A short-lived `rotate` or `reset`.
+    #[default]
+    Tool,
+}
+
+/// Who holds a set's lock, as its lock file says (JSON, one object): for
+/// a writer, the settings that `rotate` uses or warns about.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Holder {
     pub pid: u32,
-    /// `writer`, or `tool` for a short-lived `rotate`/`reset`.
-    pub role: String,
+    pub role: Role,
     pub count: u64,
     pub max_size: u64,
     pub max_age: Option<Duration>,
     pub every: Option<Every>,
+    /// How the writer finishes its backups.
+    pub finishing: Finishing,
 }
 
 impl Holder {
-    fn encode(&self) -> String {
-        let age = self
-            .max_age
-            .map_or("off".to_string(), |a| a.as_secs_f64().to_string());
-        let every = match self.every {
-            None => "off",
-            Some(Every::Hour) => "hour",
-            Some(Every::Day) => "day",
-            Some(Every::Week) => "week",
-            Some(Every::Month) => "month",
-        };
-        format!(
-            "pid {}\nrole {}\ncount {}\nmax_size {}\nmax_age {}\nevery {}\n",
-            self.pid, self.role, self.count, self.max_size, age, every
-        )
-    }
-
-    fn decode(text: &str) -> Holder {
-        let mut h = Holder::default();
-        for line in text.lines() {
-            let (key, value) = line.split_once(' ').unwrap_or((line, ""));
-            match key {
-                "pid" => h.pid = value.parse().unwrap_or(0),
-                "role" => h.role = value.to_string(),
-                "count" => h.count = value.parse().unwrap_or(0),
-                "max_size" => h.max_size = value.parse().unwrap_or(0),
-                "max_age" => {
-                    h.max_age = value
-                        .parse::<f64>()
-                        .ok()
-                        .and_then(|s| Duration::try_from_secs_f64(s).ok())
-                }
-                "every" => {
-                    h.every = match value {
-                        "hour" => Some(Every::Hour),
-                        "day" => Some(Every::Day),
-                        "week" => Some(Every::Week),
-                        "month" => Some(Every::Month),
-                        _ => None,
-                    }
-                }
-                _ => {}
-            }
-        }
-        h
-    }
-
     /// Whether the holder is a writer (not a short-lived tool).
     pub fn is_writer(&self) -> bool {
-        self.role == "writer"
+        self.role == Role::Writer
     }
 }
 
@@ -96,7 +66,7 @@ pub enum Acquired {
     Busy(Holder),
 }
 
-/// The error a second writer gets; callers branch on it.
+/// The error a second writer gets, naming the live writer's pid.
 #[derive(Debug)]
 pub struct AlreadyWritten {
     pub set: String,
@@ -165,10 +135,13 @@ fn open_lock(set: &FileSet, create: bool) -> Result<Option<OwnedFd>> {
     Ok(Some(fd))
 }
 
+/// What the lock file says of its holder; one that cannot be read (being
+/// written this moment, or left by another version) is a tool's with pid
+/// 0, which nothing waits for.
 fn read_holder(fd: &OwnedFd) -> Holder {
-    let mut buf = [0u8; 512];
+    let mut buf = vec![0u8; 64 * 1024];
     let n = rustix::io::pread(fd, &mut buf, 0).unwrap_or(0);
-    Holder::decode(&String::from_utf8_lossy(&buf[..n]))
+    serde_json::from_slice(&buf[..n]).unwrap_or_default()
 }
 
 /// Whether a process with this pid exists.
@@ -193,7 +166,7 @@ pub fn acquire(set: &FileSet, me: &Holder) -> Result<Acquired> {
         Err(Errno::WOULDBLOCK) => return Ok(Acquired::Busy(read_holder(&fd))),
         Err(e) => return Err(e).with_context(|| format!("cannot lock {}", show())),
     }
-    let text = me.encode();
+    let text = serde_json::to_string(me).context("cannot encode the lock file")?;
     rustix::fs::ftruncate(&fd, 0).with_context(|| format!("cannot write lock file {}", show()))?;
     rustix::io::pwrite(&fd, text.as_bytes(), 0)
         .with_context(|| format!("cannot write lock file {}", show()))?;

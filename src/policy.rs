@@ -18,7 +18,8 @@ pub struct Policy {
 }
 
 /// A calendar period (`--every`), in local time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Every {
     Hour,
     Day,

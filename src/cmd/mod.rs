@@ -14,7 +14,7 @@ use anyhow::{Result, bail};
 
 use crate::config::OnBusy;
 use crate::fileset::FileSet;
-use crate::lock::{self, Acquired, Holder, Lock};
+use crate::lock::{self, Acquired, Holder, Lock, Role};
 
 /// Who holds a set, as a tool sees it.
 pub enum Access {
@@ -32,7 +32,7 @@ pub enum Access {
 pub fn access(set: &FileSet, timeout: Duration, on_busy: OnBusy) -> Result<Access> {
     let me = Holder {
         pid: std::process::id(),
-        role: "tool".into(),
+        role: Role::Tool,
         ..Holder::default()
     };
     let deadline = std::time::Instant::now() + timeout;

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Result, anyhow, bail};
 
@@ -13,7 +13,7 @@ use crate::cmd::{Access, access, check_may_modify};
 use crate::compress;
 use crate::config::{DEFAULT_COUNT, Finishing, RotateConfig};
 use crate::control::{self, Ask};
-use crate::fileset::{Collapsible, FileSet, birth_time_at};
+use crate::fileset::{CollapseCheck, Collapsible, FileSet, birth_time_at};
 use crate::finish::{Ending, Finisher, Handover};
 use crate::hook;
 use crate::lock::{self, Holder};
@@ -146,7 +146,7 @@ fn decide(
         (Some(w), _) => Decision::AskWriter(w),
         (None, Some(_))
             if cfg.method == Method::Collapse
-                && set.collapsible(&main.name)? == Collapsible::TooShort =>
+                && set.collapsible(&main.name, collapse_check(cfg))? == Collapsible::TooShort =>
         {
             Decision::TooShort
         }
@@ -159,6 +159,71 @@ fn decide(
             reason,
         ),
     })
+}
+
+/// What `rotate` was given that differs from the live writer's own
+/// settings, which are the ones used: one clause each, for a warning.
+/// Only what was given is compared (an option left out differs from
+/// nothing).
+fn unlike_writer(cfg: &RotateConfig, w: &Holder) -> Vec<String> {
+    let mine = &cfg.finishing;
+    let its = &w.finishing;
+    let show = |v: Option<String>| v.unwrap_or_else(|| "none".into());
+    let mut out = Vec::new();
+    if cfg.method != Method::Rename {
+        out.push("which rotates it by renaming; --method does not apply".to_string());
+    }
+    if let Some(c) = cfg.count.filter(|&c| c != w.count) {
+        out.push(format!(
+            "with -c {}, not {c}; rotating with its count",
+            w.count
+        ));
+    }
+    let mut differ = |name: &str, given: Option<String>, theirs: Option<String>| {
+        if let Some(given) = given.filter(|g| Some(g) != theirs.as_ref()) {
+            out.push(format!(
+                "with --{name} {}, not {given}; its own applies",
+                show(theirs)
+            ));
+        }
+    };
+    differ(
+        "compress",
+        mine.compress.map(|c| c.to_string()),
+        its.compress.map(|c| c.to_string()),
+    );
+    differ(
+        "compress-from",
+        (mine.compress_from != 1).then(|| mine.compress_from.to_string()),
+        Some(its.compress_from.to_string()),
+    );
+    differ(
+        "max-total",
+        mine.max_total.map(crate::units::human_size),
+        its.max_total.map(crate::units::human_size),
+    );
+    let age = |d: Duration| humantime::format_duration(d).to_string();
+    differ(
+        "max-backup-age",
+        mine.max_backup_age.map(age),
+        its.max_backup_age.map(age),
+    );
+    differ(
+        "on-rotate",
+        mine.hook.as_ref().map(|h| format!("'{}'", h.command)),
+        its.hook.as_ref().map(|h| format!("'{}'", h.command)),
+    );
+    out
+}
+
+/// A dry run changes nothing, not even a time stamp: it asks the file
+/// system nothing that could touch the file.
+fn collapse_check(cfg: &RotateConfig) -> CollapseCheck {
+    if cfg.dry_run {
+        CollapseCheck::ByType
+    } else {
+        CollapseCheck::Probe
+    }
 }
 
 /// Prints what a decision does, for `-v` and `--dry-run`.
@@ -236,7 +301,7 @@ pub fn rotate_one(
     if cfg.method == Method::Collapse {
         // A file system that cannot collapse is refused before anything,
         // the lock file included, is made.
-        set.collapsible(&main.name)?;
+        set.collapsible(&main.name, collapse_check(cfg))?;
     }
     let decision = match access(&set, cfg.timeout, cfg.on_busy)? {
         Access::Busy(h) => {
@@ -291,19 +356,11 @@ pub fn rotate_one(
             decision
         }
         Access::Writer(w) => {
-            if cfg.method != Method::Rename {
+            for line in unlike_writer(cfg, &w) {
                 messages::warn(&format!(
-                    "{} is written by pid {}, which rotates it by renaming; --method does not apply",
+                    "{} is written by pid {}, {line}",
                     path.display(),
                     w.pid
-                ));
-            }
-            if cfg.count.is_some_and(|c| c != w.count) {
-                messages::warn(&format!(
-                    "{} is written by pid {} with -c {}; rotating with its count",
-                    path.display(),
-                    w.pid,
-                    w.count
                 ));
             }
             let decision = decide(&set, cfg, w.count, Some(w), &set.list()?)?;

@@ -9,7 +9,7 @@ use crate::compress;
 use crate::config::{DirTrust, OpenMode, WriteConfig};
 use crate::control::Claim;
 use crate::fileset::{Create, FileSet};
-use crate::lock::{self, AlreadyWritten, Holder};
+use crate::lock::{self, AlreadyWritten, Holder, Role};
 use crate::messages;
 use crate::naming::Naming;
 use crate::pipeline::{self, Options};
@@ -54,11 +54,12 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
 
     let me = Holder {
         pid: std::process::id(),
-        role: "writer".into(),
+        role: Role::Writer,
         count,
         max_size: cfg.policy.max_size,
         max_age: cfg.policy.max_age,
         every: cfg.policy.every,
+        finishing: cfg.finishing.clone(),
     };
     let mut claim = Claim::take(&set, me)?;
     set.recover(count)?;

@@ -22,25 +22,49 @@ pub enum Collapsible {
     TooShort,
 }
 
+/// How [`FileSet::collapsible`] finds out whether a file system can
+/// collapse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CollapseCheck {
+    /// Ask the file system: a `fallocate` that any file system refuses,
+    /// one that can collapse as misaligned and one that cannot as
+    /// unsupported. ext4 updates the file's mtime even so: for a run that
+    /// is about to change the file anyway.
+    Probe,
+    /// Go by the file system's type (and, on ext4, the file's extents
+    /// flag), changing nothing at all: for a dry run.
+    ByType,
+}
+
 impl FileSet {
     /// Checks that the main file's file system can collapse a range, and
-    /// how much a collapse would move out now. Changes nothing: the probe
-    /// asks for a range no file system accepts (one byte at offset 1), which
-    /// one that can collapse refuses as misaligned and one that cannot
-    /// refuses as unsupported.
-    pub fn collapsible(&self, main: &[u8]) -> Result<Collapsible> {
-        let fd = self.open_existing(main, OFlags::RDWR)?;
-        match rustix::fs::fallocate(&fd, FallocateFlags::COLLAPSE_RANGE, 1, 1) {
-            Err(Errno::INVAL) => {}
-            Err(Errno::OPNOTSUPP | Errno::NOSYS) | Ok(()) => bail!(
+    /// how much a collapse would move out now.
+    pub fn collapsible(&self, main: &[u8], check: CollapseCheck) -> Result<Collapsible> {
+        let access = match check {
+            CollapseCheck::Probe => OFlags::RDWR,
+            CollapseCheck::ByType => OFlags::RDONLY,
+        };
+        let fd = self.open_existing(main, access)?;
+        let can = match check {
+            CollapseCheck::ByType => can_collapse_by_type(&fd),
+            CollapseCheck::Probe => {
+                match rustix::fs::fallocate(&fd, FallocateFlags::COLLAPSE_RANGE, 1, 1) {
+                    Err(Errno::INVAL) => true,
+                    Err(Errno::OPNOTSUPP | Errno::NOSYS) | Ok(()) => false,
+                    Err(e) => {
+                        return Err(e)
+                            .with_context(|| format!("cannot collapse {}", self.show(main)));
+                    }
+                }
+            }
+        };
+        if !can {
+            bail!(
                 "cannot collapse {}: its file system ({}) cannot remove a range from a file; \
                  use --method copytruncate to accept losing lines, or rename",
                 self.show(main),
                 fs_name(&fd)
-            ),
-            Err(e) => {
-                return Err(e).with_context(|| format!("cannot collapse {}", self.show(main)));
-            }
+            );
         }
         let size = rustix::fs::fstat(&fd)
             .with_context(|| format!("cannot stat {}", self.show(main)))?
@@ -137,6 +161,19 @@ fn copy(src: &OwnedFd, dst: &OwnedFd, len: u64) -> Result<()> {
 }
 
 /// The file system's name, for an error message.
+/// Whether the file system under `fd` can collapse a range, by its type:
+/// ext4 for files with extents (the ext4 default; not ext2/ext3 files),
+/// XFS and F2FS.
+fn can_collapse_by_type(fd: &OwnedFd) -> bool {
+    /// ext4's "inode uses extents" flag (`FS_EXTENT_FL`).
+    const EXTENTS: u32 = 0x0008_0000;
+    match rustix::fs::fstatfs(fd).map(|fs| fs.f_type as u64) {
+        Ok(0xef53) => rustix::fs::ioctl_getflags(fd).is_ok_and(|f| f.bits() & EXTENTS != 0),
+        Ok(0x5846_5342 | 0xf2f5_2010) => true,
+        _ => false,
+    }
+}
+
 fn fs_name(fd: &OwnedFd) -> String {
     let Ok(fs) = rustix::fs::fstatfs(fd) else {
         return "unknown".into();

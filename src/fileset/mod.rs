@@ -19,7 +19,7 @@ use crate::plan::{self, Action, Backup, Entry, Fresh, Listing, Method};
 mod copyout;
 mod open;
 
-pub use copyout::Collapsible;
+pub use copyout::{CollapseCheck, Collapsible};
 pub use open::{Create, Opened, birth_time, birth_time_at, sync_file};
 
 /// A set: its names and an open handle on its directory.

@@ -490,3 +490,42 @@ fn rotate_on_rotate_once_runs_the_hook_once_after_every_set() {
         .expect("rotate");
     assert_eq!(out.status.code(), Some(2), "needs --on-rotate");
 }
+
+/// A dry run changes nothing, not even a time stamp: with
+/// `method = "collapse"` it used to probe the file system with a
+/// `fallocate` that ext4 counts as a modification.
+#[test]
+fn a_dry_run_of_a_collapse_leaves_the_main_files_times_alone() {
+    let dir = Dir::new();
+    dir.write("a.log", &lines(20_000, "a"));
+    config(
+        &dir,
+        "r.toml",
+        "[[set]]\npaths = [\"a.log\"]\nmethod = \"collapse\"\n",
+    );
+    let before = std::fs::metadata(dir.join("a.log")).expect("stat");
+    let out = rotate_config(&dir, &["r.toml", "--dry-run", "-v"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("collapse them out of it"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let after = std::fs::metadata(dir.join("a.log")).expect("stat");
+    assert_eq!(
+        (
+            after.mtime(),
+            after.mtime_nsec(),
+            after.ctime(),
+            after.ctime_nsec()
+        ),
+        (
+            before.mtime(),
+            before.mtime_nsec(),
+            before.ctime(),
+            before.ctime_nsec()
+        ),
+        "the dry run touched the main file"
+    );
+    assert_eq!(dir.names(), ["a.log", "r.toml"]);
+}

@@ -569,3 +569,41 @@ fn symlinks_numbered_at_or_above_the_count_are_deleted_not_followed() {
     );
     assert_eq!(dir.read("target3"), b"third target\n");
 }
+
+/// Beside a live writer, rotate uses the writer's settings; each value it
+/// was given that differs is one warning naming both, and what it was not
+/// given warns of nothing.
+#[test]
+fn rotate_beside_a_writer_warns_of_each_setting_it_gave_that_differs() {
+    let dir = Dir::new();
+    let mut live = Live::ready(
+        &dir,
+        &["-c", "4", "--compress", "gzip", "app.log"],
+        "app.log",
+    );
+    live.send_visible(&dir, "app.log", b"one\n");
+    let (code, _, err) = outcome(
+        &dir,
+        &["rotate", "--compress", "zstd", "-c", "4", "app.log"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("app.log is written by pid")
+            && err.contains("with --compress gzip:6, not zstd:3; its own applies"),
+        "{err}"
+    );
+    live.send_visible(&dir, "app.log", b"two\n");
+    let (code, _, err) = outcome(&dir, &["rotate", "app.log"]);
+    assert_eq!(
+        (code, err.as_str()),
+        (0, ""),
+        "nothing given, nothing differs"
+    );
+    let (code, _, err) = outcome(&dir, &["rotate", "-c", "7", "--max-total", "1M", "app.log"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(err.contains("with -c 4, not 7"), "{err}");
+    assert!(err.contains("with --max-total none, not 1.0M"), "{err}");
+    assert!(live.finish().status.success());
+}
