@@ -1,14 +1,15 @@
 //! The command line: usage errors exit 2 with a message that says what is
 //! wrong; subcommand names and file names.
 
+use predicates::prelude::*;
+
 use crate::util::Dir;
 
 fn usage_error(args: &[&str], says: &str) {
     let dir = Dir::new();
-    let out = dir.run(args, b"");
-    assert_eq!(out.status.code(), Some(2), "{args:?}");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(says), "{args:?}: {err}");
+    dir.assert(args, b"")
+        .code(2)
+        .stderr(predicate::str::contains(says));
     assert!(dir.names().is_empty(), "a usage error created files");
 }
 
@@ -69,12 +70,11 @@ fn short_help_fits_79_columns() {
         vec!["reset", "-h"],
         vec!["status", "-h"],
     ] {
-        let dir = Dir::new();
-        let out = dir.run(&args, b"");
-        assert!(out.status.success());
-        let text = String::from_utf8_lossy(&out.stdout);
-        for line in text.lines() {
-            assert!(line.chars().count() <= 79, "{args:?}: {line:?}");
-        }
+        Dir::new()
+            .assert(&args, b"")
+            .success()
+            .stdout(predicate::function(|text: &str| {
+                text.lines().all(|line| line.chars().count() <= 79)
+            }));
     }
 }

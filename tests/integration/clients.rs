@@ -104,7 +104,7 @@ fn tail_follow_name_sees_every_line_once() {
 #[test]
 fn rsyslog_imfile_sees_every_line_once() {
     if !std::path::Path::new("/usr/sbin/rsyslogd").exists() {
-        eprintln!("skipped: rsyslogd is not installed");
+        crate::util::cannot_run("rsyslogd is not installed");
         return;
     }
     let dir = Dir::new();

@@ -5,6 +5,8 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use predicates::prelude::*;
+
 use crate::util::{Dir, is_root, wait_output, wait_until};
 
 fn config(dir: &Dir, name: &str, text: &str) {
@@ -179,14 +181,12 @@ fn an_error_names_the_file_line_and_key_and_rotates_nothing() {
             "r.toml",
             &format!("[[set]]\npaths = [\"a.log\"]\n\n[[set]]\n{line}\npaths = [\"b.log\"]\n"),
         );
-        let out = rotate_config(&dir, &["r.toml"]);
-        assert_eq!(out.status.code(), Some(1), "{line}");
-        let err = stderr(&out);
-        assert!(
-            err.starts_with(&format!("rollover: {want}")),
-            "{line}: {err}"
-        );
-        assert_eq!(err.lines().count(), 1, "{line}: {err}");
+        dir.assert(&["rotate", "--config", "r.toml"], b"")
+            .code(1)
+            .stderr(
+                predicate::str::starts_with(format!("rollover: {want}"))
+                    .and(predicate::function(|err: &str| err.lines().count() == 1)),
+            );
         assert_eq!(dir.names(), ["a.log", "b.log", "r.toml"], "{line}");
     }
     // A syntax error has a line, and so does an include's error.

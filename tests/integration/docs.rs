@@ -40,7 +40,7 @@ fn man_pages_are_lint_clean() {
     {
         Ok(out) => out,
         Err(_) => {
-            eprintln!("skipped: mandoc is not installed (.ci/run installs it)");
+            crate::util::cannot_run("mandoc is not installed");
             return;
         }
     };

@@ -83,7 +83,6 @@ fn collapse_keeps_every_byte_an_appending_producer_writes() {
 #[test]
 fn collapse_where_the_file_system_cannot_is_an_error_that_changes_nothing() {
     if !is_root() {
-        eprintln!("skipped: needs root to mount a tmpfs");
         return;
     }
     let dir = Dir::new();
@@ -189,7 +188,6 @@ fn owner_and_mode(dir: &Dir, name: &str) -> (u32, u32, u32) {
 #[test]
 fn as_root_the_new_main_file_keeps_the_old_owner_or_takes_the_one_asked_for() {
     if !is_root() {
-        eprintln!("skipped: needs root to own files as others");
         return;
     }
     let dir = Dir::new();

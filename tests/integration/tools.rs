@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use predicates::prelude::*;
 use rustix::process::Signal;
 
 use crate::util::{BIN, Dir, Live, as_nobody, one_line_naming, wait_until};
@@ -582,28 +583,27 @@ fn rotate_beside_a_writer_warns_of_each_setting_it_gave_that_differs() {
         "app.log",
     );
     live.send_visible(&dir, "app.log", b"one\n");
-    let (code, _, err) = outcome(
-        &dir,
-        &["rotate", "--compress", "zstd", "-c", "4", "app.log"],
-    );
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.contains("app.log is written by pid")
-            && err.contains("with --compress gzip:6, not zstd:3; its own applies"),
-        "{err}"
-    );
+    let warning = |text: &'static str| {
+        predicate::str::starts_with("rollover: warning: ")
+            .and(predicate::str::contains("app.log is written by pid"))
+            .and(predicate::str::contains(text))
+    };
+    dir.assert(&["rotate", "--compress", "zstd", "-c", "4", "app.log"], b"")
+        .success()
+        .stderr(
+            warning("with --compress gzip:6, not zstd:3; its own applies")
+                .and(predicate::function(|e: &str| e.lines().count() == 1)),
+        );
     live.send_visible(&dir, "app.log", b"two\n");
-    let (code, _, err) = outcome(&dir, &["rotate", "app.log"]);
-    assert_eq!(
-        (code, err.as_str()),
-        (0, ""),
-        "nothing given, nothing differs"
-    );
-    let (code, _, err) = outcome(&dir, &["rotate", "-c", "7", "--max-total", "1M", "app.log"]);
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(err.lines().count(), 2, "{err}");
-    assert!(err.contains("with -c 4, not 7"), "{err}");
-    assert!(err.contains("with --max-total none, not 1.0M"), "{err}");
+    dir.assert(&["rotate", "app.log"], b"")
+        .success()
+        .stderr(predicate::str::is_empty());
+    dir.assert(&["rotate", "-c", "7", "--max-total", "1M", "app.log"], b"")
+        .success()
+        .stderr(
+            predicate::str::contains("with -c 4, not 7")
+                .and(predicate::str::contains("with --max-total none, not 1.0M"))
+                .and(predicate::function(|e: &str| e.lines().count() == 2)),
+        );
     assert!(live.finish().status.success());
 }

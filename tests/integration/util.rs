@@ -73,15 +73,38 @@ impl Dir {
         run_with_input(self.cmd(args), input)
     }
 
-    /// Runs the binary, asserts success, returns stdout.
+    /// Runs the binary, asserts success, returns stdout; a failure is
+    /// one dump (see [`Dir::assert`]).
     pub fn ok(&self, args: &[&str], input: &[u8]) -> Vec<u8> {
-        let out = self.run(args, input);
-        assert!(
-            out.status.success(),
-            "rollover {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
+        self.assert(args, input)
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    }
+
+    /// Runs the binary through `assert_cmd` with `input` on stdin (a
+    /// minute at most), for `predicates` to check. A failed expectation
+    /// prints one dump: the command, its status, stdout and stderr, and
+    /// this directory's listing after the run, with sizes.
+    pub fn assert(&self, args: &[&str], input: &[u8]) -> assert_cmd::assert::Assert {
+        assert_cmd::Command::new(BIN)
+            .args(args)
+            .current_dir(self.path())
+            .write_stdin(input.to_vec())
+            .timeout(Duration::from_secs(60))
+            .assert()
+            .append_context("directory", self.listing())
+    }
+
+    /// Every name in the directory with its size, for a failure's dump.
+    pub fn listing(&self) -> String {
+        let mut out = format!("{}:", self.path().display());
+        for name in self.all_names() {
+            let size = self.join(&name).symlink_metadata().map_or(0, |m| m.len());
+            out.push_str(&format!(" {name} ({size})"));
+        }
+        out
     }
 
     /// The backups of the set `base` (`NAME.N` names), as (number, content),
@@ -286,16 +309,42 @@ pub fn one_line_naming(stderr: &[u8], what: &str) {
     );
 }
 
-/// Whether the tests run as root; says "skipped" when not.
+/// A test that cannot run here says so. Under CI (`CI` set) that is a
+/// failure: CI runs as root and installs every tool the tests start.
+/// Run locally, the test says it on the terminal at once (past the
+/// harness's capture) and adds a line to the list that the suite's last
+/// test binary (`tests/skipped.rs`) prints and clears, so that the run
+/// ends by naming how many tests did not run and why.
+pub fn cannot_run(why: &str) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    if std::env::var_os("CI").is_some() {
+        panic!("{test} cannot run under CI: {why}; .ci/run must provide it");
+    }
+    let line = format!("{test}: {why}\n");
+    let _ = std::io::stderr().write_all(format!("skipped {line}").as_bytes());
+    let _ = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(SKIPPED)
+        .and_then(|mut f| f.write_all(line.as_bytes()));
+}
+
+/// Where the skipped tests are listed, one line each, for `tests/skipped.rs`.
+pub const SKIPPED: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/skipped-tests");
+
+/// Whether the tests run as root; [`cannot_run`] when not.
 pub fn is_root() -> bool {
     let yes = rustix::process::geteuid().is_root();
     if !yes {
-        eprintln!("skipped: needs root");
+        cannot_run("needs root");
     }
     yes
 }
 
-/// Whether a tool is installed; says "skipped" when not.
+/// Whether a tool is installed; [`cannot_run`] when not.
 pub fn have(name: &str) -> bool {
     let yes = Command::new(name)
         .arg("--version")
@@ -304,7 +353,7 @@ pub fn have(name: &str) -> bool {
         .status()
         .is_ok();
     if !yes {
-        eprintln!("skipped: {name} is not installed");
+        cannot_run(&format!("{name} is not installed"));
     }
     yes
 }
@@ -373,7 +422,7 @@ impl Tmpfs {
             .status()
             .is_ok_and(|s| s.success());
         if !ok {
-            eprintln!("skipped: cannot mount a tmpfs");
+            cannot_run("cannot mount a tmpfs");
             return None;
         }
         Some(Tmpfs { path: at })
@@ -422,7 +471,7 @@ impl Ext4 {
                 .status()
                 .is_ok_and(|s| s.success());
         if !mounted {
-            eprintln!("skipped: cannot mount an ext4 image");
+            cannot_run("cannot mount an ext4 image");
             return None;
         }
         Some(Ext4 { path: at })
