@@ -291,7 +291,7 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__rotate)
-            opts="-c -s -a -n -v -h -V --config --jobs --max-count --max-size --max-age --every --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --on-rotate-once --backup-names --method --owner --perm --missing-ok --dry-run --verbose --timeout --insecure-dir --help --version"
+            opts="-c -s -a -n -v -h -V --config --jobs --max-count --max-size --max-age --every --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --on-rotate-once --method --owner --missing-ok --dry-run --verbose --timeout --backup-names --perm --insecure-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -368,10 +368,6 @@ _rollover() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --backup-names)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --method)
                     COMPREPLY=($(compgen -W "rename collapse copytruncate" -- "${cur}"))
                     return 0
@@ -380,11 +376,15 @@ _rollover() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --perm)
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
+                --backup-names)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --perm)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -78,13 +78,13 @@ complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l max-total -
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l max-backup-age -d 'Delete backups last written more than DURATION ago' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l on-rotate -d 'Run COMMAND (with /bin/sh -c) once each backup is finished' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l hook-timeout -d 'Kill a hook still running after DURATION' -r
-complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l backup-names -d 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l method -d 'How the main file\'s contents become backup 1' -r -f -a "rename\t'Rename the main file, swap in a new empty one'
 collapse\t'Copy out whole blocks, collapse them out of the live file (lossless)'
 copytruncate\t'Copy, then truncate (lossy: logrotate\'s copytruncate)'"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l owner -d 'Owner of the new main file, USER[:GROUP] (default: the old one\'s)' -r
-complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l perm -d 'Mode of the new main file, in octal (default: the old one\'s)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l timeout -d 'How long to wait for a live writer to answer' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l backup-names -d 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l perm -d 'Mode of new main files, in octal (default 0644 minus the umask)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l on-rotate-once -d 'Run --on-rotate once after all the sets, not once per set'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l missing-ok -d 'An argument that matches nothing is not an error'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s n -l dry-run -d 'Print what would be done, change nothing'

@@ -203,6 +203,13 @@ pub struct WriteArgs {
     #[command(flatten)]
     pub finish: FinishArgs,
 
+    #[command(flatten)]
+    pub files: FilesArgs,
+}
+
+/// How a set's files are named and made: writer and `rotate`.
+#[derive(Debug, Args)]
+pub struct FilesArgs {
     /// Name backups by number (PATH.1 newest) or by date (date[:FORMAT])
     ///
     /// date names each backup for its start (the main file's birth) in
@@ -211,15 +218,16 @@ pub struct WriteArgs {
     /// app.log.20261130-031500, and logrotate's dateext is date:-%Y%m%d.
     /// A name that exists already gets -1, -2. A rotation is then one
     /// rename; the count, --compress-from and status rank backups newest
-    /// first. The choice is recorded beside the set for rotate.
+    /// first. The choice is recorded beside the set, and rotate without
+    /// this option names backups as the set's last writer did.
     #[arg(long, value_name = "number|date[:FORMAT]", value_parser = parse_names)]
     pub backup_names: Option<Names>,
 
     /// Mode of new main files, in octal (default 0644 minus the umask)
     ///
-    /// The exact mode of a main file rollover creates, umask aside. An
-    /// existing main file keeps its mode, and so does each new main file
-    /// made by a rotation; backups keep the mode they had.
+    /// The exact mode of a main file rollover creates, umask aside. Without
+    /// it, a main file that a rotation swaps in gets the old one's mode;
+    /// backups keep the mode they had.
     #[arg(long, value_name = "MODE", value_parser = parse_perm)]
     pub perm: Option<u32>,
 
@@ -420,18 +428,6 @@ pub struct RotateArgs {
     #[arg(long, requires = "on_rotate")]
     pub on_rotate_once: bool,
 
-    /// Name backups by number (PATH.1 newest) or by date (date[:FORMAT])
-    ///
-    /// date names each backup for its start (the main file's birth) in
-    /// local time with a strftime FORMAT that replaces '.N' (or, in a '%'
-    /// name, the '%'); the default .%Y%m%d-%H%M%S gives
-    /// app.log.20261130-031500, and logrotate's dateext is date:-%Y%m%d.
-    /// A name that exists already gets -1, -2. A rotation is then one
-    /// rename; the count, --compress-from and status rank backups newest
-    /// first. Without it, rotate names backups as the set's last writer did.
-    #[arg(long, value_name = "number|date[:FORMAT]", value_parser = parse_names)]
-    pub backup_names: Option<Names>,
-
     /// How the main file's contents become backup 1
     ///
     /// rename: the main file is renamed and a new empty one takes its place;
@@ -456,10 +452,6 @@ pub struct RotateArgs {
     #[arg(long, value_name = "USER[:GROUP]", value_parser = parse_owner)]
     pub owner: Option<Owner>,
 
-    /// Mode of the new main file, in octal (default: the old one's)
-    #[arg(long, value_name = "MODE", value_parser = parse_perm)]
-    pub perm: Option<u32>,
-
     /// An argument that matches nothing is not an error
     #[arg(long)]
     pub missing_ok: bool,
@@ -476,9 +468,8 @@ pub struct RotateArgs {
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
 
-    /// As root, allow a directory that other users can write
-    #[arg(long)]
-    pub insecure_dir: bool,
+    #[command(flatten)]
+    pub files: FilesArgs,
 }
 
 /// `rollover reset`.

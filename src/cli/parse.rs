@@ -176,7 +176,7 @@ impl RotateArgs {
             },
             finishing,
             once,
-            names: self.backup_names,
+            names: self.files.backup_names,
             method: match self.method {
                 MethodArg::Rename => Method::Rename,
                 MethodArg::Collapse => Method::Collapse,
@@ -185,13 +185,13 @@ impl RotateArgs {
             fresh: Fresh {
                 uid: self.owner.map(|o| o.uid),
                 gid: self.owner.map(|o| o.gid),
-                mode: self.perm,
+                mode: self.files.perm,
             },
             missing_ok: self.missing_ok,
             dry_run: self.dry_run,
             verbose: self.verbose,
             timeout: self.timeout,
-            trust: trust(self.insecure_dir),
+            trust: trust(self.files.insecure_dir),
             on_busy,
         }
     }
@@ -208,7 +208,7 @@ impl WriteArgs {
                 "the writer needs a PATH".into(),
             )
         })?;
-        let format = self.backup_names.as_ref().and_then(|n| n.format());
+        let format = self.files.backup_names.as_ref().and_then(|n| n.format());
         let set = set
             .with_dates(format)
             .map_err(|e| usage_error(clap::error::ErrorKind::ValueValidation, e))?;
@@ -249,8 +249,8 @@ impl WriteArgs {
                 FsyncArg::Always => Fsync::Always,
             },
             finishing: self.finish.into_finishing(),
-            perm: self.perm,
-            trust: trust(self.insecure_dir),
+            perm: self.files.perm,
+            trust: trust(self.files.insecure_dir),
         })
     }
 }
