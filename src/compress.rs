@@ -15,8 +15,8 @@ use anyhow::{Context, Result};
 
 use crate::config::Codec;
 use crate::fileset::{FileSet, sync_file};
+use crate::plan::FileId;
 use crate::plan::{Backup, Listing};
-use crate::state::Owed;
 
 /// The hidden file a compression writes to.
 const WORK: &str = "zip";
@@ -32,7 +32,7 @@ pub fn compress(
     workers: u32,
     gate: &Mutex<()>,
     queued_as: &[u8],
-) -> Result<Option<Owed>> {
+) -> Result<Option<FileId>> {
     let st = rustix::fs::fstat(&src).context("cannot stat a backup to compress")?;
     if st.st_nlink == 0 {
         return Ok(None);
@@ -61,14 +61,14 @@ pub fn compress(
         .with_context(|| format!("cannot set the times of {show_work}"))?;
     sync_file(&out, &show_work)?;
     let packed = rustix::fs::fstat(&out)
-        .map(|st| Owed {
+        .map(|st| FileId {
             dev: st.st_dev,
             ino: st.st_ino,
         })
         .with_context(|| format!("cannot stat {show_work}"))?;
 
     let _held = gate.lock().unwrap_or_else(|e| e.into_inner());
-    let plain_id = Owed {
+    let plain_id = FileId {
         dev: st.st_dev,
         ino: st.st_ino,
     };
@@ -194,7 +194,7 @@ const DELETED: &str = "the backup was deleted while it was being compressed";
 
 /// A backup's name now, found by its identity (renames change names, not
 /// inodes).
-pub fn name_of(set: &FileSet, id: Owed) -> Result<Option<Vec<u8>>> {
+pub fn name_of(set: &FileSet, id: FileId) -> Result<Option<Vec<u8>>> {
     for b in &set.list()?.backups {
         if let Some(e) = set.stat(&b.name)?
             && e.dev == id.dev

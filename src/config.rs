@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::naming::Naming;
 use crate::plan::{Fresh, Method};
-use crate::policy::Policy;
+use crate::policy::{Conditions, Policy};
 use crate::stamp::Format;
 
 /// Backups kept when nobody said how many.
@@ -155,15 +155,6 @@ pub struct WriteConfig {
     pub finishing: Finishing,
     pub perm: Option<u32>,
     pub trust: DirTrust,
-}
-
-/// The conditions `rotate` checks before it rotates a set: none means
-/// always (an empty main file excepted).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Conditions {
-    pub min_size: Option<u64>,
-    pub min_age: Option<Duration>,
-    pub every: Option<crate::policy::Every>,
 }
 
 /// `rollover rotate`.

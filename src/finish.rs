@@ -16,17 +16,17 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering}
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::compress;
 use crate::config::{Codec, Finishing};
 use crate::fileset::{FileSet, sync_file};
 use crate::hook;
 use crate::messages;
+use crate::plan::FileId;
 use crate::plan::{self, Action};
 use crate::policy::Reason;
 use crate::retain;
-use crate::state::Owed;
 
 /// How long compression yields to a busy writer at most; then it runs
 /// anyway, at idle priority, until the writer is seen keeping up again, so
@@ -108,7 +108,7 @@ pub struct NewBackup {
 /// name may have changed: renumbered, or compressed).
 #[derive(Debug)]
 struct HookCall {
-    backup: Owed,
+    backup: FileId,
     /// A handle on the backup as it was made: while it is open, no other
     /// file can get its inode number, so the identity stays its own even
     /// after compression deletes the plain form (a file system that reuses
@@ -119,7 +119,7 @@ struct HookCall {
 }
 
 enum Task {
-    Sync(NewBackup, Owed),
+    Sync(NewBackup, Option<FileId>),
     /// A plain backup (a handle open for reading) to compress.
     /// A plain backup, and the name it had when queued (where it most
     /// likely still is).
@@ -150,7 +150,7 @@ pub enum Ending {
     Done { failures: u32 },
     /// Stopped before the queue was empty: these backups are still owed
     /// their sync (the next writer or `rotate` on the set does it).
-    Abandoned(Vec<Owed>),
+    Abandoned(Vec<FileId>),
 }
 
 /// The queue and the thread that works it, started at the first task.
@@ -163,7 +163,7 @@ pub struct Finisher {
     gate: Arc<Mutex<()>>,
     worker: Option<Worker>,
     failures: Arc<AtomicU32>,
-    owed: Arc<Mutex<VecDeque<Owed>>>,
+    owed: Arc<Mutex<VecDeque<FileId>>>,
     /// Set when the queue is closed: nothing more will be written, so
     /// compression may use every core (at most four).
     draining: Arc<AtomicBool>,
@@ -186,10 +186,10 @@ struct Work {
     finishing: Finishing,
     gate: Arc<Mutex<()>>,
     failures: Arc<AtomicU32>,
-    owed: Arc<Mutex<VecDeque<Owed>>>,
+    owed: Arc<Mutex<VecDeque<FileId>>>,
     /// Backups compressed lately: their plain and compressed identities,
     /// for the hook that follows.
-    compressed: VecDeque<(Owed, Owed)>,
+    compressed: VecDeque<(FileId, FileId)>,
     draining: Arc<AtomicBool>,
     busy: Arc<Busy>,
     queued: Arc<AtomicUsize>,
@@ -198,14 +198,14 @@ struct Work {
     yielding: Option<Instant>,
 }
 
-fn identity(fd: &OwnedFd) -> Owed {
-    match rustix::fs::fstat(fd) {
-        Ok(st) => Owed {
-            dev: st.st_dev,
-            ino: st.st_ino,
-        },
-        Err(_) => Owed { dev: 0, ino: 0 },
-    }
+/// The identity of an open backup; a failed `fstat` is an error that
+/// names the backup, never an identity that another file could share.
+fn identity(fd: &OwnedFd, show: &str) -> Result<FileId> {
+    let st = rustix::fs::fstat(fd).with_context(|| format!("cannot stat {show}"))?;
+    Ok(FileId {
+        dev: st.st_dev,
+        ino: st.st_ino,
+    })
 }
 
 impl Finisher {
@@ -273,8 +273,12 @@ impl Finisher {
 
     /// Queues a new backup for its sync.
     pub fn sync(&mut self, backup: NewBackup) {
-        let id = identity(&backup.fd);
-        if let Ok(mut q) = self.owed.lock() {
+        // Without an identity it is synced all the same, but cannot be
+        // recorded as owed should the writer be stopped before.
+        let id = identity(&backup.fd, &backup.show)
+            .map_err(|e| messages::warn(&format!("{e:#}")))
+            .ok();
+        if let (Some(id), Ok(mut q)) = (id, self.owed.lock()) {
             q.push_back(id);
         }
         self.send(Task::Sync(backup, id));
@@ -357,12 +361,15 @@ impl Finisher {
         }
         self.retain(finishing);
         if let Some(held) = held {
-            self.send(Task::Hook(HookCall {
-                backup: identity(&held),
-                _held: held,
-                main: set.path_of(main),
-                reason,
-            }));
+            match identity(&held, &set.show(main)) {
+                Ok(backup) => self.send(Task::Hook(HookCall {
+                    backup,
+                    _held: held,
+                    main: set.path_of(main),
+                    reason,
+                })),
+                Err(e) => messages::warn(&format!("{e:#}; its hook is not run")),
+            }
         }
     }
 
@@ -445,15 +452,15 @@ impl Work {
                     self.failures.fetch_add(1, Ordering::Relaxed);
                 }
                 if let Ok(mut q) = self.owed.lock()
-                    && let Some(i) = q.iter().position(|x| *x == id)
+                    && let Some(i) = q.iter().position(|x| Some(*x) == id)
                 {
                     q.remove(i);
                 }
             }
             Task::Compress(fd, codec, name) => {
                 self.yield_to_writer(&fd);
-                let id = identity(&fd);
                 let show = self.set.show(&name);
+                let id = identity(&fd, &show);
                 let workers = if self.draining.load(Ordering::Relaxed) {
                     std::thread::available_parallelism().map_or(1, |n| n.get().min(4) as u32)
                 } else {
@@ -461,7 +468,12 @@ impl Work {
                 };
                 match compress::compress(&self.set, fd, codec, workers, &self.gate, &name) {
                     Ok(Some(packed)) => {
-                        self.compressed.push_back((id, packed));
+                        // Without the plain form's identity (its fstat
+                        // failed), the hook cannot follow the backup to its
+                        // compressed form and is skipped with a warning.
+                        if let Ok(id) = id {
+                            self.compressed.push_back((id, packed));
+                        }
                         if self.compressed.len() > 8 {
                             self.compressed.pop_front();
                         }

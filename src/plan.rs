@@ -8,6 +8,14 @@ use rustix::fs::FileType;
 
 use crate::naming::{Naming, Stamp, width};
 
+/// A file's identity, which survives renames and compression's swap of
+/// names: its device and inode numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct FileId {
+    pub dev: u64,
+    pub ino: u64,
+}
+
 /// A member of the set as found on disk (the main file, or any file the
 /// set names).
 #[derive(Debug, Clone)]
@@ -22,6 +30,16 @@ pub struct Entry {
     pub nlink: u64,
     pub file_type: FileType,
     pub mtime: SystemTime,
+}
+
+impl Entry {
+    /// The file's identity.
+    pub fn id(&self) -> FileId {
+        FileId {
+            dev: self.dev,
+            ino: self.ino,
+        }
+    }
 }
 
 /// A backup as found on disk.

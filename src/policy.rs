@@ -108,26 +108,140 @@ pub fn every_due<Tz: TimeZone>(born: SystemTime, now: &DateTime<Tz>, every: Ever
     }
 }
 
-/// The next time-based rotation of a non-empty main file (by `--max-age`
-/// or `--every`, in local time), and why; zero when due now. `None`: no
-/// such rule, or an empty file.
-pub fn time_due(
-    size: u64,
-    born: SystemTime,
-    now: SystemTime,
-    policy: &Policy,
-) -> Option<(Duration, Reason)> {
-    if size == 0 {
-        return None;
+/// The conditions under which a set is rotated. The writer's are its
+/// time rules (`--max-age`, `--every`; its size rule works line by line,
+/// see [`cut`]); `rotate`'s are `-s`, `-a` and `--every`, and without any
+/// of them every non-empty set is rotated on request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Conditions {
+    /// Larger than this.
+    pub min_size: Option<u64>,
+    /// As old as this, from the age origin.
+    pub min_age: Option<Duration>,
+    /// Born before the start of the current period.
+    pub every: Option<Every>,
+}
+
+impl Conditions {
+    /// The writer's time conditions.
+    pub fn of_writer(policy: &Policy) -> Conditions {
+        Conditions {
+            min_size: None,
+            min_age: policy.max_age,
+            every: policy.every,
+        }
     }
-    let age = age_due(size, born, now, policy).map(|d| (d, Reason::Age));
-    let every = policy.every.map(|e| {
+
+    fn none(&self) -> bool {
+        self.min_size.is_none() && self.min_age.is_none() && self.every.is_none()
+    }
+}
+
+/// Whether to rotate a set now, and why or why not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Rotate(Reason),
+    Skip(Skip),
+}
+
+/// Why a set is not rotated now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// An empty main file is never rotated.
+    Empty,
+    /// No condition holds yet.
+    NotDue {
+        size: u64,
+        /// The age origin: the last rotation, or the main file's birth.
+        origin: SystemTime,
+        /// When a time condition comes due; `None`: none will (only a
+        /// size condition, or none that applies).
+        due: Option<SystemTime>,
+        when: Conditions,
+    },
+}
+
+/// The one rotation decision, for the writer's timers, `rotate`,
+/// `--dry-run` and `-v` alike: a main file of `size` bytes whose age
+/// counts from `origin`, at `now`, against `when`. With no condition at
+/// all, a non-empty file is rotated on request; a clock that stepped back
+/// before the origin delays a rotation.
+pub fn decide(size: u64, origin: SystemTime, now: SystemTime, when: &Conditions) -> Decision {
+    if size == 0 {
+        return Decision::Skip(Skip::Empty);
+    }
+    if when.none() {
+        return Decision::Rotate(Reason::Request);
+    }
+    if when.min_size.is_some_and(|s| size > s) {
+        return Decision::Rotate(Reason::Size);
+    }
+    let age = now.duration_since(origin).unwrap_or(Duration::ZERO);
+    let by_age = when.min_age.map(|a| a.saturating_sub(age));
+    let by_period = when.every.map(|e| {
         let local: DateTime<chrono::Local> = now.into();
-        (every_due(born, &local, e), Reason::Every)
+        every_due(origin, &local, e)
     });
-    match (age, every) {
-        (Some(a), Some(e)) => Some(if e.0 < a.0 { e } else { a }),
-        (a, e) => a.or(e),
+    match (by_age, by_period) {
+        (Some(Duration::ZERO), _) => Decision::Rotate(Reason::Age),
+        (_, Some(Duration::ZERO)) => Decision::Rotate(Reason::Every),
+        (a, e) => Decision::Skip(Skip::NotDue {
+            size,
+            origin,
+            due: a.into_iter().chain(e).min().map(|d| now + d),
+            when: *when,
+        }),
+    }
+}
+
+impl Decision {
+    /// How long until a time condition is due: zero when the decision is
+    /// to rotate, `None` when no time will make it so.
+    pub fn wait(&self, now: SystemTime) -> Option<Duration> {
+        match self {
+            Decision::Rotate(_) => Some(Duration::ZERO),
+            Decision::Skip(Skip::NotDue { due: Some(t), .. }) => {
+                Some(t.duration_since(now).unwrap_or(Duration::ZERO))
+            }
+            Decision::Skip(_) => None,
+        }
+    }
+}
+
+/// A local time to the minute, as `-v` shows it.
+fn minute(t: SystemTime) -> String {
+    let local: DateTime<chrono::Local> = t.into();
+    local.format("%Y-%m-%d %H:%M").to_string()
+}
+
+impl std::fmt::Display for Skip {
+    /// Why not, for `-v`: `rotated 2026-12-20 06:25, every week; due from
+    /// 2026-12-27 00:00`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Skip::NotDue {
+            size,
+            origin,
+            due,
+            when,
+        } = self
+        else {
+            return write!(f, "its main file is empty");
+        };
+        let mut rules = Vec::new();
+        if let Some(s) = when.min_size {
+            rules.push(format!("{size} bytes, not over max-size {s}"));
+        }
+        if let Some(a) = when.min_age {
+            rules.push(format!("max-age {}", humantime::format_duration(a)));
+        }
+        if let Some(e) = when.every {
+            rules.push(format!("every {}", e.as_str()));
+        }
+        write!(f, "rotated {}, {}", minute(*origin), rules.join(", "))?;
+        if let Some(t) = due {
+            write!(f, "; due from {}", minute(*t))?;
+        }
+        Ok(())
     }
 }
 
@@ -189,49 +303,6 @@ pub fn cut(data: &[u8], size: u64, max: u64) -> Cut {
     }
 }
 
-/// How long until the main file is due for age rotation: `None` when there
-/// is no age limit or the file is empty, zero when it is due now. A clock
-/// that stepped back before the file's birth delays the rotation.
-pub fn age_due(size: u64, born: SystemTime, now: SystemTime, policy: &Policy) -> Option<Duration> {
-    let max_age = policy.max_age?;
-    if size == 0 {
-        return None;
-    }
-    let age = now.duration_since(born).unwrap_or(Duration::ZERO);
-    Some(max_age.saturating_sub(age))
-}
-
-/// The `rotate` command's conditions: with neither a size nor an age, a
-/// non-empty file always qualifies (a `request`); otherwise it must be
-/// larger than the size or older than the age, and the reason is the
-/// condition that held. `None`: not due.
-pub fn should_rotate(
-    size: u64,
-    born: SystemTime,
-    now: SystemTime,
-    min_size: Option<u64>,
-    min_age: Option<Duration>,
-    every: Option<Every>,
-) -> Option<Reason> {
-    if size == 0 {
-        return None;
-    }
-    if min_size.is_none() && min_age.is_none() && every.is_none() {
-        return Some(Reason::Request);
-    }
-    let age = now.duration_since(born).unwrap_or(Duration::ZERO);
-    let local: DateTime<chrono::Local> = now.into();
-    if min_size.is_some_and(|s| size > s) {
-        Some(Reason::Size)
-    } else if min_age.is_some_and(|a| age > a) {
-        Some(Reason::Age)
-    } else if every.is_some_and(|e| every_due(born, &local, e).is_zero()) {
-        Some(Reason::Every)
-    } else {
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,48 +321,56 @@ mod tests {
     }
 
     #[test]
-    fn age_rules() {
-        let born = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
-        let p = Policy {
-            max_size: 0,
-            max_age: Some(Duration::from_secs(60)),
-            every: None,
-            count: 5,
-        };
-        let at = |s| SystemTime::UNIX_EPOCH + Duration::from_secs(s);
-        assert_eq!(
-            age_due(1, born, at(1030), &p),
-            Some(Duration::from_secs(30))
-        );
-        assert_eq!(age_due(1, born, at(1090), &p), Some(Duration::ZERO));
-        assert_eq!(age_due(0, born, at(1090), &p), None);
-        // The clock stepped back: not due, and no panic.
-        assert_eq!(age_due(1, born, at(10), &p), Some(Duration::from_secs(60)));
-        let off = Policy { max_age: None, ..p };
-        assert_eq!(age_due(1, born, at(5000), &off), None);
-    }
-
-    #[test]
-    fn rotate_conditions() {
-        let born = SystemTime::UNIX_EPOCH;
+    fn one_decision_with_reasons_and_why_not() {
+        let born = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
         let now = born + Duration::from_secs(100);
+        let when = |min_size, min_age: Option<u64>| Conditions {
+            min_size,
+            min_age: min_age.map(Duration::from_secs),
+            every: None,
+        };
+        let d = |size, c: Conditions| decide(size, born, now, &c);
+        assert_eq!(d(1, when(None, None)), Decision::Rotate(Reason::Request));
+        assert_eq!(d(0, when(None, None)), Decision::Skip(Skip::Empty));
+        assert_eq!(d(11, when(Some(10), None)), Decision::Rotate(Reason::Size));
         assert_eq!(
-            should_rotate(1, born, now, None, None, None),
-            Some(Reason::Request)
+            d(1, when(Some(10), Some(99))),
+            Decision::Rotate(Reason::Age)
         );
-        assert_eq!(should_rotate(0, born, now, None, None, None), None);
+        assert_eq!(d(1, when(None, Some(100))), Decision::Rotate(Reason::Age));
+        let not_yet = d(1, when(Some(10), Some(160)));
         assert_eq!(
-            should_rotate(11, born, now, Some(10), None, None),
-            Some(Reason::Size)
+            not_yet,
+            Decision::Skip(Skip::NotDue {
+                size: 1,
+                origin: born,
+                due: Some(born + Duration::from_secs(160)),
+                when: when(Some(10), Some(160)),
+            })
         );
-        assert_eq!(should_rotate(10, born, now, Some(10), None, None), None);
-        assert!(
-            should_rotate(1, born, now, Some(10), Some(Duration::from_secs(99)), None)
-                .is_some_and(|r| r == Reason::Age)
+        assert_eq!(not_yet.wait(now), Some(Duration::from_secs(60)));
+        // Only a size condition: no time makes it due.
+        assert_eq!(d(10, when(Some(10), None)).wait(now), None);
+        // A clock that stepped back before the origin: the age counts as
+        // zero, so the rotation is delayed; no panic.
+        assert_eq!(
+            decide(
+                1,
+                born,
+                born - Duration::from_secs(5),
+                &when(None, Some(60))
+            )
+            .wait(born - Duration::from_secs(5)),
+            Some(Duration::from_secs(60))
         );
-        assert!(
-            should_rotate(1, born, now, Some(10), Some(Duration::from_secs(100)), None).is_none()
-        );
+        if let Decision::Skip(skip) = not_yet {
+            let text = skip.to_string();
+            assert!(text.starts_with("rotated "), "{text}");
+            assert!(
+                text.contains("1 bytes, not over max-size 10, max-age 2m 40s; due from "),
+                "{text}"
+            );
+        }
     }
 
     mod every {

@@ -1,83 +1,81 @@
 //! The set's own file, `.NAME.rollover-state` (mode 0600, never opened
 //! through a link): what must outlive a writer. The count its last writer
-//! kept (which `rotate` then keeps too), and the backups still owed their
-//! sync when a writer was stopped at once (a second SIGTERM); the next
-//! writer or `rotate` on the set syncs them, and `status` shows them.
-//! Lines of `key value...`; unknown lines are ignored.
+//! kept (which `rotate` then keeps too), where its compression starts, how
+//! its backups are named, when the main file was last emptied in place,
+//! and the backups still owed their sync when a writer was stopped at once
+//! (a second SIGTERM); the next writer or `rotate` on the set syncs them,
+//! and `status` shows them. One JSON object; a file of the line format
+//! earlier versions wrote (`key value...`) is still read.
 
-use anyhow::Result;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
 
 use crate::fileset::{FileSet, sync_file};
-use crate::plan::Listing;
+use crate::plan::{FileId, Listing};
 
-/// A backup owed work, by the identity that survives renames.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Owed {
-    pub dev: u64,
-    pub ino: u64,
-}
-
-/// What the file holds.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What the file holds. Read once by each command that works on a set,
+/// and changed through the methods below, each of which saves it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
 pub struct State {
     /// The count the set's last writer kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
     /// Its writer compresses backups numbered this and above (so a plain
     /// one there is owed its compression).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub compress_from: Option<u64>,
     /// Backups owed a sync.
-    pub owed: Vec<Owed>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub owed: Vec<FileId>,
     /// The FORMAT of its date-named backups (`--backup-names date:FORMAT`);
     /// `None`: numbered.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dates: Option<String>,
     /// When rollover last emptied the main file in place (count 0,
     /// `reset`, mode `w`, `--method collapse` or `copytruncate`), in Unix
     /// seconds: the main file's age counts from then, if later than its
     /// birth.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub emptied: Option<u64>,
 }
 
 impl State {
-    fn encode(&self) -> String {
-        let count = self.count.map(|c| format!("count {c}\n"));
-        let from = self.compress_from.map(|c| format!("compress-from {c}\n"));
-        let owed = self
-            .owed
-            .iter()
-            .map(|o| format!("owe-sync {} {}\n", o.dev, o.ino));
-        let dates = self
-            .dates
-            .as_ref()
-            .map(|f| format!("backup-names date:{f}\n"));
-        let emptied = self.emptied.map(|t| format!("emptied {t}\n"));
-        count
-            .into_iter()
-            .chain(from)
-            .chain(dates)
-            .chain(emptied)
-            .chain(owed)
-            .collect()
+    /// Reads the set's state; a missing file is the empty state.
+    pub fn load(set: &FileSet) -> Result<State> {
+        Ok(set
+            .read_own("state")?
+            .map(|b| State::decode(&b))
+            .unwrap_or_default())
     }
 
-    fn decode(text: &str) -> State {
+    /// The state a file's bytes hold: JSON, or earlier versions' lines;
+    /// what cannot be read counts as nothing recorded.
+    fn decode(bytes: &[u8]) -> State {
+        serde_json::from_slice(bytes)
+            .unwrap_or_else(|_| State::decode_lines(&String::from_utf8_lossy(bytes)))
+    }
+
+    /// Earlier versions' format: lines of `key value...`.
+    fn decode_lines(text: &str) -> State {
         let mut s = State::default();
         for line in text.lines() {
             let mut words = line.split_whitespace();
-            match words.next() {
-                Some("count") => s.count = words.next().and_then(|c| c.parse().ok()),
-                Some("compress-from") => {
-                    s.compress_from = words.next().and_then(|c| c.parse().ok())
-                }
-                Some("emptied") => s.emptied = words.next().and_then(|t| t.parse().ok()),
+            let key = words.next();
+            let mut number = || words.next().and_then(|w| w.parse().ok());
+            match key {
+                Some("count") => s.count = number(),
+                Some("compress-from") => s.compress_from = number(),
+                Some("emptied") => s.emptied = number(),
                 Some("backup-names") => {
                     let rest = line["backup-names".len()..].trim_start();
                     s.dates = rest.strip_prefix("date:").map(str::to_string);
                 }
                 Some("owe-sync") => {
-                    if let (Some(Ok(dev)), Some(Ok(ino))) =
-                        (words.next().map(str::parse), words.next().map(str::parse))
-                    {
-                        s.owed.push(Owed { dev, ino });
+                    if let (Some(dev), Some(ino)) = (number(), number()) {
+                        s.owed.push(FileId { dev, ino });
                     }
                 }
                 _ => {}
@@ -85,111 +83,104 @@ impl State {
         }
         s
     }
-}
 
-/// Reads the set's state; a missing file is the empty state.
-pub fn load(set: &FileSet) -> Result<State> {
-    Ok(set
-        .read_own("state")?
-        .map(|b| State::decode(&String::from_utf8_lossy(&b)))
-        .unwrap_or_default())
-}
-
-/// Writes the set's state (atomically: a new file renamed over the old);
-/// the empty state removes the file.
-pub fn save(set: &FileSet, state: &State) -> Result<()> {
-    if *state == State::default() {
-        return set.remove_own("state");
+    /// Writes the state (atomically: a new file renamed over the old); the
+    /// empty state removes the file.
+    pub fn save(&self, set: &FileSet) -> Result<()> {
+        if *self == State::default() {
+            return set.remove_own("state");
+        }
+        let text = serde_json::to_vec(self).context("cannot encode the set's state")?;
+        set.write_own("state", &text)
     }
-    set.write_own("state", state.encode().as_bytes())
-}
 
-/// Syncs the backups a stopped writer still owed, where they are now
-/// (renames do not matter: they are found by inode), then forgets them.
-/// Called by whoever holds the set's lock, before it changes the set.
-pub fn settle(set: &FileSet, listing: &Listing) -> Result<()> {
-    let state = load(set)?;
-    if state.owed.is_empty() {
-        return Ok(());
+    /// Syncs the backups a stopped writer still owed, where they are now
+    /// (renames do not matter: they are found by identity), then forgets
+    /// them. Called by whoever holds the set's lock, before it changes the
+    /// set.
+    pub fn settle(&mut self, set: &FileSet, listing: &Listing) -> Result<()> {
+        if self.owed.is_empty() {
+            return Ok(());
+        }
+        for b in &listing.backups {
+            let Some(e) = set.stat(&b.name)? else {
+                continue;
+            };
+            if self.owed.contains(&e.id()) {
+                let fd = set.open_backup(&b.name)?;
+                sync_file(&fd, &set.show(&b.name))?;
+            }
+        }
+        sync_file(set.dir(), &set.naming.dir().display().to_string())?;
+        self.owed.clear();
+        self.save(set)
     }
-    for b in &listing.backups {
-        let Some(e) = set.stat(&b.name)? else {
-            continue;
-        };
-        if state.owed.contains(&Owed {
-            dev: e.dev,
-            ino: e.ino,
-        }) {
-            let fd = set.open_backup(&b.name)?;
-            sync_file(&fd, &set.show(&b.name))?;
+
+    /// Records backups a writer stopped at once still owes their sync.
+    pub fn record_owed(&mut self, set: &FileSet, owed: Vec<FileId>) -> Result<()> {
+        self.owed.extend(owed);
+        self.save(set)
+    }
+
+    /// Records what a writer keeps: its count, for a later `rotate` without
+    /// `-c`, where its compression starts, for `status`, and how its
+    /// backups are named, for `rotate`.
+    pub fn record_writer(
+        &mut self,
+        set: &FileSet,
+        count: u64,
+        compress_from: Option<u64>,
+    ) -> Result<()> {
+        let dates = set.naming.dates().map(str::to_string);
+        if (&self.count, &self.compress_from, &self.dates) != (&Some(count), &compress_from, &dates)
+        {
+            self.count = Some(count);
+            self.compress_from = compress_from;
+            self.dates = dates;
+            self.save(set)?;
+        }
+        Ok(())
+    }
+
+    /// Records that the main file was emptied in place now: its age starts
+    /// again.
+    pub fn record_emptied(&mut self, set: &FileSet) -> Result<()> {
+        self.emptied = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_secs());
+        self.save(set)
+    }
+
+    /// Records how a set's backups are named, when `rotate` named them.
+    pub fn record_names(&mut self, set: &FileSet) -> Result<()> {
+        let dates = set.naming.dates().map(str::to_string);
+        if self.dates != dates {
+            self.dates = dates;
+            self.save(set)?;
+        }
+        Ok(())
+    }
+
+    /// The main file's age origin: its birth, or when rollover last emptied
+    /// it in place, whichever is later.
+    pub fn origin(&self, born: SystemTime) -> SystemTime {
+        match self.emptied {
+            Some(t) => born.max(UNIX_EPOCH + Duration::from_secs(t)),
+            None => born,
         }
     }
-    sync_file(set.dir(), &set.naming.dir().display().to_string())?;
-    save(
-        set,
-        &State {
-            owed: Vec::new(),
-            ..state
-        },
-    )
-}
 
-/// Records what a writer keeps: its count, for a later `rotate` without
-/// `-c`, where its compression starts, for `status`, and how its backups
-/// are named, for `rotate`.
-pub fn record_writer(set: &FileSet, count: u64, compress_from: Option<u64>) -> Result<()> {
-    let mut state = load(set)?;
-    let dates = set.naming.dates().map(str::to_string);
-    if (&state.count, &state.compress_from, &state.dates) != (&Some(count), &compress_from, &dates)
-    {
-        state.count = Some(count);
-        state.compress_from = compress_from;
-        state.dates = dates;
-        save(set, &state)?;
-    }
-    Ok(())
-}
-
-/// Records that the main file was emptied in place now: its age starts
-/// again.
-pub fn record_emptied(set: &FileSet) -> Result<()> {
-    let mut state = load(set)?;
-    state.emptied = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()
-        .map(|d| d.as_secs());
-    save(set, &state)
-}
-
-/// The main file's age origin: its birth, or when rollover last emptied
-/// it in place, whichever is later.
-pub fn origin(state: &State, born: std::time::SystemTime) -> std::time::SystemTime {
-    match state.emptied {
-        Some(t) => born.max(std::time::UNIX_EPOCH + std::time::Duration::from_secs(t)),
-        None => born,
+    /// Whether a member is owed its sync, for `status`.
+    pub fn owes(&self, id: FileId) -> bool {
+        self.owed.contains(&id)
     }
 }
 
-/// Records how a set's backups are named, when `rotate` named them.
-pub fn record_names(set: &FileSet) -> Result<()> {
-    let mut state = load(set)?;
-    let dates = set.naming.dates().map(str::to_string);
-    if state.dates != dates {
-        state.dates = dates;
-        save(set, &state)?;
-    }
-    Ok(())
-}
-
-/// The date FORMAT recorded in a state file's text, for telling a
+/// The date FORMAT recorded in a state file's bytes, for telling a
 /// date-named backup from a set without a handle on its directory.
-pub fn dates_in(text: &str) -> Option<String> {
-    State::decode(text).dates
-}
-
-/// Whether a member is owed work, for `status`.
-pub fn owes(state: &State, dev: u64, ino: u64) -> bool {
-    state.owed.contains(&Owed { dev, ino })
+pub fn dates_in(bytes: &[u8]) -> Option<String> {
+    State::decode(bytes).dates
 }
 
 #[cfg(test)]
@@ -197,18 +188,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trip_and_garbage() {
+    fn round_trip_earlier_lines_and_garbage() {
         let s = State {
-            count: Some(1000),
+            count: Some(7),
             compress_from: Some(2),
-            owed: vec![Owed { dev: 1, ino: 2 }, Owed { dev: 3, ino: 4 }],
+            owed: vec![FileId { dev: 1, ino: 2 }, FileId { dev: 3, ino: 4 }],
             dates: Some("-%Y%m%d %H".into()),
             emptied: Some(1_790_000_000),
         };
-        assert_eq!(State::decode(&s.encode()), s);
+        let json = serde_json::to_vec(&s).expect("json");
+        assert_eq!(State::decode(&json), s);
+        let lines = "count 7\ncompress-from 2\nbackup-names date:-%Y%m%d %H\n\
+                     emptied 1790000000\nowe-sync 1 2\nowe-sync 3 4\n";
+        assert_eq!(State::decode(lines.as_bytes()), s);
         assert_eq!(
-            State::decode("owe-sync x 1\nnonsense\n\n"),
+            State::decode(b"owe-sync x 1\nnonsense\n\n"),
             State::default()
         );
+        assert_eq!(State::decode(b"{\"count\": \"x\"}"), State::default());
     }
 }

@@ -15,8 +15,8 @@ use crate::fileset::{Create, FileSet, Opened, sync_file};
 use crate::finish::{Ending, Finisher, Handover};
 use crate::messages::{self, Warner};
 use crate::plan::{self, Entry};
-use crate::policy::{Cut, Policy, Reason, cut};
-use crate::state;
+use crate::policy::{Conditions, Cut, Decision, Policy, Reason, cut, decide};
+use crate::state::State;
 
 /// How long the size rule waits before trying a failed rotation again.
 const RETRY_ROTATION: Duration = Duration::from_secs(1);
@@ -122,6 +122,22 @@ impl Writer {
         self.main.born
     }
 
+    /// Whether a rotation may be tried now: not within a second of one that
+    /// failed, whatever asks (the size rule, the timers, a signal).
+    pub fn may_rotate(&self) -> bool {
+        self.rotation_failed
+            .is_none_or(|t| t.elapsed() >= RETRY_ROTATION)
+    }
+
+    /// The one rotation decision ([`decide`]) on the writer's time rules
+    /// (`--max-age`, `--every`) at `now`; `None` without such a rule. The
+    /// size rule is [`cut`]'s, line by line.
+    pub fn time_decision(&self, now: SystemTime) -> Option<Decision> {
+        let when = Conditions::of_writer(&self.policy);
+        (when.min_age.is_some() || when.every.is_some())
+            .then(|| decide(self.main.size, self.main.born, now, &when))
+    }
+
     /// Whether part of a line is in the file, its rest still to come.
     pub fn mid_line(&self) -> bool {
         self.mid_line
@@ -152,10 +168,7 @@ impl Writer {
             let (n, then_rotate) = if self.mid_line {
                 let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
                 (end, false)
-            } else if self
-                .rotation_failed
-                .is_some_and(|t| t.elapsed() < RETRY_ROTATION)
-            {
+            } else if !self.may_rotate() {
                 (rest.len(), false)
             } else {
                 match cut(rest, self.main.size, self.policy.max_size) {
@@ -337,7 +350,7 @@ impl Writer {
     /// the set's own file says so for the next writer and `rotate`.
     fn emptied(&mut self) {
         self.main.born = SystemTime::now();
-        if let Err(e) = crate::state::record_emptied(&self.set) {
+        if let Err(e) = State::load(&self.set).and_then(|mut st| st.record_emptied(&self.set)) {
             crate::messages::warn(&format!("{e:#}"));
         }
     }
@@ -415,9 +428,7 @@ impl Writer {
             Ending::Done { failures } => failures + self.sync_failures,
             Ending::Abandoned(owed) => {
                 let n = owed.len();
-                let mut st = state::load(&self.set)?;
-                st.owed.extend(owed);
-                state::save(&self.set, &st)?;
+                State::load(&self.set)?.record_owed(&self.set, owed)?;
                 bail!(
                     "stopped at once: {n} backup{} of {} not yet synced; the next writer or rotate on the set syncs {}",
                     if n == 1 { "" } else { "s" },

@@ -20,7 +20,7 @@ mod help;
 mod parse;
 
 use help::{IMPORT_AFTER, RESET_AFTER, ROTATE_AFTER, STATUS_AFTER, WRITE_AFTER};
-pub use parse::{parse_job, parse_set, set_command};
+pub use parse::{Parsed, parse_job, parse_set, set_command};
 
 /// Write stdin into a rotating set of log files; never split a line.
 #[derive(Debug, Parser)]

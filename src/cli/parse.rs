@@ -9,11 +9,11 @@ use super::{
     WriteArgs,
 };
 use crate::config::{
-    Conditions, ConfigRun, DirTrust, Finishing, Fsync, Hook, Job, OnBusy, OpenMode, ResetConfig,
-    RotateConfig, StatusConfig, WriteConfig,
+    ConfigRun, DirTrust, Finishing, Fsync, Hook, Job, OnBusy, OpenMode, ResetConfig, RotateConfig,
+    StatusConfig, WriteConfig,
 };
 use crate::plan::{Fresh, Method};
-use crate::policy::{Every, Policy};
+use crate::policy::{Conditions, Every, Policy};
 
 fn trust(insecure_dir: bool) -> DirTrust {
     if insecure_dir {
@@ -23,12 +23,22 @@ fn trust(insecure_dir: bool) -> DirTrust {
     }
 }
 
-/// Parses the process's arguments into what to run; a usage error prints
-/// clap's message and exits 2 (help and version exit 0), as clap does.
-pub fn parse_job() -> Job {
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Parsed {
+    /// A command to run.
+    Run(Box<Job>),
+    /// Help or version (exit 0), or a usage error (exit 2): clap's text
+    /// for `main` to print.
+    Exit(clap::Error),
+}
+
+/// Parses the process's arguments into what to run, or what to print
+/// instead (help, version, a usage error); `main` prints it and exits.
+pub fn parse_job() -> Parsed {
     let args: Vec<OsString> = std::env::args_os().collect();
     if let Some(e) = typo(&args) {
-        e.exit();
+        return Parsed::Exit(e);
     }
     let parsed = <Cli as clap::CommandFactory>::command()
         .try_get_matches_from(&args)
@@ -41,9 +51,9 @@ pub fn parse_job() -> Job {
         })
         .and_then(Cli::into_job);
     match parsed {
-        Ok(job) => job,
-        Err(e) if e.exit_code() == 0 => e.exit(),
-        Err(e) => timestamp_hint(&args).unwrap_or(e).exit(),
+        Ok(job) => Parsed::Run(Box::new(job)),
+        Err(e) if e.exit_code() == 0 => Parsed::Exit(e),
+        Err(e) => Parsed::Exit(timestamp_hint(&args).unwrap_or(e)),
     }
 }
 

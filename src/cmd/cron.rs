@@ -5,12 +5,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::cmd::rotate::{self, Outcome};
-use crate::cmd::targets;
+use crate::cmd::{Failures, targets};
 use crate::conffile::{self, Stanza};
 use crate::config::ConfigRun;
 use crate::messages;
@@ -26,12 +26,8 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let failed = AtomicBool::new(false);
-    let fail = |e: anyhow::Error| {
-        messages::error(&format!("{e:#}"));
-        failed.store(true, Ordering::Relaxed);
-    };
-    let (work, listed) = sets_of(&stanzas, &fail);
+    let failures = Failures::default();
+    let (work, listed) = sets_of(&stanzas, &failures);
     let names_in = |dir: &std::path::Path| listed.get(dir).map(Vec::as_slice);
 
     // A dry run prints each set's settings and then its steps: in order,
@@ -59,13 +55,10 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
                             stanza.settings
                         ));
                     }
-                    match rotate::rotate_one(naming, &cfg, names_in(naming.dir())) {
-                        Ok(o) => {
-                            if let Ok(mut v) = outcomes.lock() {
-                                v[i] = Some(o);
-                            }
-                        }
-                        Err(e) => fail(e),
+                    let outcome =
+                        failures.check(rotate::rotate_one(naming, &cfg, names_in(naming.dir())));
+                    if let (Some(o), Ok(mut v)) = (outcome, outcomes.lock()) {
+                        v[i] = Some(o);
                     }
                 }
             });
@@ -82,15 +75,10 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
             .filter(|((_, of), o)| *of == s && **o == Some(Outcome::Rotated))
             .map(|((n, _), _)| n.path().to_path_buf())
             .collect();
-        if let Err(e) = rotate::run_once(once, &stanza.written, &mains, run.dry_run) {
-            fail(e.context(stanza.place.clone()));
-        }
+        let once = rotate::run_once(once, &stanza.written, &mains, run.dry_run);
+        failures.check(once.with_context(|| stanza.place.clone()));
     }
-    Ok(if failed.load(Ordering::Relaxed) {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(failures.exit_code())
 }
 
 /// Every set the stanzas name, each with the stanza it belongs to: a set
@@ -100,7 +88,7 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
 /// order.
 type Listed = std::collections::HashMap<PathBuf, Vec<Vec<u8>>>;
 
-fn sets_of(stanzas: &[Stanza], fail: &impl Fn(anyhow::Error)) -> (Vec<(Naming, usize)>, Listed) {
+fn sets_of(stanzas: &[Stanza], failures: &Failures) -> (Vec<(Naming, usize)>, Listed) {
     let mut work: Vec<(Naming, usize)> = Vec::new();
     let mut first: std::collections::HashMap<Naming, usize> = std::collections::HashMap::new();
     let mut listed = Listed::new();
@@ -109,10 +97,10 @@ fn sets_of(stanzas: &[Stanza], fail: &impl Fn(anyhow::Error)) -> (Vec<(Naming, u
         for (dir, names) in found.take_names() {
             listed.entry(dir).or_insert(names);
         }
-        errors.into_iter().for_each(fail);
+        errors.iter().for_each(|e| failures.fail(e));
         if !stanza.rotate.missing_ok {
             for arg in &found.unmatched {
-                fail(anyhow::anyhow!(
+                failures.fail(&anyhow::anyhow!(
                     "{}: no file matches {}",
                     stanza.place,
                     arg.display()

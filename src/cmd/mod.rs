@@ -8,19 +8,80 @@ pub mod status;
 pub mod targets;
 pub mod write;
 
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Result, bail};
 
+use crate::compress;
 use crate::config::OnBusy;
 use crate::fileset::FileSet;
 use crate::lock::{self, Acquired, Holder, Lock, Role};
+use crate::messages;
+use crate::plan::Listing;
+use crate::state::State;
+
+/// What a process that holds a set's lock does before it changes the set,
+/// writer and `rotate` alike: finishes a rotation a crash left half done,
+/// resolves backups a crash left in two forms or half compressed, and
+/// syncs what a writer stopped at once still owed. `listing` is the set as
+/// already listed; returns it as it is after.
+pub fn recover(set: &FileSet, count: u64, state: &mut State, listing: Listing) -> Result<Listing> {
+    let mut listing = listing;
+    if listing.leftover.is_some() {
+        set.recover(count, &listing)?;
+        listing = set.list()?;
+    }
+    if compress::recover(set, &listing)? {
+        listing = set.list()?;
+    }
+    state.settle(set, &listing)?;
+    Ok(listing)
+}
+
+/// The failures of a command that works on many sets: each is one line on
+/// stderr as it happens, and any of them makes the exit status 1 (fd's
+/// `merge_exitcodes`). Shared by the threads of a parallel run.
+#[derive(Debug, Default)]
+pub struct Failures(AtomicBool);
+
+impl Failures {
+    /// Reports one failure.
+    pub fn fail(&self, e: &anyhow::Error) {
+        messages::error(&format!("{e:#}"));
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Reports the error of a result, if it is one; the value otherwise.
+    pub fn check<T>(&self, r: Result<T>) -> Option<T> {
+        r.map_err(|e| self.fail(&e)).ok()
+    }
+
+    /// The command's exit status: 1 if anything failed, else 0.
+    pub fn exit_code(&self) -> ExitCode {
+        if self.0.load(Ordering::Relaxed) {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Whether what a tool read of a set before it took the set's lock is
+/// still true.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    /// The lock was free at once: nobody changed the set meanwhile.
+    Fresh,
+    /// Another tool held the lock first and may have changed the set.
+    Stale,
+}
 
 /// Who holds a set, as a tool sees it.
 pub enum Access {
-    /// No writer: the tool holds the lock and may change the set itself;
-    /// `waited`: another tool held it first (and may have changed the set).
-    Alone(Lock, bool),
+    /// No writer: the tool holds the lock and may change the set itself.
+    Alone(Lock, Listed),
     /// A live writer, to be asked.
     Writer(Holder),
     /// Another tool holds the lock, and the caller does not wait.
@@ -36,10 +97,10 @@ pub fn access(set: &FileSet, timeout: Duration, on_busy: OnBusy) -> Result<Acces
         ..Holder::default()
     };
     let deadline = std::time::Instant::now() + timeout;
-    let mut waited = false;
+    let mut listed = Listed::Fresh;
     loop {
         match lock::acquire(set, &me)? {
-            Acquired::Held(l) => return Ok(Access::Alone(l, waited)),
+            Acquired::Held(l) => return Ok(Access::Alone(l, listed)),
             Acquired::Busy(h) if h.is_writer() => return Ok(Access::Writer(h)),
             Acquired::Busy(h) if on_busy == OnBusy::Skip => return Ok(Access::Busy(h)),
             Acquired::Busy(h) if std::time::Instant::now() >= deadline => {
@@ -50,7 +111,7 @@ pub fn access(set: &FileSet, timeout: Duration, on_busy: OnBusy) -> Result<Acces
                 )
             }
             Acquired::Busy(_) => {
-                waited = true;
+                listed = Listed::Stale;
                 std::thread::sleep(Duration::from_millis(10));
             }
         }

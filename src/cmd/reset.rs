@@ -3,31 +3,23 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 use crate::cmd::targets::{self, Target};
-use crate::cmd::{Access, access, check_may_modify};
+use crate::cmd::{Access, Failures, access, check_may_modify};
 use crate::config::{OnBusy, ResetConfig};
 use crate::control::{self, Ask};
 use crate::fileset::FileSet;
-use crate::messages;
 use crate::naming::Naming;
-use crate::state;
+use crate::state::State;
 
 /// Runs `reset` on every PATH; a failure on one does not stop the others.
 pub fn run(cfg: &ResetConfig) -> Result<ExitCode> {
-    let mut failed = false;
+    let failures = Failures::default();
     for naming in &cfg.sets {
-        if let Err(e) = reset_one(naming, cfg) {
-            messages::error(&format!("{e:#}"));
-            failed = true;
-        }
+        failures.check(reset_one(naming, cfg));
     }
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(failures.exit_code())
 }
 
 fn reset_one(naming: &Naming, cfg: &ResetConfig) -> Result<()> {
@@ -43,17 +35,15 @@ fn reset_one(naming: &Naming, cfg: &ResetConfig) -> Result<()> {
     let set = FileSet::open(naming, cfg.trust)?;
     let listing = set.list()?;
     let Some(main) = listing.main else {
-        bail!(
-            "cannot reset {}: No such file or directory (os error 2)",
-            path.display()
-        );
+        return Err(std::io::Error::from(rustix::io::Errno::NOENT))
+            .with_context(|| format!("cannot reset {}", path.display()));
     };
     set.check_main(&main)?;
     check_may_modify(&set, Some(&main.name), "reset")?;
     match access(&set, cfg.timeout, OnBusy::Wait)? {
         Access::Alone(_lock, _) => {
             set.truncate(&main.name)?;
-            state::record_emptied(&set)
+            State::load(&set)?.record_emptied(&set)
         }
         Access::Writer(w) => control::ask(&set, w.pid, Ask::Reset, cfg.timeout),
         Access::Busy(h) => bail!("{} is busy: pid {} holds its lock", path.display(), h.pid),

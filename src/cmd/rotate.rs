@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 
 use crate::cmd::targets;
-use crate::cmd::{Access, access, check_may_modify};
+use crate::cmd::{Access, Failures, Listed, access, check_may_modify, recover};
 use crate::compress;
 use crate::config::{DEFAULT_COUNT, Finishing, RotateConfig};
 use crate::control::{self, Ask};
@@ -20,21 +20,17 @@ use crate::lock::{self, Holder};
 use crate::messages;
 use crate::naming::Naming;
 use crate::plan::{self, Action, Listing, Method};
-use crate::policy::{Reason, should_rotate};
-use crate::state;
+use crate::policy::{self, Decision, Reason, Skip};
+use crate::state::State;
 
 /// Runs `rotate`; each failing set is one line on stderr and exit status 1.
 pub fn run(cfg: &RotateConfig) -> Result<ExitCode> {
-    let mut failed = false;
-    let mut fail = |e: anyhow::Error| {
-        messages::error(&format!("{e:#}"));
-        failed = true;
-    };
+    let failures = Failures::default();
     let (targets, errors) = targets::collect(&cfg.paths);
-    errors.into_iter().for_each(&mut fail);
+    errors.iter().for_each(|e| failures.fail(e));
     if !cfg.missing_ok {
         for arg in &targets.unmatched {
-            fail(anyhow!("no file matches {}", arg.display()));
+            failures.fail(&anyhow!("no file matches {}", arg.display()));
         }
     }
     if !targets.skipped.is_empty() {
@@ -42,23 +38,16 @@ pub fn run(cfg: &RotateConfig) -> Result<ExitCode> {
     }
     let mut rotated = Vec::new();
     for naming in &targets.sets {
-        match rotate_one(naming, cfg, targets.names_in(naming.dir())) {
-            Ok(Outcome::Rotated) => rotated.push(naming.path().to_path_buf()),
-            Ok(_) => {}
-            Err(e) => fail(e),
+        let outcome = failures.check(rotate_one(naming, cfg, targets.names_in(naming.dir())));
+        if outcome == Some(Outcome::Rotated) {
+            rotated.push(naming.path().to_path_buf());
         }
     }
     if let Some(once) = &cfg.once {
         let written: Vec<String> = cfg.paths.iter().map(|p| p.display().to_string()).collect();
-        if let Err(e) = run_once(once, &written.join(" "), &rotated, cfg.dry_run) {
-            fail(e);
-        }
+        failures.check(run_once(once, &written.join(" "), &rotated, cfg.dry_run));
     }
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(failures.exit_code())
 }
 
 /// Runs an `--on-rotate-once` hook after all of its sets, if any of them
@@ -94,15 +83,13 @@ fn skipped_backups(skipped: &[(PathBuf, PathBuf)]) -> String {
     )
 }
 
-/// What `rotate` does to one set.
+/// What `rotate` does to one set, and why.
 #[derive(Debug)]
-enum Decision {
+enum Plan {
     /// No main file.
     Missing,
-    /// The main file is empty: never rotated.
-    Empty,
-    /// The conditions do not hold.
-    NotDue,
+    /// Not now, as the one decision says why.
+    Skip(Skip),
     /// `--method collapse` on a main file no longer than one block.
     TooShort,
     /// A live writer holds the set: ask it.
@@ -111,54 +98,38 @@ enum Decision {
     Steps(Vec<Action>, Reason),
 }
 
-/// Decides what to do with a set, from its listing, its writer and the
-/// conditions. Changes nothing.
-fn decide(
+/// Plans what to do with a set, from its listing, its state, its writer
+/// and the conditions; the decision itself is [`policy::decide`]'s.
+/// Changes nothing.
+fn plan_for(
     set: &FileSet,
     cfg: &RotateConfig,
     count: u64,
     writer: Option<Holder>,
     listing: &Listing,
-) -> Result<Decision> {
+    state: &State,
+) -> Result<Plan> {
     let Some(main) = &listing.main else {
-        return Ok(Decision::Missing);
+        return Ok(Plan::Missing);
     };
     set.check_main(main)?;
-    if main.size == 0 {
-        return Ok(Decision::Empty);
-    }
     // The age origin: birth, or the last time rollover emptied the file
     // in place (collapse, copytruncate, count 0, reset), if later.
-    let born = state::origin(
-        &state::load(set)?,
-        birth_time_at(set, &main.name).unwrap_or_else(SystemTime::now),
-    );
-    let reason = should_rotate(
-        main.size,
-        born,
-        SystemTime::now(),
-        cfg.when.min_size,
-        cfg.when.min_age,
-        cfg.when.every,
-    );
-    Ok(match (writer, reason) {
-        (_, None) => Decision::NotDue,
-        (Some(w), _) => Decision::AskWriter(w),
-        (None, Some(_))
-            if cfg.method == Method::Collapse
-                && set.collapsible(&main.name, collapse_check(cfg))? == Collapsible::TooShort =>
-        {
-            Decision::TooShort
-        }
-        (None, Some(reason)) => Decision::Steps(
-            plan::by(
-                plan::rotation(&set.naming, listing, count, born),
-                cfg.method,
-                cfg.fresh,
-            ),
-            reason,
-        ),
-    })
+    let origin = state.origin(birth_time_at(set, &main.name).unwrap_or_else(SystemTime::now));
+    let reason = match policy::decide(main.size, origin, SystemTime::now(), &cfg.when) {
+        Decision::Skip(why) => return Ok(Plan::Skip(why)),
+        Decision::Rotate(reason) => reason,
+    };
+    if let Some(w) = writer {
+        return Ok(Plan::AskWriter(w));
+    }
+    if cfg.method == Method::Collapse
+        && set.collapsible(&main.name, collapse_check(cfg))? == Collapsible::TooShort
+    {
+        return Ok(Plan::TooShort);
+    }
+    let steps = plan::rotation(&set.naming, listing, count, origin);
+    Ok(Plan::Steps(plan::by(steps, cfg.method, cfg.fresh), reason))
 }
 
 /// What `rotate` was given that differs from the live writer's own
@@ -226,18 +197,17 @@ fn collapse_check(cfg: &RotateConfig) -> CollapseCheck {
     }
 }
 
-/// Prints what a decision does, for `-v` and `--dry-run`.
-fn describe(set: &FileSet, decision: &Decision) -> Vec<String> {
+/// What a plan does, for `-v` and `--dry-run`.
+fn describe(set: &FileSet, plan: &Plan) -> Vec<String> {
     let path = set.naming.path().display();
-    match decision {
-        Decision::Missing => vec![format!("skip {path}: it does not exist")],
-        Decision::NotDue => vec![format!("skip {path}: conditions not met")],
-        Decision::TooShort => vec![format!(
+    match plan {
+        Plan::Missing => vec![format!("skip {path}: it does not exist")],
+        Plan::Skip(why) => vec![format!("skip {path}: {why}")],
+        Plan::TooShort => vec![format!(
             "skip {path}: it is no longer than one block, the least a collapse moves"
         )],
-        Decision::AskWriter(w) => vec![format!("ask the writer (pid {}) to rotate {path}", w.pid)],
-        Decision::Empty => vec![format!("skip {path}: its main file is empty")],
-        Decision::Steps(steps, _) => steps.iter().map(|s| s.describe(&set.naming)).collect(),
+        Plan::AskWriter(w) => vec![format!("ask the writer (pid {}) to rotate {path}", w.pid)],
+        Plan::Steps(steps, _) => steps.iter().map(|s| s.describe(&set.naming)).collect(),
     }
 }
 
@@ -252,7 +222,9 @@ pub enum Outcome {
     Busy,
 }
 
-/// Rotates one set, or asks its writer to.
+/// Rotates one set, or asks its writer to: reads the set and its state
+/// once, plans, changes the set (or asks its writer), and hands the new
+/// backup to the finisher.
 ///
 /// `names` is the set's directory as listed when the arguments were
 /// expanded, in byte order: used when nothing else held the set meanwhile,
@@ -262,120 +234,137 @@ pub fn rotate_one(
     cfg: &RotateConfig,
     names: Option<&[Vec<u8>]>,
 ) -> Result<Outcome> {
-    let path = naming.path();
+    let (set, mut state) = open_set(naming, cfg)?;
+    let say = |plan: &Plan| {
+        if cfg.verbose || cfg.dry_run {
+            for line in describe(&set, plan) {
+                messages::print(&line);
+            }
+        }
+    };
+    let plan = if cfg.dry_run {
+        // Changes nothing, not even by creating a lock file.
+        let (count, _) = count_for(&state, cfg);
+        let plan = plan_for(
+            &set,
+            cfg,
+            count,
+            lock::live_writer(&set)?,
+            &set.list()?,
+            &state,
+        )?;
+        say(&plan);
+        plan
+    } else {
+        let Some(main) = set.main_entry()? else {
+            return missing(naming.path(), cfg).map(|()| Outcome::Left);
+        };
+        set.check_main(&main)?;
+        check_may_modify(&set, Some(&main.name), "rotate")?;
+        if cfg.method == Method::Collapse {
+            // A file system that cannot collapse is refused before
+            // anything, the lock file included, is made.
+            set.collapsible(&main.name, collapse_check(cfg))?;
+        }
+        match access(&set, cfg.timeout, cfg.on_busy)? {
+            Access::Busy(h) => {
+                messages::warn(&format!(
+                    "skipped {}: pid {} (another rotate) holds it",
+                    naming.path().display(),
+                    h.pid
+                ));
+                return Ok(Outcome::Busy);
+            }
+            Access::Alone(lock, waited) => {
+                if waited == Listed::Stale {
+                    // Another tool held it first and may have changed it.
+                    state = State::load(&set)?;
+                }
+                let listing = match names {
+                    Some(names) if waited == Listed::Fresh => set.listing_of_sorted(names)?,
+                    _ => set.list()?,
+                };
+                let plan = rotate_alone(&set, cfg, &mut state, listing, &say)?;
+                drop(lock);
+                plan
+            }
+            Access::Writer(w) => {
+                for line in unlike_writer(cfg, &w) {
+                    messages::warn(&format!(
+                        "{} is written by pid {}, {line}",
+                        naming.path().display(),
+                        w.pid
+                    ));
+                }
+                let plan = plan_for(&set, cfg, w.count, Some(w), &set.list()?, &state)?;
+                say(&plan);
+                if let Plan::AskWriter(w) = &plan {
+                    control::ask(&set, w.pid, Ask::Rotate, cfg.timeout)?;
+                }
+                plan
+            }
+        }
+    };
+    match plan {
+        Plan::Missing => missing(naming.path(), cfg).map(|()| Outcome::Left),
+        Plan::Steps(..) | Plan::AskWriter(_) => Ok(Outcome::Rotated),
+        _ => Ok(Outcome::Left),
+    }
+}
+
+/// Opens a set for `rotate` and reads its state, once: its backups are
+/// named as asked, else as its last writer named them.
+fn open_set(naming: &Naming, cfg: &RotateConfig) -> Result<(FileSet, State)> {
     let mut set = FileSet::open(naming.clone(), cfg.trust)?;
-    // Backups are named as asked, else as the set's last writer named them.
+    let state = State::load(&set)?;
     let dates = match &cfg.names {
         Some(n) => n.format().map(str::to_string),
-        None => state::load(&set)?.dates,
+        None => state.dates.clone(),
     };
     set.naming = set
         .naming
         .clone()
         .with_dates(dates.as_deref())
         .map_err(anyhow::Error::msg)?;
-    let set = set;
-    let say = |decision: &Decision| {
-        if cfg.verbose || cfg.dry_run {
-            for line in describe(&set, decision) {
-                messages::print(&line);
-            }
-        }
+    Ok((set, state))
+}
+
+/// Rotates a set that no writer holds, under its lock: first what a crash
+/// left, then the plan, the renames and the new backup's finishing.
+fn rotate_alone(
+    set: &FileSet,
+    cfg: &RotateConfig,
+    state: &mut State,
+    listing: Listing,
+    say: &dyn Fn(&Plan),
+) -> Result<Plan> {
+    let (count, from) = count_for(state, cfg);
+    let listing = recover(set, count, state, listing)?;
+    let plan = plan_for(set, cfg, count, None, &listing, state)?;
+    say(&plan);
+    let (steps, reason) = match &plan {
+        Plan::Steps(steps, reason) => (steps.as_slice(), *reason),
+        _ => (&[][..], Reason::Request),
     };
-    if cfg.dry_run {
-        // Changes nothing, not even by creating a lock file.
-        let (count, _) = count_for(&set, cfg)?;
-        let decision = decide(&set, cfg, count, lock::live_writer(&set)?, &set.list()?)?;
-        say(&decision);
-        return match decision {
-            Decision::Missing => missing(path, cfg).map(|()| Outcome::Left),
-            Decision::Steps(..) | Decision::AskWriter(_) => Ok(Outcome::Rotated),
-            _ => Ok(Outcome::Left),
-        };
+    // Plain backups at --compress-from and above before the rotation are
+    // owed beyond the one the rotation brings there.
+    let owed = cfg.finishing.compress.is_some()
+        && compress::owed(&listing, cfg.finishing.compress_from)
+            .next()
+            .is_some();
+    execute(set, steps, &cfg.finishing, reason, owed)?;
+    if cfg.names.is_some() && !steps.is_empty() {
+        state.record_names(set)?;
     }
-    let Some(main) = set.main_entry()? else {
-        return missing(path, cfg).map(|()| Outcome::Left);
-    };
-    set.check_main(&main)?;
-    check_may_modify(&set, Some(&main.name), "rotate")?;
-    if cfg.method == Method::Collapse {
-        // A file system that cannot collapse is refused before anything,
-        // the lock file included, is made.
-        set.collapsible(&main.name, collapse_check(cfg))?;
+    let in_place = steps.iter().any(|s| {
+        matches!(s, Action::Truncate(_))
+            || matches!(s, Action::SwapIn { method, .. } if *method != Method::Rename)
+    });
+    if in_place {
+        state.record_emptied(set)?;
     }
-    let decision = match access(&set, cfg.timeout, cfg.on_busy)? {
-        Access::Busy(h) => {
-            messages::warn(&format!(
-                "skipped {}: pid {} (another rotate) holds it",
-                path.display(),
-                h.pid
-            ));
-            return Ok(Outcome::Busy);
-        }
-        Access::Alone(lock, waited) => {
-            let (count, from) = count_for(&set, cfg)?;
-            // One listing serves the whole run unless a crash's leftovers
-            // change the set first.
-            let mut listing = match names {
-                Some(names) if !waited => set.listing_of_sorted(names)?,
-                _ => set.list()?,
-            };
-            if listing.leftover.is_some() {
-                set.recover(count)?;
-                listing = set.list()?;
-            }
-            if compress::recover(&set, &listing)? {
-                listing = set.list()?;
-            }
-            state::settle(&set, &listing)?;
-            let decision = decide(&set, cfg, count, None, &listing)?;
-            say(&decision);
-            let (steps, reason) = match &decision {
-                Decision::Steps(steps, reason) => (steps.as_slice(), *reason),
-                _ => (&[][..], Reason::Request),
-            };
-            // Plain backups at --compress-from and above before the
-            // rotation are owed beyond the one the rotation brings there.
-            let owed = cfg.finishing.compress.is_some()
-                && compress::owed(&listing, cfg.finishing.compress_from)
-                    .next()
-                    .is_some();
-            execute(&set, steps, &cfg.finishing, reason, owed)?;
-            if cfg.names.is_some() && !steps.is_empty() {
-                state::record_names(&set)?;
-            }
-            let in_place = steps.iter().any(|s| {
-                matches!(s, Action::Truncate(_))
-                    || matches!(s, Action::SwapIn { method, .. } if *method != Method::Rename)
-            });
-            if in_place {
-                state::record_emptied(&set)?;
-            }
-            warn_unasked_deletions(&set, steps, count, from);
-            drop(lock);
-            decision
-        }
-        Access::Writer(w) => {
-            for line in unlike_writer(cfg, &w) {
-                messages::warn(&format!(
-                    "{} is written by pid {}, {line}",
-                    path.display(),
-                    w.pid
-                ));
-            }
-            let decision = decide(&set, cfg, w.count, Some(w), &set.list()?)?;
-            say(&decision);
-            if let Decision::AskWriter(w) = &decision {
-                control::ask(&set, w.pid, Ask::Rotate, cfg.timeout)?;
-            }
-            decision
-        }
-    };
-    match decision {
-        Decision::Missing => missing(path, cfg).map(|()| Outcome::Left),
-        Decision::Steps(..) | Decision::AskWriter(_) => Ok(Outcome::Rotated),
-        _ => Ok(Outcome::Left),
-    }
+    warn_unasked_deletions(set, steps, count, from);
+    Ok(plan)
 }
 
 /// Where the count `rotate` keeps comes from.
@@ -388,14 +377,12 @@ enum CountFrom {
 
 /// The count for a set with no live writer: `-c`, else the count its last
 /// writer kept (recorded in the set's state), else the default.
-fn count_for(set: &FileSet, cfg: &RotateConfig) -> Result<(u64, CountFrom)> {
-    if let Some(c) = cfg.count {
-        return Ok((c, CountFrom::Given));
+fn count_for(state: &State, cfg: &RotateConfig) -> (u64, CountFrom) {
+    match (cfg.count, state.count) {
+        (Some(c), _) => (c, CountFrom::Given),
+        (None, Some(c)) => (c, CountFrom::LastWriter),
+        (None, None) => (DEFAULT_COUNT, CountFrom::Default),
     }
-    Ok(match state::load(set)?.count {
-        Some(c) => (c, CountFrom::LastWriter),
-        None => (DEFAULT_COUNT, CountFrom::Default),
-    })
 }
 
 /// A rotation of a set at its count deletes its oldest backup: that is the
@@ -482,8 +469,6 @@ fn missing(path: &Path, cfg: &RotateConfig) -> Result<()> {
     if cfg.missing_ok {
         return Ok(());
     }
-    bail!(
-        "cannot rotate {}: No such file or directory (os error 2)",
-        path.display()
-    )
+    Err(std::io::Error::from(rustix::io::Errno::NOENT))
+        .with_context(|| format!("cannot rotate {}", path.display()))
 }

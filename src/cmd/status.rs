@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use rustix::fs::FileType;
 use serde::Serialize;
 
+use crate::cmd::Failures;
 use crate::cmd::targets::{self, Target};
 use crate::config::{DirTrust, StatusConfig};
 use crate::control::{self, Ask};
@@ -14,8 +15,8 @@ use crate::fileset::{FileSet, birth_time_at};
 use crate::lock;
 use crate::messages;
 use crate::naming::Naming;
-use crate::policy::{Policy, time_due};
-use crate::state;
+use crate::policy::{Conditions, Policy, decide};
+use crate::state::State;
 use crate::units::{human_age, human_size};
 
 #[derive(Debug, Serialize)]
@@ -85,16 +86,11 @@ struct MemberReport {
 
 /// Runs `status` on every PATH.
 pub fn run(cfg: &StatusConfig) -> Result<ExitCode> {
-    let mut sets = Vec::new();
-    let mut failed = false;
+    let failures = Failures::default();
     let (targets, errors) = targets::collect(&cfg.paths);
-    for e in errors {
-        messages::error(&format!("{e:#}"));
-        failed = true;
-    }
+    errors.iter().for_each(|e| failures.fail(e));
     for arg in &targets.unmatched {
-        messages::error(&format!("no file matches {}", arg.display()));
-        failed = true;
+        failures.fail(&anyhow::anyhow!("no file matches {}", arg.display()));
     }
     // A backup named as an argument shows its whole set.
     let mut names = targets.sets;
@@ -105,15 +101,10 @@ pub fn run(cfg: &StatusConfig) -> Result<ExitCode> {
             names.push(n);
         }
     }
-    for naming in &names {
-        match report(naming) {
-            Ok(r) => sets.push(r),
-            Err(e) => {
-                messages::error(&format!("{e:#}"));
-                failed = true;
-            }
-        }
-    }
+    let sets = names
+        .iter()
+        .filter_map(|naming| failures.check(report(naming)))
+        .collect();
     let report = Report { sets };
     if cfg.json {
         let text = serde_json::to_string_pretty(&report).context("cannot format JSON")?;
@@ -121,11 +112,7 @@ pub fn run(cfg: &StatusConfig) -> Result<ExitCode> {
     } else if !report.sets.is_empty() {
         messages::print(text(&report).trim_end_matches('\n'));
     }
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(failures.exit_code())
 }
 
 /// A file name made safe for a terminal: printable ASCII and valid
@@ -157,12 +144,13 @@ fn report(naming: &Naming) -> Result<SetReport> {
     let path = naming.path();
     // Reading a set is harmless in any directory.
     let mut set = FileSet::open(naming.clone(), DirTrust::Shared)?;
+    let state = State::load(&set)?;
     // Date-named backups are told by the FORMAT their writer recorded.
-    if let Some(format) = state::load(&set)?.dates {
+    if let Some(format) = &state.dates {
         set.naming = set
             .naming
             .clone()
-            .with_dates(Some(&format))
+            .with_dates(Some(format))
             .map_err(anyhow::Error::msg)?;
     }
     let listing = set.list()?;
@@ -170,19 +158,18 @@ fn report(naming: &Naming) -> Result<SetReport> {
         Some(m) if m.file_type == FileType::Directory => {
             bail!("cannot show {}: it is a directory", path.display())
         }
-        None if listing.backups.is_empty() => bail!(
-            "cannot show {}: No such file or directory (os error 2)",
-            path.display()
-        ),
+        None if listing.backups.is_empty() => {
+            return Err(std::io::Error::from(rustix::io::Errno::NOENT))
+                .with_context(|| format!("cannot show {}", path.display()));
+        }
         _ => {}
     }
-    let owed = state::load(&set)?;
     let now = SystemTime::now();
     let age_of = |t: SystemTime| now.duration_since(t).unwrap_or(Duration::ZERO);
     let mut members = Vec::new();
     let mut main_facts = None;
     if let Some(m) = &listing.main {
-        let born = state::origin(&owed, birth_time_at(&set, &m.name).unwrap_or(m.mtime));
+        let born = state.origin(birth_time_at(&set, &m.name).unwrap_or(m.mtime));
         main_facts = Some((m.size, born));
         members.push(MemberReport {
             number: 0,
@@ -203,9 +190,9 @@ fn report(naming: &Naming) -> Result<SetReport> {
             size: st.size,
             age_secs: age_of(st.mtime).as_secs_f64(),
             codec: b.codec,
-            owed: if state::owes(&owed, st.dev, st.ino) {
+            owed: if state.owes(st.id()) {
                 Some("sync")
-            } else if owed
+            } else if state
                 .compress_from
                 .is_some_and(|from| b.codec.is_none() && b.index >= from)
             {
@@ -222,8 +209,8 @@ fn report(naming: &Naming) -> Result<SetReport> {
             every: h.every,
             count: h.count,
         };
-        let next =
-            main_facts.and_then(|(size, born)| time_due(size, born, now, &policy).map(|d| d.0));
+        let when = Conditions::of_writer(&policy);
+        let next = main_facts.and_then(|(size, born)| decide(size, born, now, &when).wait(now));
         let left_out = control::ask_for(&set, h.pid, Ask::Stats, Duration::from_secs(1))
             .ok()
             .and_then(|t| LeftOut::parse(&t));

@@ -213,7 +213,7 @@ fn dated_backup_of(naming: &Naming, has: impl Fn(&[u8]) -> bool) -> Option<Vec<u
         let Ok(text) = std::fs::read(naming.in_dir(&state_name)) else {
             continue;
         };
-        let Some(format) = state::dates_in(&String::from_utf8_lossy(&text)) else {
+        let Some(format) = state::dates_in(&text) else {
             continue;
         };
         let Ok(set) = Naming::new(&naming.in_dir(main)).and_then(|n| n.with_dates(Some(&format)))

@@ -3,9 +3,8 @@
 
 use anyhow::{Result, bail};
 
-use crate::cmd::check_may_modify;
 use crate::cmd::targets::{self, Target};
-use crate::compress;
+use crate::cmd::{check_may_modify, recover};
 use crate::config::{DirTrust, OpenMode, WriteConfig};
 use crate::control::Claim;
 use crate::fileset::{Create, FileSet};
@@ -14,7 +13,7 @@ use crate::messages;
 use crate::naming::Naming;
 use crate::pipeline::{self, Options};
 use crate::signals::Signals;
-use crate::state;
+use crate::state::State;
 use crate::writer::Writer;
 
 /// Runs the writer.
@@ -62,12 +61,10 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         finishing: cfg.finishing.clone(),
     };
     let mut claim = Claim::take(&set, me)?;
-    set.recover(count)?;
-    compress::recover(&set, &set.list()?)?;
-    let listing = set.list()?;
-    state::settle(&set, &listing)?;
+    let mut state = State::load(&set)?;
+    let listing = recover(&set, count, &mut state, set.list()?)?;
     let compress_from = cfg.finishing.compress.map(|_| cfg.finishing.compress_from);
-    state::record_writer(&set, count, compress_from)?;
+    state.record_writer(&set, count, compress_from)?;
     if cfg.mode == OpenMode::Truncate {
         // A main file that must be refused is refused before anything of
         // the set is deleted.
@@ -79,7 +76,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         }
         if let Some(m) = &listing.main {
             set.truncate(&m.name)?;
-            state::record_emptied(&set)?;
+            state.record_emptied(&set)?;
         }
     }
     let name = listing
@@ -91,7 +88,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
     };
     let mut opened = set.open_main(&name, how, cfg.perm)?;
     // Age counts from the birth, or the last time the file was emptied.
-    opened.born = state::origin(&state::load(&set)?, opened.born);
+    opened.born = state.origin(opened.born);
     // Handlers first: a signal sent once the socket answers is acted on,
     // never the default action.
     let signals = Signals::install()?;

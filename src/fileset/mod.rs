@@ -274,18 +274,17 @@ impl FileSet {
     /// Finishes a rotation that crashed after the new main file was swapped
     /// in but before the old one was named backup 1 (see
     /// [`plan::recovery`]).
-    pub fn recover(&self, count: u64) -> Result<()> {
-        let listing = self.list()?;
+    pub fn recover(&self, count: u64, listing: &Listing) -> Result<()> {
         let leftover = self.naming.own_name("new");
         // A date-named backup is named for its start: the leftover's birth.
         let dated = match (listing.leftover, self.naming.dates()) {
             (Some(n), Some(_)) if n > 0 => {
                 let start = birth_time_at(self, &leftover).unwrap_or_else(SystemTime::now);
-                Some(plan::free_dated_name(&self.naming, &listing, start))
+                Some(plan::free_dated_name(&self.naming, listing, start))
             }
             _ => None,
         };
-        let steps = plan::recovery(&self.naming, &listing, count, &leftover, dated.as_deref());
+        let steps = plan::recovery(&self.naming, listing, count, &leftover, dated.as_deref());
         self.execute(&steps, None).map(drop)
     }
 

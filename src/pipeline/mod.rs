@@ -17,7 +17,7 @@ use rustix::io::Errno;
 
 use crate::control::{Ask, Claim, Request};
 use crate::messages::Warner;
-use crate::policy::{Reason, time_due};
+use crate::policy::{Decision, Reason};
 use crate::select::{Gap, RateLimit, Rules, Windows};
 use crate::signals::Signals;
 use crate::stamp::{Format, Stamper};
@@ -117,7 +117,6 @@ struct Loop {
     last_check: Instant,
     /// When retention was last looked at (hourly, between rotations).
     last_retain: Instant,
-    failed_rotation: Option<Instant>,
     stall: Option<Stall>,
     trouble: Warner,
     space: Warner,
@@ -197,7 +196,6 @@ impl Loop {
             waiting: Vec::new(),
             last_check: Instant::now(),
             last_retain: Instant::now(),
-            failed_rotation: None,
             stall: None,
             trouble: Warner::default(),
             space: Warner::default(),
@@ -333,7 +331,6 @@ impl Loop {
     fn rotate_now(&mut self) {
         let outcome = self.w.rotate(self.reason).map_err(|e| format!("{e:#}"));
         if let Err(e) = &outcome {
-            self.failed_rotation = Some(Instant::now());
             self.trouble.warn(|| e.clone());
         }
         for req in self.waiting.drain(..) {
@@ -402,14 +399,8 @@ impl Loop {
         {
             self.flush_partial()?;
         }
-        let retry_ok = self.failed_rotation.is_none_or(|t| now >= t + CHECK_EVERY);
-        if retry_ok
-            && let Some((Duration::ZERO, reason)) = time_due(
-                self.w.size(),
-                self.w.born(),
-                SystemTime::now(),
-                self.w.policy(),
-            )
+        if self.w.may_rotate()
+            && let Some(Decision::Rotate(reason)) = self.w.time_decision(SystemTime::now())
         {
             self.want_rotation(reason);
         }
@@ -454,16 +445,9 @@ impl Loop {
         let mut timeout = wake.saturating_duration_since(now);
         // An age rotation already wanted (waiting for a line's end) or just
         // failed has its own wake-up above; counting it again would spin.
-        let waiting =
-            self.want.is_some() || self.failed_rotation.is_some_and(|t| now < t + CHECK_EVERY);
-        if !waiting
-            && let Some((due, _)) = time_due(
-                self.w.size(),
-                self.w.born(),
-                SystemTime::now(),
-                self.w.policy(),
-            )
-        {
+        let waiting = self.want.is_some() || !self.w.may_rotate();
+        let at = SystemTime::now();
+        if !waiting && let Some(due) = self.w.time_decision(at).and_then(|d| d.wait(at)) {
             timeout = timeout.min(due);
         }
         timeout.max(Duration::from_millis(1))

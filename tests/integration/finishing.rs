@@ -203,7 +203,18 @@ fn rotate_every_day_leaves_a_file_born_today() {
     dir.write("app.log", b"today\n");
     let out = dir.run(&["rotate", "-v", "--every", "day", "app.log"], b"");
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("conditions not met"));
+    // Why, and when it is next due: the start of tomorrow.
+    let tomorrow = chrono::Local::now()
+        .date_naive()
+        .succ_opt()
+        .expect("a tomorrow")
+        .format("%Y-%m-%d 00:00");
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(said.starts_with("skip app.log: rotated "), "{said}");
+    assert!(
+        said.ends_with(&format!(", every day; due from {tomorrow}\n")),
+        "{said}"
+    );
     assert_eq!(dir.names(), ["app.log"]);
 }
 

@@ -285,6 +285,10 @@ fn rotate_verbose_says_why_it_skips() {
         out.contains("skip empty.log: its main file is empty"),
         "{out}"
     );
-    assert!(out.contains("skip small.log: conditions not met"), "{out}");
+    assert!(out.contains("skip small.log: rotated "), "{out}");
+    assert!(
+        out.contains(", 2 bytes, not over max-size 1048576\n"),
+        "{out}"
+    );
     assert_eq!(dir.names(), ["empty.log", "small.log"]);
 }
