@@ -17,6 +17,7 @@ use clap::error::{ContextKind, ContextValue};
 
 use crate::cli;
 use crate::config::RotateConfig;
+use crate::fileset::{is_root, writable_by_others};
 
 /// One `[[set]]`, ready to rotate.
 #[derive(Debug, Clone)]
@@ -367,23 +368,19 @@ fn clean(path: &Path) -> PathBuf {
 /// refused, as logrotate does: it could make root rotate, delete or run
 /// anything.
 fn check_trusted(path: &Path) -> Result<()> {
-    if !crate::fileset::is_root() {
+    if !is_root() {
         return Ok(());
     }
     let st = rustix::fs::stat(path).with_context(|| format!("cannot stat {}", path.display()))?;
-    let others = st.st_mode & 0o002 != 0 || (st.st_mode & 0o020 != 0 && st.st_gid != 0);
-    if st.st_uid != 0 || others {
-        bail!(
-            "refusing {}: {}; a configuration that another user can write would let them run commands as root",
-            path.display(),
-            if st.st_uid != 0 {
-                format!("it is owned by uid {}", st.st_uid)
-            } else {
-                "it is writable by other users".to_string()
-            }
-        );
-    }
-    Ok(())
+    let why = match writable_by_others(st.st_mode, st.st_gid) {
+        _ if st.st_uid != 0 => format!("it is owned by uid {}", st.st_uid),
+        Some(who) => format!("it is writable by {who}"),
+        None => return Ok(()),
+    };
+    bail!(
+        "refusing {}: {why}; a configuration that another user can write would let them run commands as root",
+        path.display()
+    )
 }
 
 /// A literal path (no pattern) claimed by two stanzas is an error.

@@ -1,7 +1,7 @@
 //! How `rotate` and `reset` reach a live writer. The writer listens on a
 //! Unix socket beside the set (`.NAME.rollover-sock`, mode 0600 from its
 //! first moment); a client sends one line, `rotate|reset DEADLINE-MS`, and
-//! reads `ok` or `error REASON` (`stats` is answered `ok FACTS`, the
+//! reads `ok` or `error REASON` (`stats` is answered `ok JSON`, the
 //! writer's counts of what it left out, for `status`). The writer reads
 //! requests on threads of its own, so a silent client never delays
 //! writing; it checks the peer's uid, drops a connection that sends no

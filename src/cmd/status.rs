@@ -15,6 +15,7 @@ use crate::fileset::{FileSet, birth_time_at};
 use crate::lock;
 use crate::messages;
 use crate::naming::Naming;
+use crate::pipeline::Tally;
 use crate::policy::{Conditions, Policy, decide};
 use crate::state::State;
 use crate::units::{human_age, human_size};
@@ -55,19 +56,16 @@ struct LeftOut {
 }
 
 impl LeftOut {
-    /// From the writer's answer: `deselected L B rate-limited L B`.
+    /// From the writer's answer to `stats`: its [`Tally`], as JSON.
     fn parse(text: &str) -> Option<LeftOut> {
-        let w: Vec<&str> = text.split_whitespace().collect();
-        let n = |i: usize| w.get(i).and_then(|x| x.parse().ok());
-        let labels = (w.first(), w.get(3), w.get(6));
-        (labels == (Some(&"deselected"), Some(&"rate-limited"), Some(&"dropped"))).then_some(())?;
+        let t: Tally = serde_json::from_str(text).ok()?;
         Some(LeftOut {
-            deselected_lines: n(1)?,
-            deselected_bytes: n(2)?,
-            rate_limited_lines: n(4)?,
-            rate_limited_bytes: n(5)?,
-            dropped_lines: n(7)?,
-            dropped_bytes: n(8)?,
+            deselected_lines: t.deselected.lines,
+            deselected_bytes: t.deselected.bytes,
+            rate_limited_lines: t.rate_limited.lines,
+            rate_limited_bytes: t.rate_limited.bytes,
+            dropped_lines: t.dropped.lines,
+            dropped_bytes: t.dropped.bytes,
         })
     }
 }

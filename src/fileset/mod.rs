@@ -69,6 +69,24 @@ pub fn is_root() -> bool {
     rustix::process::geteuid().is_root()
 }
 
+/// Who besides root and the owner can write a file or directory with
+/// mode `mode` and group `gid`: every user, or a group other than root's
+/// (`group adm`); `None`: nobody. What logrotate and rollover refuse to
+/// work in or read their orders from, run as root.
+pub fn writable_by_others(mode: u32, gid: u32) -> Option<String> {
+    if mode & 0o002 != 0 {
+        return Some("every user".into());
+    }
+    if mode & 0o020 != 0 && gid != 0 {
+        let name = nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(gid))
+            .ok()
+            .flatten()
+            .map_or_else(|| gid.to_string(), |g| g.name);
+        return Some(format!("group {name}"));
+    }
+    None
+}
+
 impl FileSet {
     /// Opens the set's directory. Run as root, a directory that another
     /// user can write is refused unless trusted (as logrotate does).
@@ -82,10 +100,11 @@ impl FileSet {
         .with_context(|| format!("cannot open directory {}", dir_path.display()))?;
         let st = rustix::fs::fstat(&dir)
             .with_context(|| format!("cannot stat directory {}", dir_path.display()))?;
-        let others_write = st.st_mode & 0o002 != 0 || (st.st_mode & 0o020 != 0 && st.st_gid != 0);
-        if is_root() && others_write && trust == DirTrust::OwnOnly {
+        if let (true, DirTrust::OwnOnly, Some(who)) =
+            (is_root(), trust, writable_by_others(st.st_mode, st.st_gid))
+        {
             bail!(
-                "refusing to work in {}: it is writable by other users (use --insecure-dir to allow it)",
+                "refusing to work in {}: it is writable by {who} (use --insecure-dir to allow it)",
                 dir_path.display()
             );
         }

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::{Context, Result, bail};
 use rustix::event::{PollFd, PollFlags};
 use rustix::io::Errno;
+use serde::{Deserialize, Serialize};
 
 use crate::control::{Ask, Claim, Request};
 use crate::messages::Warner;
@@ -54,13 +55,20 @@ pub struct Options {
     pub drop_buffer: Option<usize>,
 }
 
+/// Lines and bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Count {
+    pub lines: u64,
+    pub bytes: u64,
+}
+
 /// Lines and bytes left out since the writer started, by cause, for
-/// `status`.
-#[derive(Debug, Clone, Copy, Default)]
+/// `status` (the writer's answer to `stats`, as JSON).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
-    pub deselected: (u64, u64),
-    pub rate_limited: (u64, u64),
-    pub dropped: (u64, u64),
+    pub deselected: Count,
+    pub rate_limited: Count,
+    pub dropped: Count,
 }
 
 /// Why a line was left out.
@@ -80,8 +88,8 @@ impl Tally {
             Left::RateLimited => &mut self.rate_limited,
             Left::Dropped => &mut self.dropped,
         };
-        n.0 += lines;
-        n.1 += bytes;
+        n.lines += lines;
+        n.bytes += bytes;
     }
 }
 
@@ -347,16 +355,8 @@ impl Loop {
                 self.want_rotation(Reason::Request);
             }
             Ask::Stats => {
-                let t = self.tally;
-                req.answer_with(&format!(
-                    "deselected {} {} rate-limited {} {} dropped {} {}",
-                    t.deselected.0,
-                    t.deselected.1,
-                    t.rate_limited.0,
-                    t.rate_limited.1,
-                    t.dropped.0,
-                    t.dropped.1
-                ));
+                // Plain numbers: encoding cannot fail.
+                req.answer_with(&serde_json::to_string(&self.tally).unwrap_or_default());
             }
             Ask::Reset => {
                 // What was read and not yet written is dropped.

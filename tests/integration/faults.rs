@@ -497,13 +497,25 @@ fn as_root_a_directory_others_can_write_is_refused() {
         .expect("chmod");
     let out = dir.run(&["open/app.log"], b"x\n");
     assert_eq!(out.status.code(), Some(1));
-    one_line_naming(&out.stderr, "writable by other users");
+    one_line_naming(&out.stderr, "it is writable by every user");
     assert!(
         !dir.exists("open/app.log"),
         "created a file in an unsafe directory"
     );
     dir.ok(&["--insecure-dir", "open/app.log"], b"x\n");
     assert_eq!(dir.read("open/app.log"), b"x\n");
+    // A group other than root's that can write it is named.
+    std::fs::create_dir(dir.join("shared")).expect("mkdir");
+    std::os::unix::fs::chown(dir.join("shared"), Some(0), Some(1)).expect("chown");
+    std::fs::set_permissions(dir.join("shared"), std::fs::Permissions::from_mode(0o775))
+        .expect("chmod");
+    let out = dir.run(&["shared/app.log"], b"x\n");
+    assert_eq!(out.status.code(), Some(1));
+    let group = nix::unistd::Group::from_gid(nix::unistd::Gid::from_raw(1))
+        .ok()
+        .flatten()
+        .map_or_else(|| "1".to_string(), |g| g.name);
+    one_line_naming(&out.stderr, &format!("it is writable by group {group}"));
 }
 
 #[test]

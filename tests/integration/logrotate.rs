@@ -78,7 +78,7 @@ fn check_translation(file: &Path) {
         assert!(
             line.contains("no file matches")
                 || line.contains("No such file")
-                || line.contains("writable by other users")
+                || line.contains("it is writable by")
                 || line.contains("is matched by the sets"),
             "{}: {line}",
             file.display()
