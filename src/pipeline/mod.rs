@@ -25,9 +25,11 @@ use crate::stamp::{Format, Stamper};
 use crate::writer::Writer;
 
 mod filter;
+mod linebuf;
 mod overflow;
 mod pump;
 
+use linebuf::LineBuf;
 use pump::Tee;
 
 /// The read buffer: large reads, few syscalls; bounded memory.
@@ -100,26 +102,29 @@ struct Stall {
     pause: Duration,
 }
 
+/// Whether a line whose start was judged, and whose end has not come, is
+/// written or left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Keep,
+    LeaveOut,
+}
+
 struct Loop {
-    w: Writer,
-    /// `buf[..done]` is written, `buf[done..ready]` is ready to write
-    /// (whole lines, or a partial line whose time is up), and
-    /// `buf[ready..held]` is a partial line waiting for its end.
-    buf: Box<[u8]>,
-    held: usize,
-    done: usize,
-    ready: usize,
+    writer: Writer,
+    /// What was read, what is ready, what waits for its line's end, and
+    /// where a wanted rotation goes.
+    lines: LineBuf,
     partial_since: Option<Instant>,
     stamper: Option<Stamper>,
     tee: Tee,
     partial_timeout: Duration,
-    /// A rotation is wanted (signal, request, age) since then; it goes
-    /// after the first line end at or after `buf[cut_after]`: what was read
-    /// before it was asked for lands in the old file.
+    /// A rotation is wanted (signal, request, age) since then; it goes in
+    /// at the buffer's cut: what was read before it was asked for lands in
+    /// the old file.
     want: Option<Instant>,
     /// Why, for the hook.
     reason: Reason,
-    cut_after: usize,
     /// Requests answered once the rotation is done.
     waiting: Vec<Request>,
     last_check: Instant,
@@ -131,12 +136,12 @@ struct Loop {
     eof: bool,
     rules: Rules,
     windows: Option<Windows>,
-    /// The decision on a line whose start was already let through or
-    /// left out, while its end has not come.
-    cont: Option<bool>,
+    /// The verdict on a line whose start was already let through or left
+    /// out, while its end has not come.
+    open_line: Option<Verdict>,
     /// A marker waiting to go in (a line was incomplete when it was due).
     marker: Option<String>,
-    /// What left out the line in `cont`, for counting its later bytes.
+    /// What left out the line in `open_line`, for counting its later bytes.
     dropped_by: Option<Left>,
     tally: Tally,
     /// `--on-stall drop`.
@@ -161,8 +166,8 @@ pub fn run(w: Writer, mut claim: Claim, signals: &Signals, opts: Options) -> Res
     let _ = rustix::pipe::fcntl_setpipe_size(input, 1 << 20);
     let mut lp = Loop::new(w, opts);
     let written = lp.run(input, signals, &mut claim);
-    let closed = lp.w.close(|| signals.take_stop());
-    claim.release(lp.w.set());
+    let closed = lp.writer.close(|| signals.take_stop());
+    claim.release(lp.writer.set());
     written.and(closed)
 }
 
@@ -174,8 +179,8 @@ pub fn feed(w: Writer, opts: Options, input: &[u8], chunk: usize) -> Result<Writ
     let mut lp = Loop::new(w, opts);
     let mut rest = input;
     while !rest.is_empty() {
-        let n = chunk.min(lp.buf.len() - lp.held).min(rest.len());
-        lp.buf[lp.held..lp.held + n].copy_from_slice(&rest[..n]);
+        let n = chunk.min(lp.lines.room()).min(rest.len());
+        lp.lines.spare(n).copy_from_slice(&rest[..n]);
         lp.take(n)?;
         if lp.stall.is_some() {
             bail!("a write stalled");
@@ -183,24 +188,20 @@ pub fn feed(w: Writer, opts: Options, input: &[u8], chunk: usize) -> Result<Writ
         rest = &rest[n..];
     }
     lp.end_of_input()?;
-    Ok(lp.w)
+    Ok(lp.writer)
 }
 
 impl Loop {
     fn new(w: Writer, opts: Options) -> Loop {
         Loop {
-            w,
-            buf: vec![0u8; opts.drop_buffer.map_or(BUF, |b| b.max(BUF))].into_boxed_slice(),
-            held: 0,
-            done: 0,
-            ready: 0,
+            writer: w,
+            lines: LineBuf::new(opts.drop_buffer.map_or(BUF, |b| b.max(BUF))),
             partial_since: None,
             stamper: opts.timestamp.map(|f| Stamper::new(f, BUF + BUF / 2)),
             tee: Tee { on: opts.tee },
             partial_timeout: opts.partial_timeout,
             want: None,
             reason: Reason::Request,
-            cut_after: 0,
             waiting: Vec::new(),
             last_check: Instant::now(),
             last_retain: Instant::now(),
@@ -210,7 +211,7 @@ impl Loop {
             eof: false,
             rules: opts.rules,
             windows: opts.rate_limit.map(Windows::new),
-            cont: None,
+            open_line: None,
             marker: None,
             dropped_by: None,
             tally: Tally::default(),
@@ -231,12 +232,12 @@ impl Loop {
     }
 
     fn run(&mut self, input: BorrowedFd<'_>, signals: &Signals, claim: &mut Claim) -> Result<()> {
-        let mut generation = self.w.set().generation();
+        let mut generation = self.writer.set().generation();
         loop {
-            if self.w.set().generation() != generation {
+            if self.writer.set().generation() != generation {
                 // The directory was removed and created again.
-                generation = self.w.set().generation();
-                claim.renew(self.w.set());
+                generation = self.writer.set().generation();
+                claim.renew(self.writer.set());
             }
             self.timers()?;
             if self.eof && self.stall.is_none() {
@@ -283,7 +284,7 @@ impl Loop {
                 self.want_rotation(Reason::Signal);
             }
             if signals.take_hup()
-                && let Err(e) = self.w.reopen()
+                && let Err(e) = self.writer.reopen()
             {
                 // Writing goes on into the file the writer has.
                 self.trouble.warn(|| format!("{e:#}"));
@@ -299,7 +300,7 @@ impl Loop {
             self.pump()?;
             if reading && ready[0] && !self.read_once(input)? {
                 self.eof = true;
-                self.advance_ready(self.held);
+                self.advance_ready(self.lines.held());
                 self.pump()?;
             }
         }
@@ -315,13 +316,13 @@ impl Loop {
             // Stalled with the buffer full, and not dropping: wait.
             return Ok(true);
         }
-        let n = match rustix::io::read(input, &mut self.buf[self.held..self.held + room]) {
+        let n = match rustix::io::read(input, self.lines.spare(room)) {
             Ok(0) => return Ok(false),
             Ok(n) => n,
             Err(Errno::INTR | Errno::AGAIN) => return Ok(true),
             Err(e) => return Err(e).context("cannot read standard input"),
         };
-        self.w.read_done(n == room);
+        self.writer.read_done(n == room);
         self.take(n)?;
         Ok(true)
     }
@@ -330,14 +331,17 @@ impl Loop {
         if self.want.is_none() {
             self.want = Some(Instant::now());
             self.reason = reason;
-            self.cut_after = self.held;
+            self.lines.cut_here();
         }
     }
 
     /// Rotates and answers whoever asked. A failed rotation is reported
     /// (to the asker, and once a minute on stderr) and writing goes on.
     fn rotate_now(&mut self) {
-        let outcome = self.w.rotate(self.reason).map_err(|e| format!("{e:#}"));
+        let outcome = self
+            .writer
+            .rotate(self.reason)
+            .map_err(|e| format!("{e:#}"));
         if let Err(e) = &outcome {
             self.trouble.warn(|| e.clone());
         }
@@ -345,7 +349,7 @@ impl Loop {
             req.answer(outcome.clone());
         }
         self.want = None;
-        self.cut_after = 0;
+        self.lines.clear_cut();
     }
 
     fn request(&mut self, req: Request) {
@@ -360,17 +364,14 @@ impl Loop {
             }
             Ask::Reset => {
                 // What was read and not yet written is dropped.
-                self.held = 0;
-                self.done = 0;
-                self.ready = 0;
-                self.cont = None;
-                self.cut_after = 0;
+                self.lines.clear();
+                self.open_line = None;
                 self.partial_since = None;
                 self.stall = None;
                 if let Some(s) = self.stamper.as_mut() {
                     s.restart();
                 }
-                let outcome = self.w.reset().map_err(|e| format!("{e:#}"));
+                let outcome = self.writer.reset().map_err(|e| format!("{e:#}"));
                 req.answer(outcome);
             }
         }
@@ -399,18 +400,18 @@ impl Loop {
         {
             self.flush_partial()?;
         }
-        if self.w.may_rotate()
-            && let Some(Decision::Rotate(reason)) = self.w.time_decision(SystemTime::now())
+        if self.writer.may_rotate()
+            && let Some(Decision::Rotate(reason)) = self.writer.time_decision(SystemTime::now())
         {
             self.want_rotation(reason);
         }
         if now >= self.last_retain + RETAIN_EVERY {
             self.last_retain = now;
-            self.w.retain();
+            self.writer.retain();
         }
         if now >= self.last_check + CHECK_EVERY {
             self.last_check = now;
-            if let Err(e) = self.w.follow_path() {
+            if let Err(e) = self.writer.follow_path() {
                 self.trouble.warn(|| format!("{e:#}"));
             }
         }
@@ -420,8 +421,8 @@ impl Loop {
         {
             // The line did not end in time: rotate anyway.
             self.flush_partial()?;
-            self.w.end_line();
-            self.cut_after = 0;
+            self.writer.end_line();
+            self.lines.clear_cut();
             self.pump()?;
         }
         Ok(())
@@ -445,9 +446,9 @@ impl Loop {
         let mut timeout = wake.saturating_duration_since(now);
         // An age rotation already wanted (waiting for a line's end) or just
         // failed has its own wake-up above; counting it again would spin.
-        let waiting = self.want.is_some() || !self.w.may_rotate();
+        let waiting = self.want.is_some() || !self.writer.may_rotate();
         let at = SystemTime::now();
-        if !waiting && let Some(due) = self.w.time_decision(at).and_then(|d| d.wait(at)) {
+        if !waiting && let Some(due) = self.writer.time_decision(at).and_then(|d| d.wait(at)) {
             timeout = timeout.min(due);
         }
         timeout.max(Duration::from_millis(1))
@@ -475,8 +476,8 @@ impl Loop {
             if left == 0 {
                 break;
             }
-            let room = (self.buf.len() - self.held).min(left as usize);
-            match rustix::io::read(input, &mut self.buf[self.held..self.held + room]) {
+            let room = self.lines.room().min(left as usize);
+            match rustix::io::read(input, self.lines.spare(room)) {
                 Ok(0) => break,
                 Ok(n) => {
                     left = left.saturating_sub(n as u64);

@@ -52,9 +52,9 @@ impl Loop {
     /// `--buffer` waiting in all. A read before the stall may have brought
     /// more; that one read is the most `--buffer` is exceeded by.
     pub(super) fn room(&self) -> usize {
-        let room = self.buf.len() - self.held;
+        let room = self.lines.room();
         if self.drop_mode && self.stall.is_some() {
-            room.min(self.hold.saturating_sub(self.held - self.done))
+            room.min(self.hold.saturating_sub(self.lines.unwritten()))
         } else {
             room
         }
@@ -93,7 +93,7 @@ impl Loop {
         let scratch = std::mem::take(&mut self.scratch);
         let mut data = 0..n;
         while !data.is_empty() {
-            let written_out = self.stall.is_none() && self.done == self.held;
+            let written_out = self.stall.is_none() && self.lines.unwritten() == 0;
             let Some(d) = self.dropping.as_mut() else {
                 break;
             };
@@ -123,7 +123,7 @@ impl Loop {
         if !data.is_empty() {
             let take = data.len().min(self.room());
             let (from, to) = (data.start, data.start + take);
-            self.buf[self.held..self.held + take].copy_from_slice(&scratch[from..to]);
+            self.lines.spare(take).copy_from_slice(&scratch[from..to]);
             self.scratch = scratch;
             self.take(take)?;
         } else {
@@ -181,13 +181,13 @@ impl Loop {
             cause,
             ..Dropping::default()
         };
-        if self.held > self.ready && self.cont.is_none() {
+        let tail = self.lines.partial();
+        if !tail.is_empty() && self.open_line.is_none() {
             // Judged with the rest of its line.
-            let tail = &self.buf[self.ready..self.held];
             d.head.extend_from_slice(&tail[..tail.len().min(SEEN)]);
             d.pending = tail.len() as u64;
             d.mid_line = true;
-            self.held = self.ready;
+            self.lines.forget_partial();
             self.partial_since = None;
         }
         self.dropping = Some(d);
@@ -223,7 +223,7 @@ impl Loop {
     /// After the buffer was written out: a gap whose last line has ended
     /// closes now, its marker first in line.
     pub(super) fn written_out(&mut self) {
-        let done = self.stall.is_none() && self.done == self.held;
+        let done = self.stall.is_none() && self.lines.unwritten() == 0;
         if done && self.dropping.as_ref().is_some_and(|d| !d.mid_line) {
             self.stop_dropping(false);
         }

@@ -33,24 +33,24 @@ impl Tee {
 }
 
 impl Loop {
-    /// Takes in what a read of `n` bytes brought, and writes what it can.
+    /// Takes in what a read of `n` bytes into the buffer's spare room
+    /// brought, and writes what it can.
     pub(super) fn take(&mut self, n: usize) -> Result<()> {
-        let old = self.held;
-        self.held += n;
-        self.tee.copy(&self.buf[old..self.held]);
+        let new = self.lines.fill(n);
+        self.tee.copy(&self.lines.bytes()[new.clone()]);
         if let Some(s) = self.stamper.as_mut() {
             s.set_time(SystemTime::now());
         }
-        match memchr::memrchr(b'\n', &self.buf[old..self.held]) {
+        match memchr::memrchr(b'\n', &self.lines.bytes()[new.clone()]) {
             Some(i) => {
-                self.advance_ready(old + i + 1);
-                self.partial_since = (self.held > self.ready).then(Instant::now);
+                self.advance_ready(new.start + i + 1);
+                self.partial_since = (!self.lines.partial().is_empty()).then(Instant::now);
             }
             // Dropping lines while stalled, a partial line waits: written
             // in part, its rest might be dropped. A full buffer drops it.
-            None if self.held == self.buf.len() && !self.holding_lines() => {
+            None if self.lines.room() == 0 && !self.holding_lines() => {
                 // A line longer than the buffer: it streams through.
-                self.advance_ready(self.held);
+                self.advance_ready(self.lines.held());
                 self.partial_since = None;
             }
             None => {
@@ -71,54 +71,43 @@ impl Loop {
             if let Some(s) = self.stamper.as_mut()
                 && !s.pending().is_empty()
             {
-                let n = self.w.write_lines(s.pending())?;
+                let n = self.writer.write_lines(s.pending())?;
                 s.consume(n);
                 if !s.pending().is_empty() {
                     return self.stalled();
                 }
             }
-            let mut end = self.ready;
+            let mut end = self.lines.ready();
             if self.want.is_some() {
-                let from = self.done.max(self.cut_after);
-                if from == self.done && !self.w.mid_line() {
-                    self.rotate_now();
-                } else {
-                    // What was read before the rotation was asked for, up to
-                    // its line's end, goes first.
-                    let from = if from > self.done { from - 1 } else { from };
-                    if let Some(i) = memchr::memchr(b'\n', &self.buf[from.min(end)..end]) {
-                        end = from + i + 1;
-                    }
+                match self.lines.before_cut(self.writer.mid_line()) {
+                    None => self.rotate_now(),
+                    // What was read before the rotation was asked for, up
+                    // to its line's end, goes first.
+                    Some(before) => end = before,
                 }
             }
-            if self.done == self.ready {
+            if self.lines.pending().is_empty() {
                 break;
             }
-            let chunk = &self.buf[self.done..end];
+            let chunk = &self.lines.bytes()[self.lines.done()..end];
             let n = match self.stamper.as_mut() {
                 Some(s) => s.stamp(chunk).1,
                 None => {
-                    let n = self.w.write_lines(chunk)?;
+                    let n = self.writer.write_lines(chunk)?;
                     if n < chunk.len() {
-                        self.done += n;
+                        self.lines.wrote(n);
                         return self.stalled();
                     }
                     n
                 }
             };
-            self.done += n;
+            self.lines.wrote(n);
         }
         self.stall = None;
-        if self.done > 0 {
-            self.buf.copy_within(self.done..self.held, 0);
-            self.held -= self.done;
-            self.ready -= self.done;
-            self.cut_after = self.cut_after.saturating_sub(self.done);
-            self.done = 0;
-        }
+        self.lines.compact();
         if self.dropping.is_some() {
             self.written_out();
-            if self.ready > self.done {
+            if !self.lines.pending().is_empty() {
                 // The gap's marker went in: write it.
                 return self.pump();
             }
@@ -129,7 +118,7 @@ impl Loop {
     /// A write stopped short: keep the data, say why (once a minute), and
     /// try again after a pause that doubles up to 30 s.
     fn stalled(&mut self) -> Result<()> {
-        let cause = self.w.take_stall().unwrap_or_default();
+        let cause = self.writer.take_stall().unwrap_or_default();
         self.stall_cause.clone_from(&cause);
         // Dropping lines meanwhile, a writer looks again each second, so
         // that a gap ends soon after space returns.
@@ -152,7 +141,7 @@ impl Loop {
 
     /// Writes the held partial line as it is.
     pub(super) fn flush_partial(&mut self) -> Result<()> {
-        self.advance_ready(self.held);
+        self.advance_ready(self.lines.held());
         self.partial_since = None;
         self.pump()
     }
