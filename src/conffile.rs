@@ -200,6 +200,21 @@ impl Source<'_> {
         anyhow::anyhow!("{}:{}: {key}: {what}", self.path.display(), self.line(at))
     }
 
+    /// The TOML document; a syntax error names the file, the line and,
+    /// where it can, the key.
+    fn parse(&self) -> Result<Spanned<DeTable<'_>>> {
+        DeTable::parse(self.text).map_err(|e| {
+            let at = e.span().map_or(0, |s| s.start);
+            let key = key_on_line(self.text, at).map_or_else(String::new, |k| format!("{k}: "));
+            anyhow::anyhow!(
+                "{}:{}: {key}{}",
+                self.path.display(),
+                self.line(at),
+                e.message().trim_end()
+            )
+        })
+    }
+
     fn place(&self, at: usize) -> String {
         format!("{}:{}", self.path.display(), self.line(at))
     }
@@ -238,16 +253,7 @@ fn read(
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let src = Source { path, text: &text };
-    let doc = DeTable::parse(&text).map_err(|e| {
-        let at = e.span().map_or(0, |s| s.start);
-        let key = key_on_line(&text, at).map_or_else(String::new, |k| format!("{k}: "));
-        anyhow::anyhow!(
-            "{}:{}: {key}{}",
-            path.display(),
-            src.line(at),
-            e.message().trim_end()
-        )
-    })?;
+    let doc = src.parse()?;
     // Paths are relative to the directory of the file that names them;
     // they are made absolute, so that one set has one name whichever
     // file or spelling names it.
@@ -291,32 +297,7 @@ fn read(
         }
     }
     for item in sets {
-        let table = as_table(&src, "set", item)?;
-        let Some((pkey, pvalue)) = table.get_key_value("paths") else {
-            return Err(src.error(
-                item.span().start,
-                "paths",
-                "every [[set]] needs paths = [\"...\"]",
-            ));
-        };
-        let written = strings(&src, "paths", pvalue)?;
-        if written.is_empty() {
-            return Err(src.error(pkey.span().start, "paths", "is empty"));
-        }
-        let paths: Vec<PathBuf> = written.iter().map(|(p, _)| clean(&dir.join(p))).collect();
-        let joined = written
-            .iter()
-            .map(|(p, _)| p.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let place = src.place(item.span().start);
-        let effective = settings(&src, table)?.over(&defaults);
-        out.push(Stanza {
-            rotate: effective.parse(&paths, &place)?,
-            settings: effective.describe(),
-            written: joined,
-            place,
-        });
+        out.push(stanza(&src, &dir, item, &defaults)?);
     }
     for (pattern, at) in includes {
         let full = dir.join(&pattern);
@@ -331,6 +312,42 @@ fn read(
         }
     }
     Ok(())
+}
+
+/// One `[[set]]`: its paths, made absolute against `dir`, and its
+/// settings over `defaults`, parsed by `rotate`'s parser.
+fn stanza(
+    src: &Source,
+    dir: &Path,
+    item: &Spanned<DeValue>,
+    defaults: &Settings,
+) -> Result<Stanza> {
+    let table = as_table(src, "set", item)?;
+    let Some((pkey, pvalue)) = table.get_key_value("paths") else {
+        return Err(src.error(
+            item.span().start,
+            "paths",
+            "every [[set]] needs paths = [\"...\"]",
+        ));
+    };
+    let written = strings(src, "paths", pvalue)?;
+    if written.is_empty() {
+        return Err(src.error(pkey.span().start, "paths", "is empty"));
+    }
+    let paths: Vec<PathBuf> = written.iter().map(|(p, _)| clean(&dir.join(p))).collect();
+    let joined = written
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let place = src.place(item.span().start);
+    let effective = settings(src, table)?.over(defaults);
+    Ok(Stanza {
+        rotate: effective.parse(&paths, &place)?,
+        settings: effective.describe(),
+        written: joined,
+        place,
+    })
 }
 
 /// The key a TOML line sets (`max-size = ...`), for a syntax error's

@@ -1,6 +1,7 @@
-//! What each command is asked to do, as validated domain types. The
-//! command line (`cli`) builds these, and so will a configuration file;
-//! nothing below this point sees clap. One default per setting lives here.
+//! What each command is asked to do, as validated domain types: `cli`
+//! builds them from the command line and, through the same parser, from a
+//! configuration file's stanzas (`conffile`). Nothing here or below sees
+//! clap; each setting's default is written once, on its option in `cli`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -49,6 +50,27 @@ pub enum Codec {
 }
 
 impl Codec {
+    /// Parses `--compress`: `gzip[:LEVEL]` (1-9, default 6) or
+    /// `zstd[:LEVEL]` (1-19, default 3).
+    pub fn parse(text: &str) -> Result<Codec, String> {
+        let bad = || {
+            format!(
+                "invalid codec '{text}': use gzip or gzip:LEVEL (1-9, default 6), zstd or zstd:LEVEL (1-19, default 3)"
+            )
+        };
+        let (name, level) = match text.split_once(':') {
+            Some((n, l)) => (n, Some(l.parse::<u32>().map_err(|_| bad())?)),
+            None => (text, None),
+        };
+        match (name, level) {
+            ("gzip", None) => Ok(Codec::Gzip(6)),
+            ("gzip", Some(l @ 1..=9)) => Ok(Codec::Gzip(l)),
+            ("zstd", None) => Ok(Codec::Zstd(3)),
+            ("zstd", Some(l @ 1..=19)) => Ok(Codec::Zstd(l as i32)),
+            _ => Err(bad()),
+        }
+    }
+
     /// The extension a compressed backup's name gets.
     pub fn ext(self) -> &'static str {
         match self {
@@ -77,6 +99,26 @@ pub enum Names {
 }
 
 impl Names {
+    /// Parses `--backup-names number|date[:FORMAT]`; the FORMAT is checked
+    /// against a plain name here, and against the set's own when used.
+    pub fn parse(text: &str) -> Result<Names, String> {
+        let names = match text {
+            "number" => return Ok(Names::Number),
+            "date" => Names::Date(crate::naming::DATE_FORMAT.into()),
+            t => match t.strip_prefix("date:") {
+                Some(f) => Names::Date(f.into()),
+                None => {
+                    return Err(format!(
+                        "invalid backup names '{text}': use number, date or date:FORMAT (strftime)"
+                    ));
+                }
+            },
+        };
+        Naming::new(std::path::Path::new("app.log"))
+            .and_then(|n| n.with_dates(names.format()))
+            .map(|_| names)
+    }
+
     /// The date FORMAT, for [`crate::naming::Naming::with_dates`].
     pub fn format(&self) -> Option<&str> {
         match self {
@@ -231,4 +273,23 @@ pub enum Job {
     Status(StatusConfig),
     /// `rollover import-logrotate FILE...`.
     ImportLogrotate(Vec<PathBuf>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codecs_and_levels() {
+        assert_eq!(Codec::parse("gzip"), Ok(Codec::Gzip(6)));
+        assert_eq!(Codec::parse("gzip:9"), Ok(Codec::Gzip(9)));
+        assert_eq!(Codec::parse("zstd"), Ok(Codec::Zstd(3)));
+        assert_eq!(Codec::parse("zstd:19"), Ok(Codec::Zstd(19)));
+        for bad in ["gzip:0", "gzip:10", "zstd:20", "xz", "zstd:", "gzip:x"] {
+            assert!(
+                Codec::parse(bad).unwrap_err().contains("invalid codec"),
+                "{bad}"
+            );
+        }
+    }
 }

@@ -157,11 +157,11 @@ pub enum Ending {
 #[derive(Debug)]
 pub struct Finisher {
     /// What the thread works with; taken when it starts.
-    work: Option<Work>,
+    work: Option<FinishingThread>,
     /// Held while backups are renamed or deleted: by a rotation's cascade,
     /// a compression's last step and retention, so they never interleave.
     gate: Arc<Mutex<()>>,
-    worker: Option<Worker>,
+    queue: Option<TaskQueue>,
     failures: Arc<AtomicU32>,
     owed: Arc<Mutex<VecDeque<FileId>>>,
     /// Set when the queue is closed: nothing more will be written, so
@@ -172,16 +172,18 @@ pub struct Finisher {
     queued: Arc<AtomicUsize>,
 }
 
+/// The writer's end of the running thread's queue.
 #[derive(Debug)]
-struct Worker {
+struct TaskQueue {
     tx: Option<mpsc::Sender<Task>>,
     /// Disconnected once the thread has finished everything.
     idle: mpsc::Receiver<()>,
 }
 
-/// The thread's side.
+/// What the finishing thread works with: its own handle on the set, the
+/// settings, and what it shares with the writer's [`Finisher`].
 #[derive(Debug)]
-struct Work {
+struct FinishingThread {
     set: FileSet,
     finishing: Finishing,
     gate: Arc<Mutex<()>>,
@@ -220,7 +222,7 @@ impl Finisher {
         let busy = Arc::new(Busy::new());
         let queued = Arc::new(AtomicUsize::new(0));
         Finisher {
-            work: Some(Work {
+            work: Some(FinishingThread {
                 set,
                 finishing,
                 gate: Arc::clone(&gate),
@@ -233,7 +235,7 @@ impl Finisher {
                 yielding: None,
             }),
             gate,
-            worker: None,
+            queue: None,
             failures,
             owed,
             draining,
@@ -252,8 +254,8 @@ impl Finisher {
         Arc::clone(&self.gate)
     }
 
-    fn worker(&mut self) -> Option<&Worker> {
-        if self.worker.is_none() {
+    fn queue(&mut self) -> Option<&TaskQueue> {
+        if self.queue.is_none() {
             let mut work = self.work.take()?;
             let (tx, rx) = mpsc::channel::<Task>();
             let (idle_tx, idle) = mpsc::channel();
@@ -266,9 +268,9 @@ impl Finisher {
                     work.handle(task);
                 }
             });
-            self.worker = Some(Worker { tx: Some(tx), idle });
+            self.queue = Some(TaskQueue { tx: Some(tx), idle });
         }
-        self.worker.as_ref()
+        self.queue.as_ref()
     }
 
     /// Queues a new backup for its sync.
@@ -383,7 +385,7 @@ impl Finisher {
 
     fn send(&mut self, task: Task) {
         self.queued.fetch_add(1, Ordering::Relaxed);
-        let unsent = match self.worker().and_then(|w| w.tx.as_ref()) {
+        let unsent = match self.queue().and_then(|w| w.tx.as_ref()) {
             Some(tx) => tx.send(task).err().map(|e| e.0),
             None => Some(task),
         };
@@ -413,14 +415,14 @@ impl Finisher {
     /// four).
     pub fn close(&mut self, stop: impl Fn() -> bool) -> Ending {
         self.draining.store(true, Ordering::Relaxed);
-        let Some(worker) = self.worker.as_mut() else {
+        let Some(queue) = self.queue.as_mut() else {
             return Ending::Done {
                 failures: self.failures(),
             };
         };
-        drop(worker.tx.take());
+        drop(queue.tx.take());
         loop {
-            match worker.idle.recv_timeout(Duration::from_millis(20)) {
+            match queue.idle.recv_timeout(Duration::from_millis(20)) {
                 Err(mpsc::RecvTimeoutError::Timeout) if stop() => {
                     let owed = self
                         .owed
@@ -440,7 +442,7 @@ impl Finisher {
     }
 }
 
-impl Work {
+impl FinishingThread {
     fn handle(&mut self, task: Task) {
         self.queued.fetch_sub(1, Ordering::Relaxed);
         match task {

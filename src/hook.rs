@@ -1,9 +1,10 @@
 //! `--on-rotate`: the command run once a backup is finished, as logrotate
 //! runs `postrotate`: `/bin/sh -c COMMAND sh MAIN BACKUP`, with
-//! `ROLLOVER_MAIN`, `ROLLOVER_BACKUP` and `ROLLOVER_REASON` in its
-//! environment, standard input from `/dev/null` and standard output to
-//! rollover's standard error. One still running after its timeout is
-//! killed.
+//! `ROLLOVER_MAIN`, `ROLLOVER_BACKUP`, `ROLLOVER_BACKUP_FILE` (a name of
+//! the backup that stays put while the hook runs) and `ROLLOVER_REASON` in
+//! its environment, standard input from `/dev/null` and standard output to
+//! rollover's standard error, in a process group of its own. One still
+//! running after its timeout is killed, with everything it started.
 
 use std::ffi::OsStr;
 use std::os::fd::AsFd;

@@ -3,15 +3,17 @@
 //! reset and inspect such sets from cron and scripts.
 //!
 //! The modules, top to bottom (each imports only from below it):
-//! `cmd` (one module per command) → `pipeline` (the stdin loop and its
-//! states) → `writer` (the open main file) → `control` (how tools reach a
-//! live writer), `finish` (the queue beside the writer) → `compress` →
-//! `lock`, `state`
-//! (the set's own files) → `fileset` (the one place that changes a set on
-//! disk) → `plan` (pure: which renames), `config` (what to do, as domain
-//! types) → `naming`, `policy`, `stamp`, `units`, `signals`, and
-//! `messages` (the one place that prints). `cli` turns the command line
-//! into a `config::Job`; nothing else names clap.
+//! `cmd` (one module per command) → `pipeline` (the stdin loop, its line
+//! buffer and its states) → `writer` (the open main file) → `control` (how
+//! tools reach a live writer), `finish` (the queue beside the writer) →
+//! `conffile` (the cron configuration, parsed by `cli`'s own parser),
+//! `lock`, `state` (the set's own files), `retain`, `compress` →
+//! `fileset` (the one place that changes a set on disk), `cli` (clap's
+//! types, turned into a `config::Job`; nothing else names clap), `hook` →
+//! `config` (what to do, as domain types) → `plan` (pure: which renames)
+//! → `naming`, `policy` (pure: the one rotation decision), `units`,
+//! `stamp`, `select`, `signals`, `logrotate` (the translation) and
+//! `messages` (the one place that prints).
 
 #![forbid(unsafe_code)]
 

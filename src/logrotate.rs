@@ -77,19 +77,7 @@ fn read(path: &Path, globals: &mut Settings, out: &mut Translation, depth: usize
         bail!("{}: includes nest too deep (a loop?)", path.display());
     }
     if path.is_dir() {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(path)
-            .with_context(|| format!("cannot read directory {}", path.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                let n = p
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                !n.starts_with('.') && !TABOO.iter().any(|t| n.ends_with(t)) && p.is_file()
-            })
-            .collect();
-        names.sort();
-        for n in names {
+        for n in included_files(path)? {
             read(&n, globals, out, depth + 1)?;
         }
         return Ok(());
@@ -161,6 +149,24 @@ fn read(path: &Path, globals: &mut Settings, out: &mut Translation, depth: usize
         bail!("{}: a stanza is missing its closing '}}'", path.display());
     }
     Ok(())
+}
+
+/// The files an `include` of a directory reads, in name order: not hidden
+/// ones, nor those with a `tabooext` ending (packaging leftovers).
+fn included_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read directory {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let n = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            !n.starts_with('.') && !TABOO.iter().any(|t| n.ends_with(t)) && p.is_file()
+        })
+        .collect();
+    names.sort();
+    Ok(names)
 }
 
 /// Applies one directive to `s`, or records it as not translated.

@@ -224,7 +224,7 @@ pub fn free_dated_name(naming: &Naming, listing: &Listing, start: SystemTime) ->
 
 /// The same steps, with the main file's contents moved out by `method`
 /// and a swapped-in main file made as `fresh` says.
-pub fn by(mut steps: Vec<Action>, how: Method, made: Fresh) -> Vec<Action> {
+pub fn with_method(mut steps: Vec<Action>, how: Method, made: Fresh) -> Vec<Action> {
     for step in &mut steps {
         if let Action::SwapIn { method, fresh, .. } = step {
             *method = how;

@@ -123,13 +123,14 @@ pub struct Conditions {
 }
 
 impl Conditions {
-    /// The writer's time conditions.
-    pub fn of_writer(policy: &Policy) -> Conditions {
-        Conditions {
+    /// The writer's time conditions; `None` when it has none (it rotates
+    /// by size or when asked only).
+    pub fn of_writer(policy: &Policy) -> Option<Conditions> {
+        (policy.max_age.is_some() || policy.every.is_some()).then_some(Conditions {
             min_size: None,
             min_age: policy.max_age,
             every: policy.every,
-        }
+        })
     }
 
     fn none(&self) -> bool {

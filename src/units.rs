@@ -1,6 +1,6 @@
-//! Text to sizes and durations, and back: the parsers behind `-s`, `-a`,
-//! `--max-days`, `--perm` and `--timeout`, and the human-readable forms
-//! `status` prints.
+//! Text to sizes, durations, counts, modes and owners, and back: the
+//! parsers behind `-s`, `-a`, `--max-days`, `-c`, `--perm`, `--owner` and
+//! `--timeout`, and the human-readable forms `status` prints.
 
 use std::time::Duration;
 
@@ -77,27 +77,6 @@ pub fn parse_perm(text: &str) -> Result<u32, String> {
     }
 }
 
-/// Parses `--backup-names number|date[:FORMAT]`; the FORMAT is checked
-/// against a plain name here, and against the set's own when used.
-pub fn parse_names(text: &str) -> Result<crate::config::Names, String> {
-    use crate::config::Names;
-    let names = match text {
-        "number" => return Ok(Names::Number),
-        "date" => Names::Date(crate::naming::DATE_FORMAT.into()),
-        t => match t.strip_prefix("date:") {
-            Some(f) => Names::Date(f.into()),
-            None => {
-                return Err(format!(
-                    "invalid backup names '{text}': use number, date or date:FORMAT (strftime)"
-                ));
-            }
-        },
-    };
-    crate::naming::Naming::new(std::path::Path::new("app.log"))
-        .and_then(|n| n.with_dates(names.format()))
-        .map(|_| names)
-}
-
 /// An owner for new main files, `USER[:GROUP]` by name or number; without
 /// a group, the user's primary group (`--owner`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,28 +133,6 @@ pub fn human_size(bytes: u64) -> String {
         unit += 1;
     }
     format!("{value:.1}{}", UNITS[unit])
-}
-
-/// Parses `--compress`: `gzip[:LEVEL]` (1-9, default 6) or
-/// `zstd[:LEVEL]` (1-19, default 3).
-pub fn parse_codec(text: &str) -> Result<crate::config::Codec, String> {
-    use crate::config::Codec;
-    let bad = || {
-        format!(
-            "invalid codec '{text}': use gzip or gzip:LEVEL (1-9, default 6), zstd or zstd:LEVEL (1-19, default 3)"
-        )
-    };
-    let (name, level) = match text.split_once(':') {
-        Some((n, l)) => (n, Some(l.parse::<u32>().map_err(|_| bad())?)),
-        None => (text, None),
-    };
-    match (name, level) {
-        ("gzip", None) => Ok(Codec::Gzip(6)),
-        ("gzip", Some(l @ 1..=9)) => Ok(Codec::Gzip(l)),
-        ("zstd", None) => Ok(Codec::Zstd(3)),
-        ("zstd", Some(l @ 1..=19)) => Ok(Codec::Zstd(l as i32)),
-        _ => Err(bad()),
-    }
 }
 
 /// Parses a count (`-c`): a whole number, 0 or more.
@@ -285,17 +242,6 @@ mod tests {
         assert_eq!(human_size(1 << 20), "1.0M");
         assert_eq!(human_size((1 << 20) - 60_000), "965.4K");
         assert_eq!(parse_count("1000"), Ok(1000));
-        use crate::config::Codec;
-        assert_eq!(parse_codec("gzip"), Ok(Codec::Gzip(6)));
-        assert_eq!(parse_codec("gzip:9"), Ok(Codec::Gzip(9)));
-        assert_eq!(parse_codec("zstd"), Ok(Codec::Zstd(3)));
-        assert_eq!(parse_codec("zstd:19"), Ok(Codec::Zstd(19)));
-        for bad in ["gzip:0", "gzip:10", "zstd:20", "xz", "zstd:", "gzip:x"] {
-            assert!(
-                parse_codec(bad).unwrap_err().contains("invalid codec"),
-                "{bad}"
-            );
-        }
         assert!(parse_count("-1").unwrap_err().contains("whole number"));
         assert_eq!(human_age(Duration::from_secs(250)), "4m 10s");
         assert_eq!(human_age(Duration::from_secs(3 * 86_400 + 7_300)), "3d 2h");
@@ -316,7 +262,8 @@ mod fuzz {
             let _ = parse_size(&text);
             let _ = parse_duration(&text);
             let _ = parse_count(&text);
-            let _ = parse_codec(&text);
+            let _ = crate::config::Codec::parse(&text);
+            let _ = crate::config::Names::parse(&text);
             let _ = parse_days(&text);
             let _ = parse_perm(&text);
         }

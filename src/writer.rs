@@ -21,15 +21,22 @@ use crate::state::State;
 /// How long the size rule waits before trying a failed rotation again.
 const RETRY_ROTATION: Duration = Duration::from_secs(1);
 
+/// What a writer is told to do with its set.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub policy: Policy,
+    pub fsync: Fsync,
+    pub finishing: Finishing,
+    /// The mode of a main file it creates (`--perm`).
+    pub perm: Option<u32>,
+}
+
 /// The writer's side of the set: the main file it writes.
 #[derive(Debug)]
 pub struct Writer {
     set: FileSet,
     main: Opened,
-    policy: Policy,
-    fsync: Fsync,
-    finishing: Finishing,
-    perm: Option<u32>,
+    settings: Settings,
     /// Part of a line is in the file: the rest follows into the same file.
     mid_line: bool,
     /// Why the last write stopped short, if it did.
@@ -45,31 +52,22 @@ pub struct Writer {
 
 impl Writer {
     /// Wraps the opened main file of `set` and starts its finisher.
-    pub fn new(
-        set: FileSet,
-        main: Opened,
-        policy: Policy,
-        fsync: Fsync,
-        finishing: Finishing,
-        perm: Option<u32>,
-    ) -> Result<Writer> {
+    pub fn new(set: FileSet, main: Opened, settings: Settings) -> Result<Writer> {
         // A file-size limit below the size limit (`ulimit -f`) is the real
         // limit: rotating before it keeps lines whole, where hitting it
         // (EFBIG) would cut one.
-        let mut policy = policy;
+        let mut settings = settings;
+        let policy = &mut settings.policy;
         if let Some(fsize) = rustix::process::getrlimit(rustix::process::Resource::Fsize).current
             && (policy.max_size == 0 || fsize < policy.max_size)
         {
             policy.max_size = fsize;
         }
-        let finisher = Finisher::start(set.try_clone()?, finishing.clone());
+        let finisher = Finisher::start(set.try_clone()?, settings.finishing.clone());
         let mut writer = Writer {
             set,
             main,
-            policy,
-            fsync,
-            finishing,
-            perm,
+            settings,
             mid_line: false,
             stall: None,
             moved: Warner::default(),
@@ -107,11 +105,6 @@ impl Writer {
         &self.set
     }
 
-    /// The rotation policy in force.
-    pub fn policy(&self) -> &Policy {
-        &self.policy
-    }
-
     /// The main file's size as the writer counts it.
     pub fn size(&self) -> u64 {
         self.main.size
@@ -133,9 +126,8 @@ impl Writer {
     /// (`--max-age`, `--every`) at `now`; `None` without such a rule. The
     /// size rule is [`cut`]'s, line by line.
     pub fn time_decision(&self, now: SystemTime) -> Option<Decision> {
-        let when = Conditions::of_writer(&self.policy);
-        (when.min_age.is_some() || when.every.is_some())
-            .then(|| decide(self.main.size, self.main.born, now, &when))
+        Conditions::of_writer(&self.settings.policy)
+            .map(|when| decide(self.main.size, self.main.born, now, &when))
     }
 
     /// Whether part of a line is in the file, its rest still to come.
@@ -171,7 +163,7 @@ impl Writer {
             } else if !self.may_rotate() {
                 (rest.len(), false)
             } else {
-                match cut(rest, self.main.size, self.policy.max_size) {
+                match cut(rest, self.main.size, self.settings.policy.max_size) {
                     Cut::All => (rest.len(), false),
                     Cut::Then(n) => (n, true),
                     Cut::RotateFirst => {
@@ -241,7 +233,7 @@ impl Writer {
             self.mid_line = data[off - 1] != b'\n';
         }
         if off > 0
-            && self.fsync == Fsync::Always
+            && self.settings.fsync == Fsync::Always
             && let Err(e) = sync_file(&self.main.fd, &self.set.show(&self.main.name))
         {
             // Reported at once and never retried (after a failed fsync
@@ -294,7 +286,7 @@ impl Writer {
         let steps = plan::rotation(
             &self.set.naming,
             &listing,
-            self.policy.count,
+            self.settings.policy.count,
             self.main.born,
         );
         let done = self.set.execute(&steps, Some(&self.main.fd))?;
@@ -306,13 +298,13 @@ impl Writer {
                 let old = std::mem::replace(&mut self.main, new);
                 let handover = Handover {
                     steps: &steps,
-                    old: (self.fsync != Fsync::Never).then_some(old.fd),
+                    old: (self.settings.fsync != Fsync::Never).then_some(old.fd),
                     main: &self.main.name,
                     reason,
                     hook_done: false,
                 };
                 self.finisher
-                    .after_rotation(&self.set, &self.finishing, handover);
+                    .after_rotation(&self.set, &self.settings.finishing, handover);
             }
             _ if !steps.is_empty() => {
                 // Truncated in place: the file's age starts again now.
@@ -327,12 +319,13 @@ impl Writer {
 
     /// Queues the compression a crash or a stop left owed.
     pub fn compress_owed(&mut self) -> Result<()> {
-        self.finisher.compress_owed(&self.set, &self.finishing)
+        self.finisher
+            .compress_owed(&self.set, &self.settings.finishing)
     }
 
     /// Queues a look at the retention rules (hourly).
     pub fn retain(&mut self) {
-        self.finisher.retain(&self.finishing);
+        self.finisher.retain(&self.settings.finishing);
     }
 
     /// Empties the main file (`rollover reset` beside a live writer).
@@ -391,7 +384,10 @@ impl Writer {
     /// stall's cause says so); once it exists again, writes go there.
     pub fn reopen(&mut self) -> Result<bool> {
         let name = self.main.name.clone();
-        let opened = match self.set.open_main(&name, Create::IfMissing, self.perm) {
+        let opened = match self
+            .set
+            .open_main(&name, Create::IfMissing, self.settings.perm)
+        {
             Ok(o) => o,
             Err(e) if self.set.dir_gone() => {
                 if self.set.reopen_dir().is_err() {
@@ -399,7 +395,8 @@ impl Writer {
                     self.stall = Some(format!("directory {dir} is gone ({e:#})"));
                     return Ok(false);
                 }
-                self.set.open_main(&name, Create::IfMissing, self.perm)?
+                self.set
+                    .open_main(&name, Create::IfMissing, self.settings.perm)?
             }
             Err(e) => return Err(e),
         };

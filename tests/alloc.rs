@@ -13,7 +13,7 @@ use rollover::pipeline::{self, Options};
 use rollover::policy::Policy;
 use rollover::select::{RateLimit, Rule, Rules};
 use rollover::stamp::Format;
-use rollover::writer::Writer;
+use rollover::writer::{Settings, Writer};
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
@@ -42,8 +42,17 @@ fn allocations(data: &[u8], max_size: u64, stamp: bool, select: bool) -> (u64, u
         every: None,
         count: 1000,
     };
-    let w =
-        Writer::new(set, main, policy, Fsync::Never, Finishing::default(), None).expect("writer");
+    let w = Writer::new(
+        set,
+        main,
+        Settings {
+            policy,
+            fsync: Fsync::Never,
+            finishing: Finishing::default(),
+            perm: None,
+        },
+    )
+    .expect("writer");
     let opts = Options {
         partial_timeout: Duration::from_secs(60),
         timestamp: stamp.then(|| Format::parse("rfc3339").expect("format")),

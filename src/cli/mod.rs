@@ -12,8 +12,7 @@ use crate::config::{Codec, DEFAULT_COUNT, Names};
 use crate::naming::Naming;
 use crate::stamp::Format;
 use crate::units::{
-    Owner, parse_codec, parse_count, parse_days, parse_duration, parse_names, parse_owner,
-    parse_perm, parse_size,
+    Owner, parse_count, parse_days, parse_duration, parse_owner, parse_perm, parse_size,
 };
 
 mod help;
@@ -220,7 +219,7 @@ pub struct FilesArgs {
     /// rename; the count, --compress-from and status rank backups newest
     /// first. The choice is recorded beside the set, and rotate without
     /// this option names backups as the set's last writer did.
-    #[arg(long, value_name = "number|date[:FORMAT]", value_parser = parse_names)]
+    #[arg(long, value_name = "number|date[:FORMAT]", value_parser = Names::parse)]
     pub backup_names: Option<Names>,
 
     /// Mode of new main files, in octal (default 0644 minus the umask)
@@ -247,7 +246,7 @@ pub struct FinishArgs {
     /// to the backup's number with the codec's extension; only then is the
     /// plain backup deleted. gzip's default level is 6, zstd's 3. gzip -t,
     /// zstd -t, zcat and zstdcat read the results.
-    #[arg(long, value_name = "CODEC", value_parser = parse_codec)]
+    #[arg(long, value_name = "CODEC", value_parser = Codec::parse)]
     pub compress: Option<Codec>,
 
     /// Leave backups numbered below N uncompressed (2: logrotate's delaycompress)

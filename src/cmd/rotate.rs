@@ -129,7 +129,10 @@ fn plan_for(
         return Ok(Plan::TooShort);
     }
     let steps = plan::rotation(&set.naming, listing, count, origin);
-    Ok(Plan::Steps(plan::by(steps, cfg.method, cfg.fresh), reason))
+    Ok(Plan::Steps(
+        plan::with_method(steps, cfg.method, cfg.fresh),
+        reason,
+    ))
 }
 
 /// What `rotate` was given that differs from the live writer's own
@@ -288,21 +291,7 @@ pub fn rotate_one(
                 drop(lock);
                 plan
             }
-            Access::Writer(w) => {
-                for line in unlike_writer(cfg, &w) {
-                    messages::warn(&format!(
-                        "{} is written by pid {}, {line}",
-                        naming.path().display(),
-                        w.pid
-                    ));
-                }
-                let plan = plan_for(&set, cfg, w.count, Some(w), &set.list()?, &state)?;
-                say(&plan);
-                if let Plan::AskWriter(w) = &plan {
-                    control::ask(&set, w.pid, Ask::Rotate, cfg.timeout)?;
-                }
-                plan
-            }
+            Access::Writer(w) => rotate_by_writer(&set, cfg, &state, w, &say)?,
         }
     };
     match plan {
@@ -310,6 +299,30 @@ pub fn rotate_one(
         Plan::Steps(..) | Plan::AskWriter(_) => Ok(Outcome::Rotated),
         _ => Ok(Outcome::Left),
     }
+}
+
+/// Asks a set's live writer to rotate it, with the writer's own settings;
+/// what `rotate` was given that differs is a warning each.
+fn rotate_by_writer(
+    set: &FileSet,
+    cfg: &RotateConfig,
+    state: &State,
+    w: Holder,
+    say: &dyn Fn(&Plan),
+) -> Result<Plan> {
+    for line in unlike_writer(cfg, &w) {
+        messages::warn(&format!(
+            "{} is written by pid {}, {line}",
+            set.naming.path().display(),
+            w.pid
+        ));
+    }
+    let plan = plan_for(set, cfg, w.count, Some(w), &set.list()?, state)?;
+    say(&plan);
+    if let Plan::AskWriter(w) = &plan {
+        control::ask(set, w.pid, Ask::Rotate, cfg.timeout)?;
+    }
+    Ok(plan)
 }
 
 /// Opens a set for `rotate` and reads its state, once: its backups are

@@ -12,7 +12,7 @@ use crate::cmd::targets::{self, Target};
 use crate::config::{DirTrust, StatusConfig};
 use crate::control::{self, Ask};
 use crate::fileset::{FileSet, birth_time_at};
-use crate::lock;
+use crate::lock::{self, Holder};
 use crate::messages;
 use crate::naming::Naming;
 use crate::pipeline::Tally;
@@ -200,32 +200,42 @@ fn report(naming: &Naming) -> Result<SetReport> {
             },
         });
     }
-    let writer = lock::live_writer(&set)?.map(|h| {
-        let policy = Policy {
-            max_size: h.max_size,
-            max_age: h.max_age,
-            every: h.every,
-            count: h.count,
-        };
-        let when = Conditions::of_writer(&policy);
-        let next = main_facts.and_then(|(size, born)| decide(size, born, now, &when).wait(now));
-        let left_out = control::ask_for(&set, h.pid, Ask::Stats, Duration::from_secs(1))
-            .ok()
-            .and_then(|t| LeftOut::parse(&t));
-        WriterReport {
-            left_out,
-            pid: h.pid,
-            max_size: h.max_size,
-            max_age_secs: h.max_age.map(|d| d.as_secs_f64()),
-            max_count: h.count,
-            next_age_rotation_secs: next.map(|d| d.as_secs_f64()),
-        }
-    });
+    let writer = lock::live_writer(&set)?.map(|h| writer_report(&set, &h, main_facts, now));
     Ok(SetReport {
         path: escape(path.as_os_str().as_encoded_bytes()),
         writer,
         members,
     })
+}
+
+/// A live writer, and when its time rules rotate the main file of `size`
+/// bytes whose age counts from `origin` next.
+fn writer_report(
+    set: &FileSet,
+    h: &Holder,
+    main: Option<(u64, SystemTime)>,
+    now: SystemTime,
+) -> WriterReport {
+    let policy = Policy {
+        max_size: h.max_size,
+        max_age: h.max_age,
+        every: h.every,
+        count: h.count,
+    };
+    let next = Conditions::of_writer(&policy)
+        .zip(main)
+        .and_then(|(when, (size, origin))| decide(size, origin, now, &when).wait(now));
+    let left_out = control::ask_for(set, h.pid, Ask::Stats, Duration::from_secs(1))
+        .ok()
+        .and_then(|t| LeftOut::parse(&t));
+    WriterReport {
+        left_out,
+        pid: h.pid,
+        max_size: h.max_size,
+        max_age_secs: h.max_age.map(|d| d.as_secs_f64()),
+        max_count: h.count,
+        next_age_rotation_secs: next.map(|d| d.as_secs_f64()),
+    }
 }
 
 fn text(report: &Report) -> String {

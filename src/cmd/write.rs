@@ -7,16 +7,17 @@ use crate::cmd::targets::{self, Target};
 use crate::cmd::{check_may_modify, recover};
 use crate::config::{DirTrust, OpenMode, WriteConfig};
 use crate::control::Claim;
-use crate::fileset::{Create, FileSet};
+use crate::fileset::{Create, FileSet, Opened};
 use crate::lock::{self, AlreadyWritten, Holder, Role};
 use crate::messages;
 use crate::naming::Naming;
 use crate::pipeline::{self, Options};
 use crate::signals::Signals;
 use crate::state::State;
-use crate::writer::Writer;
+use crate::writer::{Settings, Writer};
 
-/// Runs the writer.
+/// Runs the writer: checks everything that can refuse the run, takes
+/// the set, opens its main file, and runs the pipeline.
 pub fn run(cfg: WriteConfig) -> Result<()> {
     // `app.0.log` where the `%` set `app.%.log` lives is that set.
     let naming = match targets::resolve(cfg.set.path())? {
@@ -24,10 +25,48 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         Target::Backup { .. } => cfg.set.clone(),
     };
     let set = FileSet::open(naming, cfg.trust)?;
-    let count = cfg.policy.count;
+    refuse(&set, &cfg)?;
+    let me = Holder {
+        pid: std::process::id(),
+        role: Role::Writer,
+        count: cfg.policy.count,
+        max_size: cfg.policy.max_size,
+        max_age: cfg.policy.max_age,
+        every: cfg.policy.every,
+        finishing: cfg.finishing.clone(),
+    };
+    let mut claim = Claim::take(&set, me)?;
+    let opened = open_main(&set, &cfg)?;
+    // Handlers first: a signal sent once the socket answers is acted on,
+    // never the default action.
+    let signals = Signals::install()?;
+    claim.listen(&set);
+    if rustix::termios::isatty(std::io::stdin()) {
+        messages::note("reading from the terminal (end with Ctrl-D)");
+    }
+    let settings = Settings {
+        policy: cfg.policy,
+        fsync: cfg.fsync,
+        finishing: cfg.finishing,
+        perm: cfg.perm,
+    };
+    let mut writer = Writer::new(set, opened, settings)?;
+    writer.compress_owed()?;
+    writer.retain();
+    let opts = Options {
+        partial_timeout: cfg.partial_timeout,
+        timestamp: cfg.timestamp,
+        tee: cfg.tee,
+        rules: cfg.rules,
+        rate_limit: cfg.rate_limit,
+        drop_buffer: cfg.drop_buffer,
+    };
+    pipeline::run(writer, claim, &signals, opts)
+}
 
-    // Everything that can refuse the run is checked before the lock file is
-    // made, so that a refusal leaves the directory exactly as it was.
+/// Everything that can refuse the run, checked before the lock file is
+/// made, so that a refusal leaves the directory exactly as it was.
+fn refuse(set: &FileSet, cfg: &WriteConfig) -> Result<()> {
     let before = set.list()?;
     if cfg.mode == OpenMode::Exclusive {
         if let Some(m) = &before.main {
@@ -48,23 +87,20 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
     if let Some(m) = &before.main {
         set.check_main(m)?;
     }
-    check_may_modify(&set, main, "write")?;
-    refuse_plain_writer(&set, main)?;
+    check_may_modify(set, main, "write")?;
+    refuse_plain_writer(set, main)
+}
 
-    let me = Holder {
-        pid: std::process::id(),
-        role: Role::Writer,
-        count,
-        max_size: cfg.policy.max_size,
-        max_age: cfg.policy.max_age,
-        every: cfg.policy.every,
-        finishing: cfg.finishing.clone(),
-    };
-    let mut claim = Claim::take(&set, me)?;
-    let mut state = State::load(&set)?;
-    let listing = recover(&set, count, &mut state, set.list()?)?;
+/// With the set's lock held: finishes what a crash left, records what
+/// this writer keeps, clears the set in mode `w`, and opens (or creates)
+/// the main file, its age counting from its birth or the last time it
+/// was emptied.
+fn open_main(set: &FileSet, cfg: &WriteConfig) -> Result<Opened> {
+    let count = cfg.policy.count;
+    let mut state = State::load(set)?;
+    let listing = recover(set, count, &mut state, set.list()?)?;
     let compress_from = cfg.finishing.compress.map(|_| cfg.finishing.compress_from);
-    state.record_writer(&set, count, compress_from)?;
+    state.record_writer(set, count, compress_from)?;
     if cfg.mode == OpenMode::Truncate {
         // A main file that must be refused is refused before anything of
         // the set is deleted.
@@ -76,7 +112,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         }
         if let Some(m) = &listing.main {
             set.truncate(&m.name)?;
-            state.record_emptied(&set)?;
+            state.record_emptied(set)?;
         }
     }
     let name = listing
@@ -87,27 +123,8 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         OpenMode::Append | OpenMode::Truncate => Create::IfMissing,
     };
     let mut opened = set.open_main(&name, how, cfg.perm)?;
-    // Age counts from the birth, or the last time the file was emptied.
     opened.born = state.origin(opened.born);
-    // Handlers first: a signal sent once the socket answers is acted on,
-    // never the default action.
-    let signals = Signals::install()?;
-    claim.listen(&set);
-    if rustix::termios::isatty(std::io::stdin()) {
-        messages::note("reading from the terminal (end with Ctrl-D)");
-    }
-    let mut writer = Writer::new(set, opened, cfg.policy, cfg.fsync, cfg.finishing, cfg.perm)?;
-    writer.compress_owed()?;
-    writer.retain();
-    let opts = Options {
-        partial_timeout: cfg.partial_timeout,
-        timestamp: cfg.timestamp,
-        tee: cfg.tee,
-        rules: cfg.rules,
-        rate_limit: cfg.rate_limit,
-        drop_buffer: cfg.drop_buffer,
-    };
-    pipeline::run(writer, claim, &signals, opts)
+    Ok(opened)
 }
 
 /// A `%` set's main file may also have been named literally (`app.0.log`)
