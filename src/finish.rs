@@ -20,7 +20,7 @@ use anyhow::{Context, Result};
 
 use crate::compress;
 use crate::config::{Codec, Finishing};
-use crate::fileset::{FileSet, sync_file};
+use crate::fileset::{FileSet, Rotated, sync_file};
 use crate::hook;
 use crate::messages;
 use crate::plan::FileId;
@@ -377,7 +377,26 @@ impl Finisher {
 
     /// Hands over handles on deleted backups: their blocks are freed when
     /// the finisher closes them, off the writer's path.
-    pub fn free(&mut self, handles: Vec<OwnedFd>) {
+    /// Carries out a rotation's steps on `set` under the gate, which the
+    /// caller holds (`held`) from before it listed and planned, so that no
+    /// compression or retention renames or deletes a backup in between;
+    /// lets the gate go, and hands the deleted backups' handles over to be
+    /// closed off the caller's path. `main_fd`: the writer's handle on the
+    /// main file (see [`FileSet::execute`]).
+    pub fn execute(
+        &mut self,
+        set: &FileSet,
+        steps: &[Action],
+        main_fd: Option<&OwnedFd>,
+        held: std::sync::MutexGuard<'_, ()>,
+    ) -> Result<Rotated> {
+        let mut done = set.execute(steps, main_fd)?;
+        drop(held);
+        self.free(std::mem::take(&mut done.deleted));
+        Ok(done)
+    }
+
+    fn free(&mut self, handles: Vec<OwnedFd>) {
         if !handles.is_empty() {
             self.send(Task::Free(handles));
         }

@@ -289,9 +289,9 @@ impl Writer {
             self.settings.policy.count,
             self.main.born,
         );
-        let done = self.set.execute(&steps, Some(&self.main.fd))?;
-        drop(held);
-        self.finisher.free(done.deleted);
+        let done = self
+            .finisher
+            .execute(&self.set, &steps, Some(&self.main.fd), held)?;
         match done.fresh {
             Some(fd) => {
                 let new = self.set.adopt(fd, &self.main.name)?;

@@ -432,12 +432,9 @@ fn execute(
     owed: bool,
 ) -> Result<()> {
     let mut finisher = Finisher::start(set.try_clone()?, finishing.clone());
-    let done = {
-        let gate = finisher.gate();
-        let _held = gate.lock().unwrap_or_else(|e| e.into_inner());
-        set.execute(steps, None)?
-    };
-    finisher.free(done.deleted);
+    let gate = finisher.gate();
+    let held = gate.lock().unwrap_or_else(|e| e.into_inner());
+    let done = finisher.execute(set, steps, None, held)?;
     // The program writing the file may go on writing to the backup until
     // it reopens its file: the hook (which asks it to) runs right after
     // the rename, and the backup is finished once it has exited.
