@@ -615,6 +615,17 @@ fn cpu_ticks(pid: u32) -> u64 {
     f[11].parse::<u64>().expect("utime") + f[12].parse::<u64>().expect("stime")
 }
 
+/// How many write calls a process has made (`syscw` in /proc/PID/io),
+/// failed ones included.
+fn write_calls(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/io"))
+        .expect("io")
+        .lines()
+        .find_map(|l| l.strip_prefix("syscw:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("syscw")
+}
+
 #[test]
 fn a_stalled_writer_whose_input_ended_sleeps_until_space_returns() {
     if !is_root() {
@@ -632,14 +643,19 @@ fn a_stalled_writer_whose_input_ended_sleeps_until_space_returns() {
     drop(live.stdin.take());
     let pid = live.pid();
     let before = cpu_ticks(pid);
-    let start = Instant::now();
-    wait_until("1.5 s of stall", Duration::from_secs(5), || {
-        start.elapsed() >= Duration::from_millis(1500)
+    // Seven more tries of the write, as the kernel counts the writer's
+    // write calls: with a pause that doubles from 10 ms, over a second.
+    let tries = write_calls(pid);
+    wait_until("seven more tries", Duration::from_secs(10), || {
+        write_calls(pid) >= tries + 7
     });
     // Retrying with back-off costs next to nothing; a loop woken by the
-    // closed input at every turn would burn the whole 1.5 s.
+    // closed input at every turn would burn that whole second.
     let used = cpu_ticks(pid) - before;
-    assert!(used < 30, "{used} ticks of CPU while stalled");
+    assert!(
+        used < 30,
+        "{used} ticks of CPU over seven tries while stalled"
+    );
     std::fs::remove_file(&filler).expect("rm filler");
     let out = live.wait();
     assert!(
