@@ -53,7 +53,7 @@ _rollover() {
 
     case "${cmd}" in
         rollover)
-            opts="-s -a -c -m -t -h -V --max-size --max-age --every --max-days --max-count --mode --partial-timeout --timestamp --tee --select --deselect --rate-limit --on-stall --buffer --fsync --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --backup-names --perm --insecure-dir --help --version rotate reset status import-logrotate help"
+            opts="-s -a -c -m -t -h -V --max-size --max-age --every --max-days --max-count --mode --partial-timeout --timestamp --tee --select --deselect --rate-limit --on-stall --buffer --fsync --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --backup-names --padding --perm --insecure-dir --help --version rotate reset status import-logrotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -76,7 +76,7 @@ _rollover() {
                     return 0
                     ;;
                 --every)
-                    COMPREPLY=($(compgen -W "hour day week month" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --max-days)
@@ -161,6 +161,10 @@ _rollover() {
                     ;;
                 --backup-names)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --padding)
+                    COMPREPLY=($(compgen -W "auto none" -- "${cur}"))
                     return 0
                     ;;
                 --perm)
@@ -291,7 +295,7 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__rotate)
-            opts="-c -s -a -n -v -h -V --config --jobs --max-count --max-size --max-age --every --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --on-rotate-once --method --owner --missing-ok --dry-run --verbose --timeout --backup-names --perm --insecure-dir --help --version"
+            opts="-c -s -a -n -v -h -V --config --jobs --max-count --max-size --max-age --every --min-size --rotate-empty --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --on-rotate-once --method --no-create --owner --missing-ok --dry-run --verbose --timeout --backup-names --padding --perm --insecure-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -341,7 +345,11 @@ _rollover() {
                     return 0
                     ;;
                 --every)
-                    COMPREPLY=($(compgen -W "hour day week month" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --compress)
@@ -369,7 +377,7 @@ _rollover() {
                     return 0
                     ;;
                 --method)
-                    COMPREPLY=($(compgen -W "rename collapse copytruncate" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "rename collapse copytruncate copy" -- "${cur}"))
                     return 0
                     ;;
                 --owner)
@@ -382,6 +390,10 @@ _rollover() {
                     ;;
                 --backup-names)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --padding)
+                    COMPREPLY=($(compgen -W "auto none" -- "${cur}"))
                     return 0
                     ;;
                 --perm)

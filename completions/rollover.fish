@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rollover_global_optspecs
-    string join \n s/max-size= a/max-age= every= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee select= deselect= rate-limit= on-stall= buffer= fsync= compress= compress-from= max-total= max-backup-age= on-rotate= hook-timeout= backup-names= perm= insecure-dir h/help V/version
+    string join \n s/max-size= a/max-age= every= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee select= deselect= rate-limit= on-stall= buffer= fsync= compress= compress-from= max-total= max-backup-age= on-rotate= hook-timeout= backup-names= padding= perm= insecure-dir h/help V/version
 end
 
 function __fish_rollover_needs_command
@@ -26,10 +26,7 @@ end
 
 complete -c rollover -n "__fish_rollover_needs_command" -s s -l max-size -d 'Rotate before a line would take the main file past SIZE (0: off)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -s a -l max-age -d 'Rotate once the main file is older than DURATION (e.g. 1d, 12h)' -r
-complete -c rollover -n "__fish_rollover_needs_command" -l every -d 'Rotate at the start of each hour, day, week (Monday) or month' -r -f -a "hour\t''
-day\t''
-week\t''
-month\t''"
+complete -c rollover -n "__fish_rollover_needs_command" -l every -d 'Rotate at the start of each hour, day, week, month or year' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l max-days -d '--max-age in days, fractions allowed (1.5 is 36 hours)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -s c -l max-count -d 'Keep N backups; 0 truncates the main file instead of rotating' -r
 complete -c rollover -n "__fish_rollover_needs_command" -s m -l mode -d 'a: append; w: clear the set first; x: fail if any of it exists' -r -f -a "a\t'Append to the main file; existing backups are the set\'s history'
@@ -53,6 +50,8 @@ complete -c rollover -n "__fish_rollover_needs_command" -l max-backup-age -d 'De
 complete -c rollover -n "__fish_rollover_needs_command" -l on-rotate -d 'Run COMMAND (with /bin/sh -c) once each backup is finished' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l hook-timeout -d 'Kill a hook still running after DURATION' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l backup-names -d 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l padding -d 'Write backup numbers zero-padded (auto: .01 ... .10) or not (none)' -r -f -a "auto\t'Zero-padded to the digits of the count'
+none\t'Unpadded, as logrotate writes them'"
 complete -c rollover -n "__fish_rollover_needs_command" -l perm -d 'Mode of new main files, in octal (default 0644 minus the umask)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l tee -d 'Also copy the input to stdout'
 complete -c rollover -n "__fish_rollover_needs_command" -l insecure-dir -d 'As root, allow a directory that other users can write'
@@ -68,10 +67,8 @@ complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l jobs -d 'Wi
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s c -l max-count -d 'Keep N backups [default: the last writer\'s count, else 5]' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s s -l max-size -d 'Rotate only a main file larger than SIZE (or older than -a)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s a -l max-age -d 'Rotate only a main file older than DURATION (or larger than -s)' -r
-complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l every -d 'Rotate only a main file born before this hour, day, week or month' -r -f -a "hour\t''
-day\t''
-week\t''
-month\t''"
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l every -d 'Rotate only a set last rotated before this hour, day, week, month...' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l min-size -d 'A period or age rotation waits until the main file holds SIZE' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l compress -d 'Compress backups: gzip[:1-9] or zstd[:1-19] (.gz, .zst)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l compress-from -d 'Leave backups numbered below N uncompressed (2: logrotate\'s delaycompress)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l max-total -d 'Delete the oldest backups until all backups take at most SIZE' -r
@@ -80,12 +77,17 @@ complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l on-rotate -
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l hook-timeout -d 'Kill a hook still running after DURATION' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l method -d 'How the main file\'s contents become backup 1' -r -f -a "rename\t'Rename the main file, swap in a new empty one'
 collapse\t'Copy out whole blocks, collapse them out of the live file (lossless)'
-copytruncate\t'Copy, then truncate (lossy: logrotate\'s copytruncate)'"
+copytruncate\t'Copy, then truncate (lossy: logrotate\'s copytruncate)'
+copy\t'Copy, and leave the main file as it is (logrotate\'s copy)'"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l owner -d 'Owner of the new main file, USER[:GROUP] (default: the old one\'s)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l timeout -d 'How long to wait for a live writer to answer' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l backup-names -d 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l padding -d 'Write backup numbers zero-padded (auto: .01 ... .10) or not (none)' -r -f -a "auto\t'Zero-padded to the digits of the count'
+none\t'Unpadded, as logrotate writes them'"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l perm -d 'Mode of new main files, in octal (default 0644 minus the umask)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l rotate-empty -d 'Rotate an empty main file too (logrotate\'s ifempty, its default)'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l on-rotate-once -d 'Run --on-rotate once after all the sets, not once per set'
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l no-create -d 'Make no new main file: its program makes its own (logrotate\'s nocreate)'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l missing-ok -d 'An argument that matches nothing is not an error'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s n -l dry-run -d 'Print what would be done, change nothing'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s v -l verbose -d 'Print each action'

@@ -215,6 +215,8 @@ pub struct RotateConfig {
     pub method: Method,
     /// `--backup-names`; `None`: as the set's state says, else numbers.
     pub names: Option<Names>,
+    /// `--padding`; `None`: as the set's state says, else padded.
+    pub padding: Option<crate::naming::Padding>,
     /// Owner and mode of a swapped-in main file (`--owner`, `--perm`).
     pub fresh: Fresh,
     pub missing_ok: bool,

@@ -16,8 +16,9 @@ struct Settings {
     missing_ok: Option<bool>,
     compress: Option<bool>,
     delay: Option<bool>,
-    /// `hourly`/`daily`/`weekly`/`monthly`, or none after `size`.
-    period: Option<Option<&'static str>>,
+    /// `hourly`/`daily`/`weekly [N]`/`monthly`/`yearly` as rollover's
+    /// `every`, or none after `size`.
+    period: Option<Option<String>>,
     /// `size`: the criterion that replaces a period.
     size: Option<Option<String>>,
     /// `maxsize`: rotates early, beside a period.
@@ -30,6 +31,12 @@ struct Settings {
     postrotate: Option<String>,
     dateext: Option<bool>,
     dateformat: Option<String>,
+    /// `ifempty` (logrotate's default) or `notifempty`.
+    if_empty: Option<bool>,
+    /// `minsize`.
+    min_size: Option<String>,
+    /// `copy`.
+    copy: Option<bool>,
 }
 
 /// The translation: TOML on stdout, and one warning per directive left
@@ -191,21 +198,39 @@ fn directive<'a>(
         },
         "missingok" => s.missing_ok = Some(true),
         "nomissingok" => s.missing_ok = Some(false),
-        // rollover never rotates an empty main file.
-        "notifempty" => {}
+        "ifempty" => s.if_empty = Some(true),
+        "notifempty" => s.if_empty = Some(false),
         "compress" => s.compress = Some(true),
         "nocompress" => s.compress = Some(false),
         "delaycompress" => s.delay = Some(true),
         "nodelaycompress" => s.delay = Some(false),
-        "hourly" | "daily" | "weekly" | "monthly" => {
-            s.period = Some(Some(match word {
-                "hourly" => "hour",
-                "daily" => "day",
-                "weekly" => "week",
-                _ => "month",
-            }));
+        "hourly" | "daily" | "weekly" | "monthly" | "yearly" => {
+            let period = match (word, rest.trim()) {
+                ("hourly", _) => "hour",
+                ("daily", _) => "day",
+                ("monthly", _) => "month",
+                ("yearly", _) => "year",
+                // weekly [N]: N = 0 (Sunday, the default) ... 6, 7 any day.
+                (_, "" | "0") => "week:sun",
+                (_, "1") => "week",
+                (_, "2") => "week:tue",
+                (_, "3") => "week:wed",
+                (_, "4") => "week:thu",
+                (_, "5") => "week:fri",
+                (_, "6") => "week:sat",
+                (_, "7") => "week:any",
+                (_, n) => {
+                    skip(format!("weekly {n}"), out);
+                    return;
+                }
+            };
+            s.period = Some(Some(period.to_string()));
             s.size = Some(None);
         }
+        "minsize" => match size(rest) {
+            Some(v) => s.min_size = Some(v),
+            None => skip(format!("minsize {rest}"), out),
+        },
         "size" => match size(rest) {
             Some(v) => {
                 s.size = Some(Some(v));
@@ -222,9 +247,15 @@ fn directive<'a>(
             None => skip(format!("maxage {rest}"), out),
         },
         "create" => {
-            let w = words(rest);
-            let mode = w.first().cloned();
-            let owner = match (w.get(1), w.get(2)) {
+            // create [MODE] [OWNER [GROUP]]: a first word of octal digits
+            // is the mode.
+            let mut w = words(rest);
+            let octal = |m: &String| !m.is_empty() && m.bytes().all(|b| (b'0'..=b'7').contains(&b));
+            let mode = w.first().filter(|m| octal(m)).cloned();
+            if mode.is_some() {
+                w.remove(0);
+            }
+            let owner = match (w.first(), w.get(1)) {
                 (Some(u), Some(g)) => Some(format!("{u}:{g}")),
                 (Some(u), None) => Some(u.clone()),
                 _ => None,
@@ -233,6 +264,9 @@ fn directive<'a>(
         }
         "copytruncate" => s.copytruncate = Some(true),
         "nocopytruncate" => s.copytruncate = Some(false),
+        "copy" => s.copy = Some(true),
+        "nocopy" => s.copy = Some(false),
+        "nocreate" => s.create = None,
         "dateext" => s.dateext = Some(true),
         "nodateext" => s.dateext = Some(false),
         "dateformat" if !rest.is_empty() => s.dateformat = Some(unquote(rest)),
@@ -307,11 +341,15 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
             let _ = writeln!(t, "max-count = 0  # logrotate's default: rotate 0");
         }
     }
-    if let Some(Some(p)) = s.period {
+    if s.dateext != Some(true) {
+        // logrotate never pads its numbers: `.1` ... `.14`.
+        let _ = writeln!(t, "padding = \"none\"");
+    }
+    if let Some(Some(p)) = &s.period {
         let _ = writeln!(t, "every = {}", q(p));
     }
     match (
-        s.period,
+        &s.period,
         s.size.clone().flatten().or_else(|| s.max_size.clone()),
     ) {
         (_, Some(v)) => {
@@ -322,6 +360,13 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
             let _ = writeln!(t, "max-size = \"1M\"  # logrotate's default: size 1M");
         }
         _ => {}
+    }
+    if let Some(m) = &s.min_size {
+        let _ = writeln!(t, "min-size = {}", q(m));
+    }
+    // logrotate rotates an empty file unless told notifempty.
+    if s.if_empty != Some(false) {
+        let _ = writeln!(t, "rotate-empty = true");
     }
     if s.compress == Some(true) {
         let _ = writeln!(t, "compress = \"gzip\"");
@@ -337,6 +382,8 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
     }
     if s.copytruncate == Some(true) {
         let _ = writeln!(t, "method = \"collapse\"");
+    } else if s.copy == Some(true) {
+        let _ = writeln!(t, "method = \"copy\"");
     } else if let Some((mode, owner)) = &s.create {
         if let Some(m) = mode {
             let _ = writeln!(t, "perm = {}", q(m));
@@ -344,6 +391,10 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
         if let Some(o) = owner {
             let _ = writeln!(t, "owner = {}", q(o));
         }
+    } else {
+        // Without create (logrotate's default), logrotate makes no new
+        // file: the program makes its own.
+        let _ = writeln!(t, "no-create = true");
     }
     if s.dateext == Some(true) {
         // logrotate's default dateformat.
@@ -438,7 +489,7 @@ mod tests {
         let body = t.toml.split_once('\n').map(|x| x.1).unwrap_or_default();
         assert_eq!(
             body,
-            "\n[[set]]\npaths = [\"/var/log/syslog\", \"/var/log/mail.log\"]\nmax-count = 7\nevery = \"day\"\ncompress = \"gzip\"\ncompress-from = 2\nmissing-ok = true\non-rotate = '''\n/usr/lib/rsyslog/rsyslog-rotate\n'''\non-rotate-once = true\n# not translated: su root adm\n"
+            "\n[[set]]\npaths = [\"/var/log/syslog\", \"/var/log/mail.log\"]\nmax-count = 7\npadding = \"none\"\nevery = \"day\"\ncompress = \"gzip\"\ncompress-from = 2\nmissing-ok = true\non-rotate = '''\n/usr/lib/rsyslog/rsyslog-rotate\n'''\non-rotate-once = true\n# not translated: su root adm\n"
         );
         assert_eq!(t.warnings.len(), 1);
         assert!(t.warnings[0].ends_with(":18: not translated: su root adm"));
@@ -448,26 +499,66 @@ mod tests {
     fn size_drops_an_inherited_period_and_a_later_period_drops_size() {
         let t =
             from("daily\n/a.log {\n size 100k\n}\n/b.log {\n size 1M\n weekly\n maxsize 5M\n}\n");
-        assert!(t.toml.contains("paths = [\"/a.log\"]\nmax-count = 0  # logrotate's default: rotate 0\nmax-size = \"100K\"\n"), "{}", t.toml);
-        assert!(t.toml.contains("paths = [\"/b.log\"]\nmax-count = 0  # logrotate's default: rotate 0\nevery = \"week\"\nmax-size = \"5M\"\n"), "{}", t.toml);
+        assert!(t.toml.contains("paths = [\"/a.log\"]\nmax-count = 0  # logrotate's default: rotate 0\npadding = \"none\"\nmax-size = \"100K\"\nrotate-empty = true\n"), "{}", t.toml);
+        assert!(t.toml.contains("paths = [\"/b.log\"]\nmax-count = 0  # logrotate's default: rotate 0\npadding = \"none\"\nevery = \"week:sun\"\nmax-size = \"5M\"\nrotate-empty = true\n"), "{}", t.toml);
     }
 
     #[test]
     fn without_a_period_or_a_size_logrotate_rotates_at_one_mebibyte() {
         let t = from("/a.log {\n rotate 2\n}\n");
         assert!(
-            t.toml
-                .ends_with("max-count = 2\nmax-size = \"1M\"  # logrotate's default: size 1M\n"),
+            t.toml.ends_with(
+                "max-count = 2\npadding = \"none\"\nmax-size = \"1M\"  # logrotate's default: size 1M\nrotate-empty = true\nno-create = true\n"
+            ),
             "{}",
             t.toml
         );
     }
 
     #[test]
+    fn weekly_yearly_minsize_and_create_without_a_mode() {
+        let t = from(
+            "/a.log {\n weekly\n}\n/b.log {\n weekly 3\n}\n/c.log {\n weekly 7\n}\n/d.log {\n yearly\n minsize 1M\n create nobody nogroup\n notifempty\n}\n",
+        );
+        let set = |p: &str| {
+            let at = t.toml.find(&format!("paths = [\"{p}\"]")).expect(p);
+            t.toml[at..]
+                .split("[[set]]")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(
+            set("/a.log").contains("every = \"week:sun\"\n"),
+            "{}",
+            t.toml
+        );
+        assert!(
+            set("/b.log").contains("every = \"week:wed\"\n"),
+            "{}",
+            t.toml
+        );
+        assert!(
+            set("/c.log").contains("every = \"week:any\"\n"),
+            "{}",
+            t.toml
+        );
+        let d = set("/d.log");
+        assert!(d.contains("every = \"year\"\nmin-size = \"1M\"\n"), "{d}");
+        assert!(
+            d.contains("owner = \"nobody:nogroup\"\n") && !d.contains("perm"),
+            "{d}"
+        );
+        assert!(!d.contains("rotate-empty"), "{d}");
+        assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+    }
+
+    #[test]
     fn copytruncate_is_collapse_and_create_gives_owner_and_mode() {
         let t = from(
-            "/a.log {\n copytruncate\n create 0640 www-data adm\n}\n/b.log {\n create 0600 nobody nogroup\n maxage 30\n}\n",
+            "/a.log {\n copytruncate\n create 0640 www-data adm\n}\n/b.log {\n create 0600 nobody nogroup\n maxage 30\n}\n/c.log {\n copy\n}\n",
         );
+        assert!(t.toml.contains("method = \"copy\"\n"));
         assert!(t.toml.contains("method = \"collapse\"\n"));
         assert!(
             t.toml
@@ -489,7 +580,7 @@ mod tests {
             t.toml
                 .contains("# not translated: prerotate echo a; echo b endscript\n")
         );
-        assert!(t.toml.contains("# not translated: ifempty\n"));
-        assert_eq!(t.warnings.len(), 2);
+        assert!(t.toml.contains("rotate-empty = true\n"));
+        assert_eq!(t.warnings.len(), 1);
     }
 }

@@ -34,6 +34,21 @@ pub struct Naming {
     path: PathBuf,
     /// `--backup-names date:FORMAT`: the FORMAT as given.
     dates: Option<String>,
+    /// `--padding`: how numbers are written.
+    padding: Padding,
+}
+
+/// How backup numbers are written (`--padding`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Padding {
+    /// Zero-padded to the digits of the count: `.01` ... `.10`.
+    #[default]
+    Auto,
+    /// Unpadded, as logrotate writes them: `.1` ... `.10`.
+    None,
 }
 
 /// The default FORMAT of date-named backups.
@@ -91,7 +106,28 @@ impl Naming {
             template,
             path: path.to_path_buf(),
             dates: None,
+            padding: Padding::Auto,
         })
+    }
+
+    /// The same set with its numbers written as `padding` says.
+    pub fn with_padding(mut self, padding: Padding) -> Naming {
+        self.padding = padding;
+        self
+    }
+
+    /// How numbers are written.
+    pub fn padding(&self) -> Padding {
+        self.padding
+    }
+
+    /// Digits a backup number takes in a set of `count` backups: the width
+    /// of `count` itself (at least 1), or 1 without padding.
+    pub fn width(&self, count: u64) -> usize {
+        match self.padding {
+            Padding::Auto => width(count),
+            Padding::None => 1,
+        }
     }
 
     /// The same set with date-named backups (`--backup-names date:FORMAT`),
@@ -264,7 +300,7 @@ impl Naming {
 
     /// The name of the main file to create when none exists.
     pub fn main_name(&self, count: u64) -> Vec<u8> {
-        self.name(0, width(count), None)
+        self.name(0, self.width(count), None)
     }
 
     /// The name of backup `index` at the given width and codec.

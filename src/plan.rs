@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use rustix::fs::FileType;
 
-use crate::naming::{Naming, Stamp, width};
+use crate::naming::{Naming, Stamp};
 
 /// A file's identity, which survives renames and compression's swap of
 /// names: its device and inode numbers.
@@ -62,6 +62,19 @@ pub struct Listing {
     /// Size of a main file left beside the set by a rotation that crashed
     /// between swapping in the new main file and naming the old one.
     pub leftover: Option<u64>,
+    /// A rotation's renames began and did not all end (a crash): the gap
+    /// such a cascade leaves closes at the next rotation, where any other
+    /// gap moves up with the rest.
+    pub cascading: bool,
+}
+
+/// Whether an empty main file is rotated (`--rotate-empty`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Empty {
+    /// Never: no empty backup is made.
+    Keep,
+    /// As any other (logrotate's `ifempty`).
+    Rotate,
 }
 
 /// How the main file's contents become backup 1 (`rotate --method`).
@@ -76,6 +89,11 @@ pub enum Method {
     /// It is copied out, then truncated: what is written in between is
     /// lost (logrotate's copytruncate).
     CopyTruncate,
+    /// It is copied out and left as it is (logrotate's `copy`).
+    Copy,
+    /// The main file is renamed and no new one is made: its program makes
+    /// its own when it reopens (`--no-create`, logrotate's `nocreate`).
+    RenameOnly,
 }
 
 impl Method {
@@ -85,6 +103,8 @@ impl Method {
             Method::Rename => "rename",
             Method::Collapse => "collapse",
             Method::CopyTruncate => "copytruncate",
+            Method::Copy => "copy",
+            Method::RenameOnly => "rename (no-create)",
         }
     }
 }
@@ -142,6 +162,13 @@ impl Action {
                 Method::CopyTruncate => {
                     format!("copy {} to {} and truncate it", p(main), p(backup))
                 }
+                Method::Copy => format!("copy {} to {}", p(main), p(backup)),
+                Method::RenameOnly => format!(
+                    "rename {} to {} (no new {}: its program makes it)",
+                    p(main),
+                    p(backup),
+                    p(main)
+                ),
             },
             Action::Truncate(n) => format!("truncate {}", p(n)),
         }
@@ -149,10 +176,21 @@ impl Action {
 }
 
 /// The steps that rotate the set to `count` backups; `start` is the main
-/// file's age origin, which names a date-named backup. An empty or missing
-/// main file is never rotated: no steps.
-pub fn rotation(naming: &Naming, listing: &Listing, count: u64, start: SystemTime) -> Vec<Action> {
-    let Some(main) = listing.main.as_ref().filter(|m| m.size > 0) else {
+/// file's age origin, which names a date-named backup. A missing main
+/// file is never rotated, nor an empty one unless `empty` says so: no
+/// steps.
+pub fn rotation(
+    naming: &Naming,
+    listing: &Listing,
+    count: u64,
+    start: SystemTime,
+    empty: Empty,
+) -> Vec<Action> {
+    let Some(main) = listing
+        .main
+        .as_ref()
+        .filter(|m| m.size > 0 || empty == Empty::Rotate)
+    else {
         return Vec::new();
     };
     if naming.dates().is_some() {
@@ -164,7 +202,7 @@ pub fn rotation(naming: &Naming, listing: &Listing, count: u64, start: SystemTim
     } else {
         steps.push(Action::SwapIn {
             main: main.name.clone(),
-            backup: naming.name(1, width(count), None),
+            backup: naming.name(1, naming.width(count), None),
             method: Method::Rename,
             fresh: Fresh::default(),
         });
@@ -235,41 +273,63 @@ pub fn with_method(mut steps: Vec<Action>, how: Method, made: Fresh) -> Vec<Acti
 }
 
 /// Frees number 1. Backups numbered `count` and above are deleted (a
-/// symlink among them too: the link, never its target); the others are
-/// renumbered 2, 3 ... in age order. On an intact set that is "delete
-/// `count` and above, rename each one up, highest first". A set left with
-/// a gap by a crash (`.1 .2 .4`) has it closed on the way, so backups stay
-/// numbered 1..k. Renames that move a backup down go first, lowest first,
-/// then those that move one up, highest first: each target is free when it
-/// is taken, and at every step the numbers keep the backups in age order.
+/// symlink among them too: the link, never its target), and each other
+/// one moves one number up, highest first, so that each target is free
+/// when it is taken: a gap moves up with the rest (backups 1, 3, 4 become
+/// 2, 4, 5), as logrotate does; of two with one number (two paddings),
+/// the older goes one further. After a crash part-way through a cascade
+/// (`listing.cascading`) its gap closes instead: the backups are numbered
+/// 2, 3 ... in age order, renames that move one down first, lowest first,
+/// then those that move one up, highest first, so that at every step the
+/// numbers keep the backups in age order.
 pub fn shift(naming: &Naming, listing: &Listing, count: u64) -> Vec<Action> {
-    let w = width(count);
-    let (dropped, kept): (Vec<&Backup>, Vec<&Backup>) =
-        listing.backups.iter().partition(|b| b.index >= count);
-    let mut steps: Vec<Action> = dropped
-        .iter()
-        .map(|b| Action::Delete(b.name.clone()))
-        .collect();
+    let w = naming.width(count);
     // Newest first; listing.backups is highest number first.
-    let kept: Vec<&Backup> = kept.into_iter().rev().collect();
-    let target = |rank: usize| rank as u64 + 2;
+    // The number each one goes to, newest first; two backups with one
+    // number (two paddings) never go to the same one.
+    let mut last = 1;
+    let mut steps = Vec::new();
+    for b in listing.backups.iter().rev() {
+        let to = if listing.cascading {
+            last + 1
+        } else {
+            (b.index + 1).max(last + 1)
+        };
+        if to > count {
+            steps.push((b, None));
+        } else {
+            last = to;
+            steps.push((b, Some(to)));
+        }
+    }
+    // Oldest first.
+    let mut actions: Vec<Action> = steps
+        .iter()
+        .rev()
+        .filter(|(_, to)| to.is_none())
+        .map(|(b, _)| Action::Delete(b.name.clone()))
+        .collect();
     let mut rename = |b: &Backup, to: u64| {
         let name = naming.name(to, w, b.codec);
         if name != b.name {
-            steps.push(Action::Rename(b.name.clone(), name));
+            actions.push(Action::Rename(b.name.clone(), name));
         }
     };
-    for (rank, b) in kept.iter().enumerate() {
-        if target(rank) <= b.index {
-            rename(b, target(rank));
+    for (b, to) in &steps {
+        if let Some(to) = *to
+            && to <= b.index
+        {
+            rename(b, to);
         }
     }
-    for (rank, b) in kept.iter().enumerate().rev() {
-        if target(rank) > b.index {
-            rename(b, target(rank));
+    for (b, to) in steps.iter().rev() {
+        if let Some(to) = *to
+            && to > b.index
+        {
+            rename(b, to);
         }
     }
-    steps
+    actions
 }
 
 /// The plain backup that these steps bring to number `at` (the new backup
@@ -318,7 +378,7 @@ pub fn recovery(
             };
             steps.push(Action::Rename(
                 leftover_name.to_vec(),
-                naming.name(1, width(count), None),
+                naming.name(1, naming.width(count), None),
             ));
             steps
         }
@@ -332,6 +392,15 @@ mod tests {
 
     fn naming() -> Naming {
         Naming::new(Path::new("app.log")).unwrap()
+    }
+
+    /// A listing with a main file of `size` bytes and the named backups;
+    /// `cascading`: a cascade's mark is there.
+    fn listing_with(size: u64, backups: &[&str], cascading: bool) -> Listing {
+        Listing {
+            cascading,
+            ..listing(size, backups)
+        }
     }
 
     /// A listing with a main file of `size` bytes and the named backups.
@@ -365,6 +434,7 @@ mod tests {
             }),
             backups: bs,
             leftover: None,
+            cascading: false,
         }
     }
 
@@ -403,32 +473,25 @@ mod tests {
                     "rename app.log to app.log.1 and create a new empty app.log",
                 ],
             ),
-            // A gap: closed on the way, lowest move first.
+            // A gap moves up with the rest, as logrotate's does.
             (
                 5,
                 &["app.log.1", "app.log.2", "app.log.4"],
                 &[
+                    "rename app.log.4 to app.log.5",
                     "rename app.log.2 to app.log.3",
                     "rename app.log.1 to app.log.2",
                     "rename app.log to app.log.1 and create a new empty app.log",
                 ],
             ),
-            // A half-done cascade (4 moved to 5, 3 not yet): moves down
-            // first, then up; nothing is overwritten.
-            (
-                9,
-                &["app.log.1", "app.log.3", "app.log.5"],
-                &[
-                    "rename app.log.5 to app.log.4",
-                    "rename app.log.1 to app.log.2",
-                    "rename app.log to app.log.1 and create a new empty app.log",
-                ],
-            ),
-            // Number 1 missing: the others already stand where they go.
             (
                 5,
                 &["app.log.2", "app.log.3"],
-                &["rename app.log to app.log.1 and create a new empty app.log"],
+                &[
+                    "rename app.log.3 to app.log.4",
+                    "rename app.log.2 to app.log.3",
+                    "rename app.log to app.log.1 and create a new empty app.log",
+                ],
             ),
             // Numbered at and above the count: deleted, whatever the gaps.
             (
@@ -491,6 +554,62 @@ mod tests {
                 &listing(10, backups),
                 *count,
                 SystemTime::UNIX_EPOCH,
+                Empty::Keep,
+            ));
+            assert_eq!(got, *want, "count {count}, backups {backups:?}");
+        }
+    }
+
+    /// After a crash part-way through a cascade (its mark is there), its
+    /// gap closes: the backups are numbered in age order again, moves down
+    /// first, and nothing is overwritten.
+    #[test]
+    fn a_half_done_cascade_closes_its_gap() {
+        let cases: &[(u64, &[&str], &[&str])] = &[
+            (
+                5,
+                &["app.log.1", "app.log.2", "app.log.4"],
+                &[
+                    "rename app.log.2 to app.log.3",
+                    "rename app.log.1 to app.log.2",
+                    "rename app.log to app.log.1 and create a new empty app.log",
+                ],
+            ),
+            // 4 moved to 5, 3 not yet.
+            (
+                9,
+                &["app.log.1", "app.log.3", "app.log.5"],
+                &[
+                    "rename app.log.5 to app.log.4",
+                    "rename app.log.1 to app.log.2",
+                    "rename app.log to app.log.1 and create a new empty app.log",
+                ],
+            ),
+            // Number 1 missing: the others already stand where they go.
+            (
+                5,
+                &["app.log.2", "app.log.3"],
+                &["rename app.log to app.log.1 and create a new empty app.log"],
+            ),
+            // A full set whose oldest was deleted before the crash: all the
+            // others are kept.
+            (
+                5,
+                &["app.log.1", "app.log.2", "app.log.4", "app.log.5"],
+                &[
+                    "rename app.log.2 to app.log.3",
+                    "rename app.log.1 to app.log.2",
+                    "rename app.log to app.log.1 and create a new empty app.log",
+                ],
+            ),
+        ];
+        for (count, backups, want) in cases {
+            let got = show(&rotation(
+                &naming(),
+                &listing_with(10, backups, true),
+                *count,
+                SystemTime::UNIX_EPOCH,
+                Empty::Keep,
             ));
             assert_eq!(got, *want, "count {count}, backups {backups:?}");
         }
@@ -503,6 +622,7 @@ mod tests {
             &listing(10, &["app.log.1", "app.log.2.gz"]),
             5,
             SystemTime::UNIX_EPOCH,
+            Empty::Keep,
         );
         let at = |n| brought_to(&naming(), &steps, n);
         assert_eq!(at(1), Some(b"app.log.1".to_vec()));
@@ -513,19 +633,20 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_or_missing_main_file_is_never_rotated() {
-        assert!(
-            rotation(
-                &naming(),
-                &listing(0, &["app.log.1"]),
-                5,
-                SystemTime::UNIX_EPOCH
-            )
-            .is_empty()
+    fn an_empty_main_file_is_rotated_only_when_asked_and_a_missing_one_never() {
+        let empty = listing(0, &["app.log.1"]);
+        let at = SystemTime::UNIX_EPOCH;
+        assert!(rotation(&naming(), &empty, 5, at, Empty::Keep).is_empty());
+        assert_eq!(
+            show(&rotation(&naming(), &empty, 5, at, Empty::Rotate)),
+            [
+                "rename app.log.1 to app.log.2",
+                "rename app.log to app.log.1 and create a new empty app.log"
+            ]
         );
         let mut l = listing(10, &[]);
         l.main = None;
-        assert!(rotation(&naming(), &l, 5, SystemTime::UNIX_EPOCH).is_empty());
+        assert!(rotation(&naming(), &l, 5, at, Empty::Rotate).is_empty());
     }
 
     #[test]

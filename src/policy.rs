@@ -23,19 +23,55 @@ pub struct Policy {
 pub enum Every {
     Hour,
     Day,
-    /// From Monday.
-    Week,
+    /// On this weekday (0 Sunday ... 6 Saturday; `week` alone is Monday),
+    /// as logrotate's `weekly N`: once the origin's date is a day or more
+    /// back on that weekday, or 7 or more days back on any.
+    Week(u8),
+    /// Once the origin's date is 7 or more days back (`weekly 7`).
+    WeekAny,
     Month,
+    Year,
 }
 
+/// Weekday names as `week:DAY` takes them, Sunday first (logrotate's 0).
+const WEEKDAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+
 impl Every {
-    /// The period's name, as `--every` takes it.
-    pub fn as_str(self) -> &'static str {
+    /// Parses `--every hour|day|week[:DAY]|month|year` (DAY: `sun` ...
+    /// `sat`, or `any`).
+    pub fn parse(text: &str) -> Result<Every, String> {
+        let bad = || {
+            format!(
+                "invalid period '{text}': use hour, day, week, week:DAY (sun, mon ... sat, or any), month or year"
+            )
+        };
+        Ok(match text {
+            "hour" => Every::Hour,
+            "day" => Every::Day,
+            "week" => Every::Week(1),
+            "week:any" => Every::WeekAny,
+            "month" => Every::Month,
+            "year" => Every::Year,
+            t => {
+                let day = t.strip_prefix("week:").ok_or_else(bad)?;
+                let n = WEEKDAYS.iter().position(|d| *d == day).ok_or_else(bad)?;
+                Every::Week(n as u8)
+            }
+        })
+    }
+}
+
+impl std::fmt::Display for Every {
+    /// As `--every` takes it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Every::Hour => "hour",
-            Every::Day => "day",
-            Every::Week => "week",
-            Every::Month => "month",
+            Every::Hour => f.write_str("hour"),
+            Every::Day => f.write_str("day"),
+            Every::Week(1) => f.write_str("week"),
+            Every::Week(d) => write!(f, "week:{}", WEEKDAYS[usize::from(*d % 7)]),
+            Every::WeekAny => f.write_str("week:any"),
+            Every::Month => f.write_str("month"),
+            Every::Year => f.write_str("year"),
         }
     }
 }
@@ -74,16 +110,21 @@ pub fn period<Tz: TimeZone>(now: &DateTime<Tz>, every: Every) -> (DateTime<Tz>, 
             (h, h + chrono::Duration::hours(1))
         }
         Every::Day => (day, day + chrono::Duration::days(1)),
-        Every::Week => {
-            let monday =
-                day - chrono::Duration::days(i64::from(local.weekday().num_days_from_monday()));
-            (monday, monday + chrono::Duration::days(7))
+        Every::Week(d) => {
+            let back = (local.weekday().num_days_from_sunday() + 7 - u32::from(d % 7)) % 7;
+            let start = day - chrono::Duration::days(i64::from(back));
+            (start, start + chrono::Duration::days(7))
         }
+        Every::WeekAny => (day, day + chrono::Duration::days(1)),
         Every::Month => {
             let (y, m) = (local.year(), local.month());
             let next = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
             (month_start(y, m), month_start(next.0, next.1))
         }
+        Every::Year => (
+            month_start(local.year(), 1),
+            month_start(local.year() + 1, 1),
+        ),
     };
     let mut start = first_instant(&tz, start);
     // A time inside a repeated hour's second round belongs to the period
@@ -97,6 +138,9 @@ pub fn period<Tz: TimeZone>(now: &DateTime<Tz>, every: Every) -> (DateTime<Tz>, 
 /// Calendar rotation: how long until a file born at `born` is due, at
 /// `now`, in the time zone of `now`; zero when due.
 pub fn every_due<Tz: TimeZone>(born: SystemTime, now: &DateTime<Tz>, every: Every) -> Duration {
+    if let Every::Week(_) | Every::WeekAny = every {
+        return week_due(born, now, every);
+    }
     let (start, next) = period(now, every);
     let born: DateTime<chrono::Utc> = born.into();
     if born < start.with_timezone(&chrono::Utc) {
@@ -108,18 +152,55 @@ pub fn every_due<Tz: TimeZone>(born: SystemTime, now: &DateTime<Tz>, every: Ever
     }
 }
 
+/// Weeks as logrotate counts them: due once the origin's local date is 7
+/// or more days back, or (`week:DAY`) a day or more back on DAY; how long
+/// until then, zero when due.
+fn week_due<Tz: TimeZone>(born: SystemTime, now: &DateTime<Tz>, every: Every) -> Duration {
+    let tz = now.timezone();
+    let born_date = DateTime::<chrono::Utc>::from(born)
+        .with_timezone(&tz)
+        .date_naive();
+    let due_on = |date: NaiveDate| {
+        let days = (date - born_date).num_days();
+        days >= 7
+            || (days >= 1
+                && matches!(every, Every::Week(d)
+                    if date.weekday().num_days_from_sunday() == u32::from(d % 7)))
+    };
+    let today = now.date_naive();
+    if due_on(today) {
+        return Duration::ZERO;
+    }
+    // A day within the next 7 is due (7 days after the origin's at the
+    // latest, for an origin not in the future).
+    let next = (1..=7)
+        .map(|k| today + chrono::Duration::days(k))
+        .find(|d| due_on(*d))
+        .unwrap_or(born_date + chrono::Duration::days(7));
+    let at = first_instant(&tz, next.and_hms_opt(0, 0, 0).unwrap_or_default());
+    (at.with_timezone(&chrono::Utc) - now.with_timezone(&chrono::Utc))
+        .to_std()
+        .unwrap_or(Duration::ZERO)
+}
+
 /// The conditions under which a set is rotated. The writer's are its
 /// time rules (`--max-age`, `--every`; its size rule works line by line,
 /// see [`cut`]); `rotate`'s are `-s`, `-a` and `--every`, and without any
 /// of them every non-empty set is rotated on request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Conditions {
-    /// Larger than this.
-    pub min_size: Option<u64>,
-    /// As old as this, from the age origin.
-    pub min_age: Option<Duration>,
-    /// Born before the start of the current period.
+    /// Larger than this (`-s`).
+    pub max_size: Option<u64>,
+    /// As old as this, from the age origin (`-a`).
+    pub max_age: Option<Duration>,
+    /// Last rotated before the start of the current period (`--every`).
     pub every: Option<Every>,
+    /// A period or age rotation waits until the main file holds at least
+    /// this much (`--min-size`, logrotate's `minsize`).
+    pub min_size: Option<u64>,
+    /// An empty main file is rotated too (`--rotate-empty`, logrotate's
+    /// `ifempty`).
+    pub rotate_empty: bool,
 }
 
 impl Conditions {
@@ -127,14 +208,14 @@ impl Conditions {
     /// by size or when asked only).
     pub fn of_writer(policy: &Policy) -> Option<Conditions> {
         (policy.max_age.is_some() || policy.every.is_some()).then_some(Conditions {
-            min_size: None,
-            min_age: policy.max_age,
+            max_age: policy.max_age,
             every: policy.every,
+            ..Conditions::default()
         })
     }
 
     fn none(&self) -> bool {
-        self.min_size.is_none() && self.min_age.is_none() && self.every.is_none()
+        self.max_size.is_none() && self.max_age.is_none() && self.every.is_none()
     }
 }
 
@@ -168,28 +249,32 @@ pub enum Skip {
 /// all, a non-empty file is rotated on request; a clock that stepped back
 /// before the origin delays a rotation.
 pub fn decide(size: u64, origin: SystemTime, now: SystemTime, when: &Conditions) -> Decision {
-    if size == 0 {
+    if size == 0 && !when.rotate_empty {
         return Decision::Skip(Skip::Empty);
     }
     if when.none() {
         return Decision::Rotate(Reason::Request);
     }
-    if when.min_size.is_some_and(|s| size > s) {
+    if when.max_size.is_some_and(|s| size > s) {
         return Decision::Rotate(Reason::Size);
     }
     let age = now.duration_since(origin).unwrap_or(Duration::ZERO);
-    let by_age = when.min_age.map(|a| a.saturating_sub(age));
+    let by_age = when.max_age.map(|a| a.saturating_sub(age));
     let by_period = when.every.map(|e| {
         let local: DateTime<chrono::Local> = now.into();
         every_due(origin, &local, e)
     });
+    let due = by_age.into_iter().chain(by_period).min();
+    let too_small = when.min_size.is_some_and(|m| size < m);
     match (by_age, by_period) {
-        (Some(Duration::ZERO), _) => Decision::Rotate(Reason::Age),
-        (_, Some(Duration::ZERO)) => Decision::Rotate(Reason::Every),
-        (a, e) => Decision::Skip(Skip::NotDue {
+        (Some(Duration::ZERO), _) if !too_small => Decision::Rotate(Reason::Age),
+        (_, Some(Duration::ZERO)) if !too_small => Decision::Rotate(Reason::Every),
+        _ => Decision::Skip(Skip::NotDue {
             size,
             origin,
-            due: a.into_iter().chain(e).min().map(|d| now + d),
+            // Too small: due as soon as it is big enough, which no clock
+            // tells.
+            due: due.filter(|d| !d.is_zero()).map(|d| now + d),
             when: *when,
         }),
     }
@@ -229,14 +314,17 @@ impl std::fmt::Display for Skip {
             return write!(f, "its main file is empty");
         };
         let mut rules = Vec::new();
-        if let Some(s) = when.min_size {
+        if let Some(s) = when.max_size {
             rules.push(format!("{size} bytes, not over max-size {s}"));
         }
-        if let Some(a) = when.min_age {
+        if let Some(m) = when.min_size.filter(|&m| *size < m) {
+            rules.push(format!("{size} bytes, under min-size {m}"));
+        }
+        if let Some(a) = when.max_age {
             rules.push(format!("max-age {}", humantime::format_duration(a)));
         }
         if let Some(e) = when.every {
-            rules.push(format!("every {}", e.as_str()));
+            rules.push(format!("every {e}"));
         }
         write!(f, "rotated {}, {}", minute(*origin), rules.join(", "))?;
         if let Some(t) = due {
@@ -325,12 +413,48 @@ mod tests {
     fn one_decision_with_reasons_and_why_not() {
         let born = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
         let now = born + Duration::from_secs(100);
-        let when = |min_size, min_age: Option<u64>| Conditions {
-            min_size,
-            min_age: min_age.map(Duration::from_secs),
-            every: None,
+        let when = |max_size, max_age: Option<u64>| Conditions {
+            max_size,
+            max_age: max_age.map(Duration::from_secs),
+            ..Conditions::default()
         };
         let d = |size, c: Conditions| decide(size, born, now, &c);
+        // --min-size holds back a time rotation, not a size one; an empty
+        // file goes with --rotate-empty.
+        let small = Conditions {
+            min_size: Some(100),
+            ..when(Some(10), Some(50))
+        };
+        assert_eq!(d(50, small), Decision::Rotate(Reason::Size));
+        assert!(matches!(
+            d(5, small),
+            Decision::Skip(Skip::NotDue { due: None, .. })
+        ));
+        assert_eq!(
+            d(
+                100,
+                Conditions {
+                    max_size: None,
+                    ..small
+                }
+            ),
+            Decision::Rotate(Reason::Age)
+        );
+        let empty = Conditions {
+            rotate_empty: true,
+            ..when(None, Some(50))
+        };
+        assert_eq!(d(0, empty), Decision::Rotate(Reason::Age));
+        assert_eq!(
+            d(
+                0,
+                Conditions {
+                    rotate_empty: true,
+                    ..when(None, None)
+                }
+            ),
+            Decision::Rotate(Reason::Request)
+        );
         assert_eq!(d(1, when(None, None)), Decision::Rotate(Reason::Request));
         assert_eq!(d(0, when(None, None)), Decision::Skip(Skip::Empty));
         assert_eq!(d(11, when(Some(10), None)), Decision::Rotate(Reason::Size));
@@ -409,7 +533,7 @@ mod tests {
                 ("2026-11-25 00:00 CET".into(), "2026-11-26 00:00 CET".into())
             );
             assert_eq!(
-                show(Every::Week),
+                show(Every::Week(1)),
                 ("2026-11-23 00:00 CET".into(), "2026-11-30 00:00 CET".into())
             );
             assert_eq!(
@@ -480,11 +604,85 @@ mod tests {
             );
         }
 
+        /// logrotate's `weekly N`: due on day N once the last rotation's
+        /// date is a day or more back, on any day once it is 7 or more.
+        #[test]
+        fn weeks_as_logrotate_counts_them() {
+            let sun = Every::Week(0);
+            // Friday 4 December 2026, 10:00.
+            let friday = at(Berlin, 2026, 12, 4, 10, 0);
+            assert!(!every_due(sys(&friday), &at(Berlin, 2026, 12, 5, 23, 0), sun).is_zero());
+            let sunday = at(Berlin, 2026, 12, 6, 0, 30);
+            assert!(every_due(sys(&friday), &sunday, sun).is_zero());
+            // Not due yet: when, to the minute.
+            let wait = every_due(sys(&friday), &at(Berlin, 2026, 12, 5, 23, 0), sun);
+            assert_eq!(wait, Duration::from_secs(3600));
+            // Rotated on Sunday: not again that day, nor on Monday.
+            assert!(!every_due(sys(&sunday), &at(Berlin, 2026, 12, 6, 23, 0), sun).is_zero());
+            assert!(!every_due(sys(&sunday), &at(Berlin, 2026, 12, 7, 9, 0), sun).is_zero());
+            assert!(every_due(sys(&sunday), &at(Berlin, 2026, 12, 13, 0, 5), sun).is_zero());
+            // Rotated on a Wednesday, the machine off on Sunday: Monday is
+            // not due (5 days), Wednesday is (7 days).
+            let wednesday = at(Berlin, 2026, 12, 9, 6, 0);
+            assert!(!every_due(sys(&wednesday), &at(Berlin, 2026, 12, 14, 6, 0), sun).is_zero());
+            assert!(every_due(sys(&wednesday), &at(Berlin, 2026, 12, 16, 6, 0), sun).is_zero());
+            // week:any: 7 calendar days, whatever the weekday and the hour.
+            assert!(
+                !every_due(
+                    sys(&friday),
+                    &at(Berlin, 2026, 12, 10, 23, 59),
+                    Every::WeekAny
+                )
+                .is_zero()
+            );
+            assert!(
+                every_due(
+                    sys(&friday),
+                    &at(Berlin, 2026, 12, 11, 0, 0),
+                    Every::WeekAny
+                )
+                .is_zero()
+            );
+            // A year, across its end.
+            let eve = at(Berlin, 2026, 12, 31, 23, 0);
+            assert!(
+                !every_due(sys(&eve), &at(Berlin, 2026, 12, 31, 23, 59), Every::Year).is_zero()
+            );
+            assert!(every_due(sys(&eve), &at(Berlin, 2027, 1, 1, 0, 5), Every::Year).is_zero());
+        }
+
+        #[test]
+        fn periods_are_parsed_and_shown_as_given() {
+            for text in [
+                "hour", "day", "week", "week:sun", "week:sat", "week:any", "month", "year",
+            ] {
+                assert_eq!(
+                    Every::parse(text).map(|e| e.to_string()),
+                    Ok(text.to_string())
+                );
+            }
+            assert_eq!(Every::parse("week:mon"), Ok(Every::Week(1)));
+            for bad in ["weekly", "week:", "week:sunday", "daily", ""] {
+                assert!(
+                    Every::parse(bad).unwrap_err().contains("invalid period"),
+                    "{bad}"
+                );
+            }
+        }
+
         #[test]
         fn a_clock_stepped_back_delays_and_never_panics() {
             let born = at(Berlin, 2026, 11, 30, 10, 0);
             let earlier = at(Berlin, 2026, 11, 29, 10, 0);
-            for e in [Every::Hour, Every::Day, Every::Week, Every::Month] {
+            for e in [
+                Every::Hour,
+                Every::Day,
+                Every::Week(1),
+                Every::Week(0),
+                Every::WeekAny,
+                Every::Month,
+                Every::Year,
+            ] {
                 assert!(!every_due(sys(&born), &earlier, e).is_zero());
             }
         }

@@ -1,8 +1,8 @@
 //! The set's own file, `.NAME.rollover-state` (mode 0600, never opened
 //! through a link): what must outlive a writer. The count its last writer
 //! kept (which `rotate` then keeps too), where its compression starts, how
-//! its backups are named, when the main file was last emptied in place,
-//! and the backups still owed their sync when a writer was stopped at once
+//! its backups are named, when `rotate` last rotated the set (or rollover
+//! emptied its main file in place), and the backups still owed their sync when a writer was stopped at once
 //! (a second SIGTERM); the next writer or `rotate` on the set syncs them,
 //! and `status` shows them. One JSON object; a file of the line format
 //! earlier versions wrote (`key value...`) is still read.
@@ -13,6 +13,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::fileset::{FileSet, sync_file};
+use crate::naming::Padding;
 use crate::plan::{FileId, Listing};
 
 /// What the file holds. Read once by each command that works on a set,
@@ -34,12 +35,16 @@ pub struct State {
     /// `None`: numbered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dates: Option<String>,
-    /// When rollover last emptied the main file in place (count 0,
-    /// `reset`, mode `w`, `--method collapse` or `copytruncate`), in Unix
-    /// seconds: the main file's age counts from then, if later than its
-    /// birth.
+    /// How its backup numbers are written (`--padding`); `None`: padded.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub emptied: Option<u64>,
+    pub padding: Option<Padding>,
+    /// When `rotate` last rotated the set, or rollover emptied its main
+    /// file in place (count 0, `reset`, mode `w`, `--method collapse` or
+    /// `copytruncate`), in Unix seconds: the main file's age counts from
+    /// then, if later than its birth (a clock `faketime` sets reaches
+    /// this, never a file's birth, which the kernel stamps).
+    #[serde(alias = "emptied", skip_serializing_if = "Option::is_none")]
+    pub rotated: Option<u64>,
 }
 
 impl State {
@@ -68,7 +73,7 @@ impl State {
             match key {
                 Some("count") => s.count = number(),
                 Some("compress-from") => s.compress_from = number(),
-                Some("emptied") => s.emptied = number(),
+                Some("emptied") => s.rotated = number(),
                 Some("backup-names") => {
                     let rest = line["backup-names".len()..].trim_start();
                     s.dates = rest.strip_prefix("date:").map(str::to_string);
@@ -132,40 +137,45 @@ impl State {
         compress_from: Option<u64>,
     ) -> Result<()> {
         let dates = set.naming.dates().map(str::to_string);
-        if (&self.count, &self.compress_from, &self.dates) != (&Some(count), &compress_from, &dates)
+        let padding = padding_of(set);
+        if (&self.count, &self.compress_from, &self.dates, &self.padding)
+            != (&Some(count), &compress_from, &dates, &padding)
         {
             self.count = Some(count);
             self.compress_from = compress_from;
             self.dates = dates;
+            self.padding = padding;
             self.save(set)?;
         }
         Ok(())
     }
 
-    /// Records that the main file was emptied in place now: its age starts
-    /// again.
-    pub fn record_emptied(&mut self, set: &FileSet) -> Result<()> {
-        self.emptied = SystemTime::now()
+    /// Records that the set was rotated, or its main file emptied in
+    /// place, now: its age starts again.
+    pub fn record_origin(&mut self, set: &FileSet) -> Result<()> {
+        self.rotated = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .ok()
             .map(|d| d.as_secs());
         self.save(set)
     }
 
-    /// Records how a set's backups are named, when `rotate` named them.
+    /// Records how a set's backups are named, when `rotate` was told.
     pub fn record_names(&mut self, set: &FileSet) -> Result<()> {
         let dates = set.naming.dates().map(str::to_string);
-        if self.dates != dates {
+        let padding = padding_of(set);
+        if (&self.dates, &self.padding) != (&dates, &padding) {
             self.dates = dates;
+            self.padding = padding;
             self.save(set)?;
         }
         Ok(())
     }
 
-    /// The main file's age origin: its birth, or when rollover last emptied
-    /// it in place, whichever is later.
+    /// The main file's age origin: its birth, or when rollover last rotated
+    /// the set or emptied the file in place, whichever is later.
     pub fn origin(&self, born: SystemTime) -> SystemTime {
-        match self.emptied {
+        match self.rotated {
             Some(t) => born.max(UNIX_EPOCH + Duration::from_secs(t)),
             None => born,
         }
@@ -175,6 +185,11 @@ impl State {
     pub fn owes(&self, id: FileId) -> bool {
         self.owed.contains(&id)
     }
+}
+
+/// A set's padding as recorded: nothing for the default.
+fn padding_of(set: &FileSet) -> Option<Padding> {
+    Some(set.naming.padding()).filter(|&p| p != Padding::default())
 }
 
 /// The date FORMAT recorded in a state file's bytes, for telling a
@@ -194,7 +209,8 @@ mod tests {
             compress_from: Some(2),
             owed: vec![FileId { dev: 1, ino: 2 }, FileId { dev: 3, ino: 4 }],
             dates: Some("-%Y%m%d %H".into()),
-            emptied: Some(1_790_000_000),
+            padding: None,
+            rotated: Some(1_790_000_000),
         };
         let json = serde_json::to_vec(&s).expect("json");
         assert_eq!(State::decode(&json), s);

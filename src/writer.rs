@@ -14,7 +14,7 @@ use crate::config::{Finishing, Fsync};
 use crate::fileset::{Create, FileSet, Opened, sync_file};
 use crate::finish::{Ending, Finisher, Handover};
 use crate::messages::{self, Warner};
-use crate::plan::{self, Entry};
+use crate::plan::{self, Empty, Entry};
 use crate::policy::{Conditions, Cut, Decision, Policy, Reason, cut, decide};
 use crate::state::State;
 
@@ -288,6 +288,7 @@ impl Writer {
             &listing,
             self.settings.policy.count,
             self.main.born,
+            Empty::Keep,
         );
         let done = self
             .finisher
@@ -343,7 +344,7 @@ impl Writer {
     /// the set's own file says so for the next writer and `rotate`.
     fn emptied(&mut self) {
         self.main.born = SystemTime::now();
-        if let Err(e) = State::load(&self.set).and_then(|mut st| st.record_emptied(&self.set)) {
+        if let Err(e) = State::load(&self.set).and_then(|mut st| st.record_origin(&self.set)) {
             crate::messages::warn(&format!("{e:#}"));
         }
     }

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{Codec, DEFAULT_COUNT, Names};
 use crate::naming::Naming;
+use crate::policy::Every;
 use crate::stamp::Format;
 use crate::units::{
     Owner, parse_count, parse_days, parse_duration, parse_owner, parse_perm, parse_size,
@@ -75,15 +76,20 @@ pub struct WriteArgs {
     #[arg(short = 'a', long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_age: Option<Duration>,
 
-    /// Rotate at the start of each hour, day, week (Monday) or month
+    /// Rotate at the start of each hour, day, week, month or year
     ///
-    /// In local time, counting from the main file's birth: a file born
-    /// before the start of the current period is rotated (within a second
-    /// of the boundary by a writer). A period starts at its first existing
-    /// local instant, so daylight saving changes neither skip nor repeat a
-    /// rotation. Combines with -s and -a: whichever comes first.
-    #[arg(long, value_enum, value_name = "PERIOD")]
-    pub every: Option<EveryArg>,
+    /// hour, day, week[:DAY], month or year, in local time, counting from
+    /// the main file's age origin (the last rotation, or its birth): a file
+    /// whose origin lies before the start of the current period is rotated
+    /// (within a second of the boundary by a writer). A period starts at its
+    /// first existing local instant, so daylight saving changes neither skip
+    /// nor repeat a rotation. week starts on Monday; week:DAY (sun, mon ...
+    /// sat) on DAY, as logrotate's weekly (week:sun) counts it: due on DAY
+    /// once the origin's date is a day or more back, or on any day once it
+    /// is 7 or more back; week:any only the latter (logrotate's weekly 7).
+    /// Combines with -s and -a: whichever comes first.
+    #[arg(long, value_name = "PERIOD", value_parser = Every::parse)]
+    pub every: Option<Every>,
 
     /// --max-age in days, fractions allowed (1.5 is 36 hours)
     #[arg(long, value_name = "N", value_parser = parse_days, conflicts_with = "max_age")]
@@ -222,6 +228,17 @@ pub struct FilesArgs {
     #[arg(long, value_name = "number|date[:FORMAT]", value_parser = Names::parse)]
     pub backup_names: Option<Names>,
 
+    /// Write backup numbers zero-padded (auto: .01 ... .10) or not (none)
+    ///
+    /// auto pads numbers to the digits of the count: count 10 gives .01 to
+    /// .10. none writes them as logrotate does, .1 to .10; import-logrotate
+    /// writes padding = "none", so a migrated machine keeps its backups'
+    /// names. A backup is recognised at any padding either way. Recorded
+    /// beside the set: rotate without it pads as the set's last writer did.
+    /// [default: auto]
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub padding: Option<PaddingArg>,
+
     /// Mode of new main files, in octal (default 0644 minus the umask)
     ///
     /// The exact mode of a main file rollover creates, umask aside. Without
@@ -295,13 +312,13 @@ pub struct FinishArgs {
     pub hook_timeout: Duration,
 }
 
-/// `--every`.
+/// `--padding`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EveryArg {
-    Hour,
-    Day,
-    Week,
-    Month,
+pub enum PaddingArg {
+    /// Zero-padded to the digits of the count
+    Auto,
+    /// Unpadded, as logrotate writes them
+    None,
 }
 
 /// `--on-stall`.
@@ -322,6 +339,8 @@ pub enum MethodArg {
     Collapse,
     /// Copy, then truncate (lossy: logrotate's copytruncate)
     Copytruncate,
+    /// Copy, and leave the main file as it is (logrotate's copy)
+    Copy,
 }
 
 /// `--mode`.
@@ -408,12 +427,31 @@ pub struct RotateArgs {
     #[arg(short = 'a', long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_age: Option<Duration>,
 
-    /// Rotate only a main file born before this hour, day, week or month
+    /// Rotate only a set last rotated before this hour, day, week, month...
     ///
-    /// In local time: a cron 'rotate --every day' at 00:05 rotates a file
-    /// born yesterday at 00:05:30, where a 24-hour -a would wait a day.
-    #[arg(long, value_enum, value_name = "PERIOD")]
-    pub every: Option<EveryArg>,
+    /// hour, day, week[:DAY], month or year, in local time, from the main
+    /// file's age origin (the last rotation, or its birth), as the writer's
+    /// --every counts it: a cron 'rotate --every day' at 00:05 rotates a
+    /// file born yesterday at 00:05:30, where a 24-hour -a would wait a
+    /// day; logrotate's weekly is week:sun, weekly 7 is week:any, yearly is
+    /// year.
+    #[arg(long, value_name = "PERIOD", value_parser = Every::parse)]
+    pub every: Option<Every>,
+
+    /// A period or age rotation waits until the main file holds SIZE
+    ///
+    /// logrotate's minsize: with -a or --every, a main file smaller than
+    /// SIZE is not rotated yet, however old; -s is not affected.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub min_size: Option<u64>,
+
+    /// Rotate an empty main file too (logrotate's ifempty, its default)
+    ///
+    /// Without it an empty main file is never rotated and no empty backup
+    /// is made. import-logrotate writes rotate-empty = true unless a stanza
+    /// says notifempty.
+    #[arg(long)]
+    pub rotate_empty: bool,
 
     #[command(flatten)]
     pub finish: FinishArgs,
@@ -438,11 +476,22 @@ pub struct RotateArgs {
     /// file no longer than one block is left as it is, and a file system
     /// that cannot collapse (tmpfs, btrfs, NFS) is an error. copytruncate:
     /// logrotate's copy then truncate, which loses what is written in
-    /// between; for file systems without collapse. With collapse and
-    /// copytruncate the main file stays as it is: --owner and --perm do not
-    /// apply, and -a and --every count from the last rotation.
+    /// between; for file systems without collapse. copy: logrotate's copy,
+    /// the backup is a copy and the main file is left as it is. With
+    /// collapse, copytruncate and copy the main file stays where it is:
+    /// --owner and --perm do not apply, and -a and --every count from the
+    /// last rotation.
     #[arg(long, value_enum, value_name = "METHOD", default_value = "rename")]
     pub method: MethodArg,
+
+    /// Make no new main file: its program makes its own (logrotate's nocreate)
+    ///
+    /// With rename, the main file is renamed to backup 1 and PATH stays
+    /// missing until the program writing it reopens (the --on-rotate hook
+    /// can ask it to). import-logrotate writes it for a stanza without
+    /// create, logrotate's default.
+    #[arg(long)]
+    pub no_create: bool,
 
     /// Owner of the new main file, USER[:GROUP] (default: the old one's)
     ///

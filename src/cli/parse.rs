@@ -5,15 +5,16 @@
 use std::ffi::OsString;
 
 use super::{
-    Cli, Command, EveryArg, FinishArgs, FsyncArg, MethodArg, ModeArg, OnStallArg, RotateArgs,
+    Cli, Command, FinishArgs, FsyncArg, MethodArg, ModeArg, OnStallArg, PaddingArg, RotateArgs,
     WriteArgs,
 };
 use crate::config::{
     ConfigRun, DirTrust, Finishing, Fsync, Hook, Job, OnBusy, OpenMode, ResetConfig, RotateConfig,
     StatusConfig, WriteConfig,
 };
+use crate::naming::Padding;
 use crate::plan::{Fresh, Method};
-use crate::policy::{Conditions, Every, Policy};
+use crate::policy::{Conditions, Policy};
 
 fn trust(insecure_dir: bool) -> DirTrust {
     if insecure_dir {
@@ -179,18 +180,23 @@ impl RotateArgs {
             paths: self.paths,
             count: self.max_count,
             when: Conditions {
-                min_size: self.max_size,
+                max_size: self.max_size,
                 // `-a 0s` turns the age condition off.
-                min_age: self.max_age.filter(|d| !d.is_zero()),
-                every: self.every.map(Every::from),
+                max_age: self.max_age.filter(|d| !d.is_zero()),
+                every: self.every,
+                min_size: self.min_size,
+                rotate_empty: self.rotate_empty,
             },
             finishing,
             once,
             names: self.files.backup_names,
+            padding: self.files.padding.map(Padding::from),
             method: match self.method {
+                MethodArg::Rename if self.no_create => Method::RenameOnly,
                 MethodArg::Rename => Method::Rename,
                 MethodArg::Collapse => Method::Collapse,
                 MethodArg::Copytruncate => Method::CopyTruncate,
+                MethodArg::Copy => Method::Copy,
             },
             fresh: Fresh {
                 uid: self.owner.map(|o| o.uid),
@@ -221,13 +227,18 @@ impl WriteArgs {
         let format = self.files.backup_names.as_ref().and_then(|n| n.format());
         let set = set
             .with_dates(format)
-            .map_err(|e| usage_error(clap::error::ErrorKind::ValueValidation, e))?;
+            .map_err(|e| usage_error(clap::error::ErrorKind::ValueValidation, e))?
+            .with_padding(
+                self.files
+                    .padding
+                    .map_or_else(Padding::default, Padding::from),
+            );
         Ok(WriteConfig {
             set,
             policy: Policy {
                 max_size: self.max_size,
                 max_age,
-                every: self.every.map(Every::from),
+                every: self.every,
                 count: self.max_count,
             },
             mode: match self.mode {
@@ -280,13 +291,11 @@ impl FinishArgs {
     }
 }
 
-impl From<EveryArg> for Every {
-    fn from(e: EveryArg) -> Every {
-        match e {
-            EveryArg::Hour => Every::Hour,
-            EveryArg::Day => Every::Day,
-            EveryArg::Week => Every::Week,
-            EveryArg::Month => Every::Month,
+impl From<PaddingArg> for Padding {
+    fn from(p: PaddingArg) -> Padding {
+        match p {
+            PaddingArg::Auto => Padding::Auto,
+            PaddingArg::None => Padding::None,
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::hook;
 use crate::lock::{self, Holder};
 use crate::messages;
 use crate::naming::Naming;
-use crate::plan::{self, Action, Listing, Method};
+use crate::plan::{self, Action, Empty, Listing, Method};
 use crate::policy::{self, Decision, Reason, Skip};
 use crate::state::State;
 
@@ -113,8 +113,8 @@ fn plan_for(
         return Ok(Plan::Missing);
     };
     set.check_main(main)?;
-    // The age origin: birth, or the last time rollover emptied the file
-    // in place (collapse, copytruncate, count 0, reset), if later.
+    // The age origin: birth, or the last time rollover rotated the set or
+    // emptied the file in place (count 0, reset), if later.
     let origin = state.origin(birth_time_at(set, &main.name).unwrap_or_else(SystemTime::now));
     let reason = match policy::decide(main.size, origin, SystemTime::now(), &cfg.when) {
         Decision::Skip(why) => return Ok(Plan::Skip(why)),
@@ -128,7 +128,12 @@ fn plan_for(
     {
         return Ok(Plan::TooShort);
     }
-    let steps = plan::rotation(&set.naming, listing, count, origin);
+    let empty = if cfg.when.rotate_empty {
+        Empty::Rotate
+    } else {
+        Empty::Keep
+    };
+    let steps = plan::rotation(&set.naming, listing, count, origin, empty);
     Ok(Plan::Steps(
         plan::with_method(steps, cfg.method, cfg.fresh),
         reason,
@@ -326,7 +331,8 @@ fn rotate_by_writer(
 }
 
 /// Opens a set for `rotate` and reads its state, once: its backups are
-/// named as asked, else as its last writer named them.
+/// named and numbers padded as asked, else as its last writer (or rotate)
+/// did.
 fn open_set(naming: &Naming, cfg: &RotateConfig) -> Result<(FileSet, State)> {
     let mut set = FileSet::open(naming.clone(), cfg.trust)?;
     let state = State::load(&set)?;
@@ -334,11 +340,13 @@ fn open_set(naming: &Naming, cfg: &RotateConfig) -> Result<(FileSet, State)> {
         Some(n) => n.format().map(str::to_string),
         None => state.dates.clone(),
     };
+    let padding = cfg.padding.or(state.padding).unwrap_or_default();
     set.naming = set
         .naming
         .clone()
         .with_dates(dates.as_deref())
-        .map_err(anyhow::Error::msg)?;
+        .map_err(anyhow::Error::msg)?
+        .with_padding(padding);
     Ok((set, state))
 }
 
@@ -366,15 +374,14 @@ fn rotate_alone(
             .next()
             .is_some();
     execute(set, steps, &cfg.finishing, reason, owed)?;
-    if cfg.names.is_some() && !steps.is_empty() {
+    if (cfg.names.is_some() || cfg.padding.is_some()) && !steps.is_empty() {
         state.record_names(set)?;
     }
-    let in_place = steps.iter().any(|s| {
-        matches!(s, Action::Truncate(_))
-            || matches!(s, Action::SwapIn { method, .. } if *method != Method::Rename)
-    });
-    if in_place {
-        state.record_emptied(set)?;
+    // The set's age starts again now, as this run's clock tells (a new
+    // main file's birth is the kernel's, which faketime cannot reach; an
+    // emptied or kept main file has none that says so).
+    if !steps.is_empty() {
+        state.record_origin(set)?;
     }
     warn_unasked_deletions(set, steps, count, from);
     Ok(plan)

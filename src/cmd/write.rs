@@ -21,7 +21,10 @@ use crate::writer::{Settings, Writer};
 pub fn run(cfg: WriteConfig) -> Result<()> {
     // `app.0.log` where the `%` set `app.%.log` lives is that set.
     let naming = match targets::resolve(cfg.set.path())? {
-        Target::Set(n) => n.with_dates(cfg.set.dates()).map_err(anyhow::Error::msg)?,
+        Target::Set(n) => n
+            .with_dates(cfg.set.dates())
+            .map_err(anyhow::Error::msg)?
+            .with_padding(cfg.set.padding()),
         Target::Backup { .. } => cfg.set.clone(),
     };
     let set = FileSet::open(naming, cfg.trust)?;
@@ -112,7 +115,7 @@ fn open_main(set: &FileSet, cfg: &WriteConfig) -> Result<Opened> {
         }
         if let Some(m) = &listing.main {
             set.truncate(&m.name)?;
-            state.record_emptied(set)?;
+            state.record_origin(set)?;
         }
     }
     let name = listing

@@ -82,7 +82,8 @@ impl FileSet {
     /// meanwhile; with [`Method::CopyTruncate`], everything (what was
     /// written after the copy is lost). A crash between the copy and the
     /// removal leaves those bytes in both files, never in neither. Returns
-    /// a handle on the backup.
+    /// a handle on the backup. With [`Method::Copy`] the main file is left
+    /// as it is.
     pub(super) fn copy_out(&self, main: &[u8], backup: &[u8], method: Method) -> Result<OwnedFd> {
         let src = self.open_existing(main, OFlags::RDWR)?;
         let st =
@@ -112,6 +113,7 @@ impl FileSet {
             return Err(e);
         }
         let removed = match method {
+            Method::Copy => Ok(()),
             Method::Collapse => rustix::fs::fallocate(&src, FallocateFlags::COLLAPSE_RANGE, 0, len)
                 .with_context(|| {
                     format!(

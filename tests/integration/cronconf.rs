@@ -146,7 +146,7 @@ fn an_error_names_the_file_line_and_key_and_rotates_nothing() {
         ("max-size = \"1Q\"", "r.toml:5: max-size: invalid size '1Q'"),
         (
             "every = \"daily\"",
-            "r.toml:5: every: 'daily' is not one of hour, day, week, month",
+            "r.toml:5: every: invalid period 'daily'",
         ),
         ("perm = 640", "r.toml:5: perm: write the mode as a string"),
         (

@@ -11,6 +11,7 @@ mod faults;
 mod finisher;
 mod finishing;
 mod logrotate;
+mod migration;
 mod others;
 mod output;
 mod overload;

@@ -169,11 +169,13 @@ fn missing_sets_fail_unless_missing_ok_and_others_go_on() {
 #[test]
 fn damaged_sets_are_rotated_without_overwriting_anything() {
     let dir = Dir::new();
-    // A gap at 2 and a half-done cascade (4 moved to 5, 3 not yet moved).
+    // A gap at 2 and a half-done cascade (4 moved to 5, 3 not yet moved),
+    // with the mark a crashed cascade leaves.
     dir.write("app.log", b"main\n");
     dir.write("app.log.1", b"one\n");
     dir.write("app.log.3", b"three\n");
     dir.write("app.log.5", b"four\n");
+    dir.write(".app.log.rollover-cascade", b"");
     // Names that are not the set's.
     for other in [
         "app.log.txt",
@@ -185,12 +187,14 @@ fn damaged_sets_are_rotated_without_overwriting_anything() {
         dir.write(other, b"not ours\n");
     }
     assert_eq!(outcome(&dir, &["rotate", "-c", "9", "app.log"]).0, 0);
-    // The gaps are closed on the way: numbered 1..4 in age order.
+    // The crash's gaps are closed on the way: numbered 1..4 in age order,
+    // and the mark is gone.
     assert_eq!(dir.read("app.log.1"), b"main\n");
     assert_eq!(dir.read("app.log.2"), b"one\n");
     assert_eq!(dir.read("app.log.3"), b"three\n");
     assert_eq!(dir.read("app.log.4"), b"four\n");
     assert!(!dir.exists("app.log.5") && !dir.exists("app.log.6"));
+    assert!(!dir.exists(".app.log.rollover-cascade"));
     // With a count below the number of backups, the oldest go.
     dir.write("app.log", b"next\n");
     assert_eq!(outcome(&dir, &["rotate", "-c", "3", "app.log"]).0, 0);
@@ -204,6 +208,47 @@ fn damaged_sets_are_rotated_without_overwriting_anything() {
     ] {
         assert_eq!(dir.read(other), b"not ours\n", "{other} was touched");
     }
+}
+
+/// A gap that no crashed cascade left (someone deleted a backup) moves up
+/// with the rest, as logrotate moves it: 1, 3, 4 become 2, 4, 5.
+#[test]
+fn a_gap_from_elsewhere_moves_up_with_the_rest() {
+    let dir = Dir::new();
+    dir.write("app.log", b"main\n");
+    for n in [1, 3, 4] {
+        dir.write(&format!("app.log.{n}"), format!("{n}\n").as_bytes());
+    }
+    assert_eq!(outcome(&dir, &["rotate", "-c", "5", "app.log"]).0, 0);
+    assert_eq!(
+        dir.names(),
+        [
+            "app.log",
+            "app.log.1",
+            "app.log.2",
+            "app.log.4",
+            "app.log.5"
+        ]
+    );
+    assert_eq!(dir.read("app.log.1"), b"main\n");
+    assert_eq!(dir.read("app.log.2"), b"1\n");
+    assert_eq!(dir.read("app.log.4"), b"3\n");
+    assert_eq!(dir.read("app.log.5"), b"4\n");
+    assert!(!dir.exists(".app.log.rollover-cascade"));
+    // At the count, the one that would move past it goes.
+    dir.write("app.log", b"next\n");
+    assert_eq!(outcome(&dir, &["rotate", "-c", "5", "app.log"]).0, 0);
+    assert_eq!(
+        dir.names(),
+        [
+            "app.log",
+            "app.log.1",
+            "app.log.2",
+            "app.log.3",
+            "app.log.5"
+        ]
+    );
+    assert_eq!(dir.read("app.log.5"), b"3\n");
 }
 
 #[test]
