@@ -12,12 +12,15 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use std::ffi::OsString;
+use std::sync::Arc;
 
 use clap::error::{ContextKind, ContextValue};
 
 use crate::cli;
 use crate::config::RotateConfig;
 use crate::fileset::{is_root, writable_by_others};
+use crate::logrotate::{self, LastRotated};
+use crate::messages;
 
 /// One `[[set]]`, ready to rotate.
 #[derive(Debug, Clone)]
@@ -223,14 +226,19 @@ impl Source<'_> {
 /// Reads a configuration file and the files it includes.
 pub fn load(path: &Path) -> Result<Vec<Stanza>> {
     let mut stanzas = Vec::new();
+    let mut last_rotated = None;
     read(
         path,
         &Settings::default(),
         true,
         &mut stanzas,
         &mut Vec::new(),
+        &mut last_rotated,
     )?;
     check_literal_paths(&stanzas)?;
+    for s in &mut stanzas {
+        s.rotate.logrotate_state.clone_from(&last_rotated);
+    }
     Ok(stanzas)
 }
 
@@ -242,6 +250,7 @@ fn read(
     main: bool,
     out: &mut Vec<Stanza>,
     seen: &mut Vec<PathBuf>,
+    last_rotated: &mut Option<Arc<LastRotated>>,
 ) -> Result<()> {
     let real =
         std::fs::canonicalize(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -262,6 +271,7 @@ fn read(
         .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
 
     let mut defaults = inherited.clone();
+    let mut logrotate_state = None;
     let mut includes = Vec::new();
     let mut sets = Vec::new();
     for (key, value) in doc.get_ref() {
@@ -289,15 +299,29 @@ fn read(
                 ));
             }
             "include" => includes = strings(&src, "include", value)?,
+            "logrotate-state" if main => {
+                let (file, _) = strings(&src, "logrotate-state", value)?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| src.error(at, "logrotate-state", "names no file"))?;
+                logrotate_state = Some(read_logrotate_state(&dir.join(file)));
+            }
             "set" => match value.get_ref() {
                 DeValue::Array(items) => sets.extend(items.iter()),
                 _ => return Err(src.error(value.span().start, "set", "write each set as [[set]]")),
             },
-            other => return Err(unknown(&src, at, other, &["include", "defaults", "set"])),
+            other => {
+                let top = ["include", "defaults", "set", "logrotate-state"];
+                return Err(unknown(&src, at, other, &top));
+            }
         }
     }
     for item in sets {
         out.push(stanza(&src, &dir, item, &defaults)?);
+    }
+    if let Some(last) = logrotate_state {
+        // The main file's, read first: every set of every file is told.
+        *last_rotated = Some(last);
     }
     for (pattern, at) in includes {
         let full = dir.join(&pattern);
@@ -308,7 +332,7 @@ fn read(
             .collect();
         files.sort();
         for f in files {
-            read(&f, &defaults, false, out, seen)?;
+            read(&f, &defaults, false, out, seen, last_rotated)?;
         }
     }
     Ok(())
@@ -348,6 +372,18 @@ fn stanza(
         written: joined,
         place,
     })
+}
+
+/// logrotate's state, for the sets rollover has no record of yet; one that
+/// cannot be read is a warning (after the first nights it no longer
+/// matters), and those sets count their age from their birth.
+fn read_logrotate_state(path: &Path) -> Arc<LastRotated> {
+    Arc::new(logrotate::read_state(path).unwrap_or_else(|e| {
+        messages::warn(&format!(
+            "{e:#}; sets rollover has no record of count their age from their birth"
+        ));
+        LastRotated::new()
+    }))
 }
 
 /// The key a TOML line sets (`max-size = ...`), for a syntax error's

@@ -226,6 +226,9 @@ pub struct RotateConfig {
     pub trust: DirTrust,
     /// What to do when another tool holds a set's lock.
     pub on_busy: OnBusy,
+    /// When logrotate last rotated each log, from the configuration's
+    /// `logrotate-state`: the age origin of a set rollover has no record of.
+    pub logrotate_state: Option<std::sync::Arc<crate::logrotate::LastRotated>>,
 }
 
 /// What `rotate` does with a set whose lock another tool holds.
@@ -273,8 +276,11 @@ pub enum Job {
     RotateConfigFile(ConfigRun),
     Reset(ResetConfig),
     Status(StatusConfig),
-    /// `rollover import-logrotate FILE...`.
-    ImportLogrotate(Vec<PathBuf>),
+    /// `rollover import-logrotate [--state FILE] FILE...`.
+    ImportLogrotate {
+        files: Vec<PathBuf>,
+        state: Option<PathBuf>,
+    },
 }
 
 #[cfg(test)]

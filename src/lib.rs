@@ -56,6 +56,6 @@ pub fn run(job: Job) -> Result<ExitCode> {
         Job::RotateConfigFile(run) => cmd::cron::run(&run),
         Job::Reset(cfg) => cmd::reset::run(&cfg),
         Job::Status(cfg) => cmd::status::run(&cfg),
-        Job::ImportLogrotate(files) => cmd::import::run(&files),
+        Job::ImportLogrotate { files, state } => cmd::import::run(&files, state.as_deref()),
     }
 }

@@ -50,13 +50,75 @@ pub struct Translation {
 /// Translates logrotate configuration files, in order, as logrotate reads
 /// them: global directives hold for the stanzas after them, and `include`
 /// reads a file, or every file of a directory in name order, in place.
-pub fn translate(files: &[PathBuf]) -> Result<Translation> {
+pub fn translate(files: &[PathBuf], state: Option<&Path>) -> Result<Translation> {
     let mut out = Translation::default();
+    if let Some(st) = state {
+        // What logrotate last did is the truth for the first nights: the
+        // age of a set rollover has no record of counts from it.
+        let q = toml::Value::String(st.display().to_string()).to_string();
+        let _ = writeln!(out.toml, "logrotate-state = {q}");
+    }
     let mut globals = Settings::default();
     for f in files {
         read(f, &mut globals, &mut out, 0)?;
     }
     Ok(out)
+}
+
+/// When logrotate last rotated each log, as its state file says.
+pub type LastRotated = std::collections::HashMap<PathBuf, std::time::SystemTime>;
+
+/// Reads logrotate's state file (`logrotate state -- version 2`, then one
+/// `"PATH" Y-M-D-H:M:S` line per log, in local time). A time that daylight
+/// saving repeats is its earlier instant; one it skips, the end of the gap.
+/// Lines that cannot be read are passed over.
+pub fn read_state(path: &Path) -> Result<LastRotated> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read logrotate's state {}", path.display()))?;
+    Ok(text.lines().filter_map(state_line).collect())
+}
+
+/// One line of logrotate's state: its log and when it was last rotated.
+fn state_line(line: &str) -> Option<(PathBuf, std::time::SystemTime)> {
+    use chrono::TimeZone;
+    let line = line.trim();
+    let rest = line.strip_prefix('"')?;
+    // The path as logrotate quotes it: `\"` and `\\` escaped.
+    let mut name = String::new();
+    let mut chars = rest.char_indices();
+    let end = loop {
+        match chars.next()? {
+            (_, '\\') => name.push(chars.next()?.1),
+            (i, '"') => break i,
+            (_, c) => name.push(c),
+        }
+    };
+    let when = rest[end + 1..].trim();
+    let n: Vec<u32> = when
+        .split(['-', ':'])
+        .map(|x| x.parse().ok())
+        .collect::<Option<_>>()?;
+    let [y, mo, d, h, mi, sec] = n[..] else {
+        return None;
+    };
+    let local =
+        chrono::NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, mo, d)?.and_hms_opt(h, mi, sec)?;
+    let at = match chrono::Local.from_local_datetime(&local) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t,
+        chrono::LocalResult::None => chrono::Local.from_utc_datetime(&local),
+    };
+    Some((PathBuf::from(name), at.into()))
+}
+
+/// Where logrotate keeps its state by default: Debian's, then RHEL's.
+pub fn default_state() -> Option<PathBuf> {
+    [
+        "/var/lib/logrotate/status",
+        "/var/lib/logrotate/logrotate.status",
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .find(|p| std::fs::File::open(p).is_ok())
 }
 
 /// Names logrotate skips in an included directory.
@@ -478,7 +540,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let f = dir.path().join("conf");
         std::fs::write(&f, text).expect("write");
-        translate(&[f]).expect("translate")
+        translate(&[f], None).expect("translate")
     }
 
     #[test]
@@ -582,5 +644,35 @@ mod tests {
         );
         assert!(t.toml.contains("rotate-empty = true\n"));
         assert_eq!(t.warnings.len(), 1);
+    }
+
+    #[test]
+    fn logrotates_state_is_read_in_local_time() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("status");
+        std::fs::write(
+            &f,
+            "logrotate state -- version 2\n\"/var/log/syslog\" 2026-12-4-6:25:0\n\
+             \"/var/log/my \\\"odd\\\" log\" 2026-1-31-0:0:59\ngarbage\n\"/x\" 2026-13-1-0:0:0\n",
+        )
+        .expect("write");
+        let m = read_state(&f).expect("read");
+        assert_eq!(m.len(), 2, "{m:?}");
+        use chrono::TimeZone;
+        let local = |y, mo, d, h, mi, s| -> std::time::SystemTime {
+            chrono::Local
+                .with_ymd_and_hms(y, mo, d, h, mi, s)
+                .earliest()
+                .expect("a local time")
+                .into()
+        };
+        assert_eq!(
+            m[Path::new("/var/log/syslog")],
+            local(2026, 12, 4, 6, 25, 0)
+        );
+        assert_eq!(
+            m[Path::new("/var/log/my \"odd\" log")],
+            local(2026, 1, 31, 0, 0, 59)
+        );
     }
 }

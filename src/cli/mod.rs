@@ -388,6 +388,16 @@ pub struct ImportArgs {
     /// logrotate configuration files or directories (as include reads them)
     #[arg(value_name = "FILE", required = true, value_hint = clap::ValueHint::FilePath)]
     pub files: Vec<PathBuf>,
+
+    /// logrotate's state file, written as logrotate-state
+    ///
+    /// So that the first night after the migration rotates exactly what
+    /// logrotate would have: a set rollover has no record of counts its
+    /// age from when logrotate last rotated it. Default:
+    /// /var/lib/logrotate/status, else /var/lib/logrotate/logrotate.status
+    /// (RHEL), where readable.
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub state: Option<PathBuf>,
 }
 
 /// `rollover rotate`.

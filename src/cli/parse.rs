@@ -146,7 +146,10 @@ impl Cli {
                 paths: a.paths,
                 json: a.json,
             }),
-            Some(Command::ImportLogrotate(a)) => Job::ImportLogrotate(a.files),
+            Some(Command::ImportLogrotate(a)) => Job::ImportLogrotate {
+                files: a.files,
+                state: a.state.or_else(crate::logrotate::default_state),
+            },
         })
     }
 }
@@ -209,6 +212,7 @@ impl RotateArgs {
             timeout: self.timeout,
             trust: trust(self.files.insecure_dir),
             on_busy,
+            logrotate_state: None,
         }
     }
 }

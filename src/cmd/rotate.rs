@@ -114,8 +114,18 @@ fn plan_for(
     };
     set.check_main(main)?;
     // The age origin: birth, or the last time rollover rotated the set or
-    // emptied the file in place (count 0, reset), if later.
-    let origin = state.origin(birth_time_at(set, &main.name).unwrap_or_else(SystemTime::now));
+    // emptied the file in place (count 0, reset), if later; for a set
+    // rollover has no record of, when logrotate last rotated it, where its
+    // state says (its word is the truth, as it was the night before).
+    let born = birth_time_at(set, &main.name).unwrap_or_else(SystemTime::now);
+    let logrotate = cfg
+        .logrotate_state
+        .as_ref()
+        .and_then(|last| last.get(set.naming.path()));
+    let origin = match (state.rotated, logrotate) {
+        (None, Some(&t)) => t,
+        _ => state.origin(born),
+    };
     let reason = match policy::decide(main.size, origin, SystemTime::now(), &cfg.when) {
         Decision::Skip(why) => return Ok(Plan::Skip(why)),
         Decision::Rotate(reason) => reason,

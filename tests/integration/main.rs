@@ -12,6 +12,7 @@ mod finisher;
 mod finishing;
 mod logrotate;
 mod migration;
+mod nights;
 mod others;
 mod output;
 mod overload;

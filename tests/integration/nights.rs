@@ -1,0 +1,296 @@
+//! logrotate is the oracle for a migrated machine, night after night: the
+//! same tree of logs and stanzas on two copies, logrotate running every
+//! night on one, and on the other logrotate for the first nights, then
+//! `import-logrotate --state` once and `rotate --config` every night
+//! after, both under a faked clock (`faketime`, which both tools read).
+//! After each night the two copies hold the same names, the same
+//! (decompressed) contents, the same modes and owners, and the hooks ran
+//! as often.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use chrono::{Datelike, Duration as Days, NaiveDate};
+
+use crate::util::{BIN, Dir, have, is_root};
+
+/// Debian's /etc/logrotate.conf and stanzas as Debian's packages ship
+/// them (rsyslog, apt, dpkg, wtmp, btmp), plus a weekly one that only
+/// inherits the globals and a yearly one; `D` is the log directory.
+const DEBIAN: &str = "\
+weekly
+rotate 4
+create
+
+D/syslog
+D/mail.log
+{
+\trotate 7
+\tdaily
+\tmissingok
+\tnotifempty
+\tcompress
+\tdelaycompress
+\tsharedscripts
+\tpostrotate
+\t\techo rsyslog >> D/hooks
+\tendscript
+}
+
+D/term.log {
+  rotate 12
+  monthly
+  compress
+  missingok
+  notifempty
+}
+
+D/dpkg.log {
+\tmonthly
+\trotate 12
+\tcompress
+\tdelaycompress
+\tmissingok
+\tnotifempty
+\tcreate 644 root root
+}
+
+D/wtmp {
+    missingok
+    monthly
+    create 0664 root utmp
+    minsize 1M
+    rotate 1
+}
+
+D/btmp {
+    missingok
+    monthly
+    create 0660 root utmp
+    rotate 1
+}
+
+D/weekly.log {
+\tcompress
+}
+
+D/yearly.log {
+\tyearly
+\trotate 2
+\tcreate 0640 root adm
+}
+";
+
+/// Which logs get a line on night `n` (1 first): some every night, some
+/// now and then, so that empty files meet ifempty and notifempty.
+fn lines_for(n: u32) -> Vec<(&'static str, String)> {
+    let mut v = vec![
+        ("syslog", format!("syslog night {n}\n")),
+        ("wtmp", format!("wtmp night {n}\n")),
+    ];
+    if n % 2 == 1 {
+        v.push(("mail.log", format!("mail night {n}\n")));
+        v.push(("weekly.log", format!("weekly night {n}\n")));
+    }
+    if n % 3 == 1 {
+        v.push(("term.log", format!("term night {n}\n")));
+        v.push(("dpkg.log", format!("dpkg night {n}\n")));
+        v.push(("btmp", format!("btmp night {n}\n")));
+    }
+    if n == 1 || n == 20 {
+        v.push(("yearly.log", format!("yearly night {n}\n")));
+    }
+    v
+}
+
+/// The first Friday of December next year: 35 nights from it cross a
+/// month's and a year's end, all after the logs' real birth.
+fn first_night() -> NaiveDate {
+    let today = chrono::Local::now().date_naive();
+    let mut d = NaiveDate::from_ymd_opt(today.year() + 1, 12, 1).expect("a date");
+    while d.weekday() != chrono::Weekday::Fri {
+        d += Days::days(1);
+    }
+    d
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn faked(when: NaiveDate, program: &str) -> Command {
+    let mut c = Command::new("faketime");
+    c.arg(format!("{} 06:25:00", when.format("%Y-%m-%d")))
+        .arg(program);
+    c
+}
+
+fn run_ok(mut c: Command, what: &str) -> Output {
+    let out = c.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what}: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    out
+}
+
+/// A log directory as the comparison sees it: each file's decompressed
+/// contents, mode, owner and group, by name; rollover's hidden files, the
+/// hook's record and the tools' own files aside.
+fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32, u32, u32)> {
+    let mut m = BTreeMap::new();
+    for e in std::fs::read_dir(dir).expect("ls") {
+        let e = e.expect("entry");
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || name == "hooks" {
+            continue;
+        }
+        let meta = e.metadata().expect("stat");
+        let raw = std::fs::read(e.path()).expect("read");
+        let data = if name.ends_with(".gz") {
+            let mut v = Vec::new();
+            flate2::read::MultiGzDecoder::new(&raw[..])
+                .read_to_end(&mut v)
+                .expect("gunzip");
+            v
+        } else {
+            raw
+        };
+        m.insert(name, (data, meta.mode() & 0o7777, meta.uid(), meta.gid()));
+    }
+    m
+}
+
+fn append(path: &Path, data: &str) {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(data.as_bytes()))
+        .expect("append");
+}
+
+/// Both copies after one night: what differs, one line each.
+fn differences(a: &Path, b: &Path) -> Vec<String> {
+    let (ta, tb) = (tree(a), tree(b));
+    let mut out = Vec::new();
+    for name in ta
+        .keys()
+        .chain(tb.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        match (ta.get(name), tb.get(name)) {
+            (Some(x), Some(y)) if x == y => {}
+            (Some(x), Some(y)) if x.0 != y.0 => out.push(format!(
+                "{name}: logrotate has {:?}, rollover {:?}",
+                text(&x.0),
+                text(&y.0)
+            )),
+            (Some(x), Some(y)) => out.push(format!(
+                "{name}: logrotate's mode/owner/group {:o} {} {}, rollover's {:o} {} {}",
+                x.1, x.2, x.3, y.1, y.2, y.3
+            )),
+            (Some(_), None) => out.push(format!("{name}: only logrotate has it")),
+            (None, _) => out.push(format!("{name}: only rollover has it")),
+        }
+    }
+    let hooks = |d: &Path| std::fs::read_to_string(d.join("hooks")).unwrap_or_default();
+    if hooks(a) != hooks(b) {
+        out.push(format!(
+            "hooks: logrotate ran {:?}, rollover {:?}",
+            hooks(a),
+            hooks(b)
+        ));
+    }
+    out
+}
+
+/// A Debian tree, 35 nights from a Friday across a month's and a year's
+/// end, migrated after the third night.
+#[test]
+fn a_debian_tree_migrated_after_three_nights_agrees_every_night() {
+    if !is_root() || !have("logrotate") || !have("faketime") {
+        return;
+    }
+    let root = Dir::new();
+    let (lr, rr) = (root.join("lr"), root.join("rr"));
+    let conf = |d: &Path| DEBIAN.replace("D/", &format!("{}/", d.display()));
+    for d in [&lr, &rr] {
+        std::fs::create_dir_all(d).expect("mkdir");
+        std::fs::write(root.join(&format!("{}.conf", name_of(d))), conf(d)).expect("conf");
+    }
+    let conf_of = |d: &Path| root.join(&format!("{}.conf", name_of(d)));
+    let state_of = |d: &Path| root.join(&format!("{}.state", name_of(d)));
+    let logrotate = |d: &Path, night: NaiveDate| {
+        let mut c = faked(night, "logrotate");
+        c.arg("-s").arg(state_of(d)).arg(conf_of(d));
+        run_ok(c, &format!("logrotate on {night}"));
+    };
+    let toml = root.join("rollover.toml");
+    let start = first_night();
+    let migrate_after = 3;
+    let nights = 35;
+    for n in 1..=nights {
+        let night = start + Days::days(i64::from(n) - 1);
+        for d in [&lr, &rr] {
+            for (log, line) in lines_for(n) {
+                append(&d.join(log), &line);
+            }
+        }
+        logrotate(&lr, night);
+        if n <= migrate_after {
+            logrotate(&rr, night);
+        } else {
+            if n == migrate_after + 1 {
+                let mut c = Command::new(BIN);
+                c.arg("import-logrotate")
+                    .arg("--state")
+                    .arg(state_of(&rr))
+                    .arg(conf_of(&rr));
+                let out = run_ok(c, "import-logrotate");
+                std::fs::write(&toml, &out.stdout).expect("write the configuration");
+            }
+            let mut c = faked(night, BIN);
+            c.args(["rotate", "--config"]).arg(&toml);
+            run_ok(c, &format!("rollover on {night}"));
+        }
+        let diff = differences(&lr, &rr);
+        assert!(
+            diff.is_empty(),
+            "night {n} ({night}, {}):\n{}\nthe configuration:\n{}",
+            night.weekday(),
+            diff.join("\n"),
+            std::fs::read_to_string(&toml).unwrap_or_default()
+        );
+    }
+    let names: Vec<String> = tree(&lr).into_keys().collect();
+    eprintln!(
+        "Debian tree: {nights} nights from {start} ({}), migrated after night {migrate_after}: every night agrees; at the end: {}",
+        start.weekday(),
+        names.join(" ")
+    );
+    // The nights did rotate: daily, weekly, monthly and yearly backups.
+    for name in [
+        "syslog.7.gz",
+        "mail.log.1",
+        "weekly.log.4.gz",
+        "term.log.1.gz",
+        "dpkg.log.1",
+        "yearly.log.1",
+        "btmp.1",
+    ] {
+        assert!(names.iter().any(|n| n == name), "no {name}: {names:?}");
+    }
+}
+
+fn name_of(d: &Path) -> String {
+    d.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
