@@ -151,6 +151,9 @@ fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32, u32, u32)> {
             continue;
         }
         let meta = e.metadata().expect("stat");
+        if meta.is_dir() {
+            continue;
+        }
         let raw = std::fs::read(e.path()).expect("read");
         let data = if name.ends_with(".gz") {
             let mut v = Vec::new();
@@ -211,36 +214,42 @@ fn differences(a: &Path, b: &Path) -> Vec<String> {
     out
 }
 
-/// A Debian tree, 35 nights from a Friday across a month's and a year's
-/// end, migrated after the third night.
-#[test]
-fn a_debian_tree_migrated_after_three_nights_agrees_every_night() {
-    if !is_root() || !have("logrotate") || !have("faketime") {
-        return;
-    }
+/// Runs `nights` nights of a tree on two copies (see the module's
+/// comment): `conf` with `D/` for the log directory, `feed` the lines of
+/// each night; migrated after night `migrate_after`. Fails on the first
+/// night the copies differ. Returns the names the logrotate copy ends with.
+fn run_nights(
+    tree_name: &str,
+    conf: &str,
+    feed: impl Fn(u32) -> Vec<(String, String)>,
+    nights: u32,
+    migrate_after: u32,
+) -> Vec<String> {
     let root = Dir::new();
     let (lr, rr) = (root.join("lr"), root.join("rr"));
-    let conf = |d: &Path| DEBIAN.replace("D/", &format!("{}/", d.display()));
-    for d in [&lr, &rr] {
-        std::fs::create_dir_all(d).expect("mkdir");
-        std::fs::write(root.join(&format!("{}.conf", name_of(d))), conf(d)).expect("conf");
-    }
     let conf_of = |d: &Path| root.join(&format!("{}.conf", name_of(d)));
     let state_of = |d: &Path| root.join(&format!("{}.state", name_of(d)));
+    for d in [&lr, &rr] {
+        std::fs::create_dir_all(d).expect("mkdir");
+        let text = conf.replace("D/", &format!("{}/", d.display()));
+        std::fs::write(conf_of(d), text).expect("conf");
+    }
     let logrotate = |d: &Path, night: NaiveDate| {
         let mut c = faked(night, "logrotate");
         c.arg("-s").arg(state_of(d)).arg(conf_of(d));
-        run_ok(c, &format!("logrotate on {night}"));
+        run_ok(c, &format!("{tree_name}: logrotate on {night}"));
     };
     let toml = root.join("rollover.toml");
     let start = first_night();
-    let migrate_after = 3;
-    let nights = 35;
     for n in 1..=nights {
         let night = start + Days::days(i64::from(n) - 1);
         for d in [&lr, &rr] {
-            for (log, line) in lines_for(n) {
-                append(&d.join(log), &line);
+            for (log, line) in feed(n) {
+                let path = d.join(&log);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).expect("mkdir");
+                }
+                append(&path, &line);
             }
         }
         logrotate(&lr, night);
@@ -258,23 +267,60 @@ fn a_debian_tree_migrated_after_three_nights_agrees_every_night() {
             }
             let mut c = faked(night, BIN);
             c.args(["rotate", "--config"]).arg(&toml);
-            run_ok(c, &format!("rollover on {night}"));
+            run_ok(c, &format!("{tree_name}: rollover on {night}"));
         }
-        let diff = differences(&lr, &rr);
+        let mut diff = differences(&lr, &rr);
+        for sub in subdirectories(&lr) {
+            diff.extend(differences(&lr.join(&sub), &rr.join(&sub)));
+        }
         assert!(
             diff.is_empty(),
-            "night {n} ({night}, {}):\n{}\nthe configuration:\n{}",
+            "{tree_name}: night {n} ({night}, {}):\n{}\nthe configuration:\n{}",
             night.weekday(),
             diff.join("\n"),
             std::fs::read_to_string(&toml).unwrap_or_default()
         );
     }
-    let names: Vec<String> = tree(&lr).into_keys().collect();
+    let mut names: Vec<String> = tree(&lr).into_keys().collect();
+    for sub in subdirectories(&lr) {
+        names.extend(
+            tree(&lr.join(&sub))
+                .into_keys()
+                .map(|n| format!("{sub}/{n}")),
+        );
+    }
     eprintln!(
-        "Debian tree: {nights} nights from {start} ({}), migrated after night {migrate_after}: every night agrees; at the end: {}",
+        "{tree_name}: {nights} nights from {start} ({}), migrated after night {migrate_after}: every night agrees; at the end: {}",
         start.weekday(),
         names.join(" ")
     );
+    names
+}
+
+/// The directories of a log directory (apt/, postgresql/ ...).
+fn subdirectories(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("ls")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// A Debian tree, 35 nights from a Friday across a month's and a year's
+/// end, migrated after the third night.
+#[test]
+fn a_debian_tree_migrated_after_three_nights_agrees_every_night() {
+    if !is_root() || !have("logrotate") || !have("faketime") {
+        return;
+    }
+    let feed = |n| {
+        lines_for(n)
+            .into_iter()
+            .map(|(log, line)| (log.to_string(), line))
+            .collect()
+    };
+    let names = run_nights("Debian tree", DEBIAN, feed, 35, 3);
     // The nights did rotate: daily, weekly, monthly and yearly backups.
     for name in [
         "syslog.7.gz",
@@ -287,6 +333,96 @@ fn a_debian_tree_migrated_after_three_nights_agrees_every_night() {
     ] {
         assert!(names.iter().any(|n| n == name), "no {name}: {names:?}");
     }
+}
+
+/// This machine's own /etc/logrotate.conf and the stanzas its packages
+/// installed in /etc/logrotate.d, as they ship them, with /var/log moved
+/// to the test's directory and each script replaced by one that records
+/// its run. Stanzas with copytruncate are left out: rollover's lossless
+/// collapse differs from it by design (a documented difference).
+#[test]
+fn this_machines_own_stanzas_agree_every_night() {
+    if !is_root() || !have("logrotate") || !have("faketime") {
+        return;
+    }
+    let conf = machine_conf();
+    // Each log the stanzas name gets a line most nights.
+    let logs: Vec<String> = conf
+        .lines()
+        .flat_map(|l| l.split_whitespace())
+        .filter_map(|w| w.strip_prefix("D/"))
+        .filter(|w| !w.contains('*') && !w.contains("hooks"))
+        .map(|w| w.trim_end_matches('{').to_string())
+        .collect();
+    assert!(logs.len() >= 4, "too few logs in {conf}");
+    let feed = move |n: u32| {
+        logs.iter()
+            .enumerate()
+            .filter(|(i, _)| (n as usize + i) % 3 != 0)
+            .map(|(_, log)| (log.clone(), format!("{log} night {n}\n")))
+            .collect()
+    };
+    run_nights("this machine's stanzas", &conf, feed, 35, 3);
+}
+
+/// /etc/logrotate.conf with /etc/logrotate.d's files in place of its
+/// include, paths under /var/log moved to `D/`, scripts made to record
+/// their runs, copytruncate stanzas left out.
+fn machine_conf() -> String {
+    let main = std::fs::read_to_string("/etc/logrotate.conf").unwrap_or_default();
+    let mut out = String::new();
+    for line in main.lines() {
+        if line.trim_start().starts_with("include") {
+            let mut files: Vec<_> = std::fs::read_dir("/etc/logrotate.d")
+                .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default();
+            files.sort();
+            for f in files {
+                let text = std::fs::read_to_string(&f).unwrap_or_default();
+                if text.contains("copytruncate") {
+                    continue;
+                }
+                out.push_str(&scripts_recorded(&text, &name_of(&f)));
+                out.push('\n');
+            }
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.replace("/var/log/", "D/")
+}
+
+/// Every script's body replaced by a line that records which ran.
+fn scripts_recorded(text: &str, name: &str) -> String {
+    let mut out = String::new();
+    let mut in_script = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if in_script {
+            if t == "endscript" {
+                in_script = false;
+                out.push_str(line);
+                out.push('\n');
+            }
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+        if [
+            "postrotate",
+            "prerotate",
+            "firstaction",
+            "lastaction",
+            "preremove",
+        ]
+        .contains(&t)
+        {
+            in_script = true;
+            out.push_str(&format!("\techo {name} {t} >> D/hooks\n"));
+        }
+    }
+    out
 }
 
 fn name_of(d: &Path) -> String {
