@@ -358,7 +358,7 @@ fn this_machines_own_stanzas_agree_every_night() {
     let feed = move |n: u32| {
         logs.iter()
             .enumerate()
-            .filter(|(i, _)| (n as usize + i) % 3 != 0)
+            .filter(|(i, _)| !(n as usize + i).is_multiple_of(3))
             .map(|(_, log)| (log.clone(), format!("{log} night {n}\n")))
             .collect()
     };
