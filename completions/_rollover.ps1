@@ -47,6 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             [CompletionResult]::new('--on-rotate', '--on-rotate', [CompletionResultType]::ParameterName, 'Run COMMAND (with /bin/sh -c) once each backup is finished')
             [CompletionResult]::new('--hook-timeout', '--hook-timeout', [CompletionResultType]::ParameterName, 'Kill a hook still running after DURATION')
             [CompletionResult]::new('--backup-names', '--backup-names', [CompletionResultType]::ParameterName, 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])')
+            [CompletionResult]::new('--date-of', '--date-of', [CompletionResultType]::ParameterName, 'The time a date-named backup''s name shows: start, rotation ...')
             [CompletionResult]::new('--padding', '--padding', [CompletionResultType]::ParameterName, 'Write backup numbers zero-padded (auto: .01 ... .10) or not (none)')
             [CompletionResult]::new('--perm', '--perm', [CompletionResultType]::ParameterName, 'Mode of new main files, in octal (default 0644 minus the umask)')
             [CompletionResult]::new('--tee', '--tee', [CompletionResultType]::ParameterName, 'Also copy the input to stdout')
@@ -83,6 +84,7 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Owner of the new main file, USER[:GROUP] (default: the old one''s)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for a live writer to answer')
             [CompletionResult]::new('--backup-names', '--backup-names', [CompletionResultType]::ParameterName, 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])')
+            [CompletionResult]::new('--date-of', '--date-of', [CompletionResultType]::ParameterName, 'The time a date-named backup''s name shows: start, rotation ...')
             [CompletionResult]::new('--padding', '--padding', [CompletionResultType]::ParameterName, 'Write backup numbers zero-padded (auto: .01 ... .10) or not (none)')
             [CompletionResult]::new('--perm', '--perm', [CompletionResultType]::ParameterName, 'Mode of new main files, in octal (default 0644 minus the umask)')
             [CompletionResult]::new('--rotate-empty', '--rotate-empty', [CompletionResultType]::ParameterName, 'Rotate an empty main file too (logrotate''s ifempty, its default)')
@@ -118,6 +120,7 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             break
         }
         'rollover;import-logrotate' {
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'logrotate''s state file, written as logrotate-state')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -53,7 +53,7 @@ _rollover() {
 
     case "${cmd}" in
         rollover)
-            opts="-s -a -c -m -t -h -V --max-size --max-age --every --max-days --max-count --mode --partial-timeout --timestamp --tee --select --deselect --rate-limit --on-stall --buffer --fsync --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --backup-names --padding --perm --insecure-dir --help --version rotate reset status import-logrotate help"
+            opts="-s -a -c -m -t -h -V --max-size --max-age --every --max-days --max-count --mode --partial-timeout --timestamp --tee --select --deselect --rate-limit --on-stall --buffer --fsync --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --backup-names --date-of --padding --perm --insecure-dir --help --version rotate reset status import-logrotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -163,6 +163,10 @@ _rollover() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --date-of)
+                    COMPREPLY=($(compgen -W "start rotation yesterday hour-ago" -- "${cur}"))
+                    return 0
+                    ;;
                 --padding)
                     COMPREPLY=($(compgen -W "auto none" -- "${cur}"))
                     return 0
@@ -263,12 +267,27 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__import__subcmd__logrotate)
-            opts="-h -V --help --version"
+            opts="-h -V --state --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --state)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -295,7 +314,7 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__rotate)
-            opts="-c -s -a -n -v -h -V --config --jobs --max-count --max-size --max-age --every --min-size --rotate-empty --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --on-rotate-once --method --no-create --owner --missing-ok --dry-run --verbose --timeout --backup-names --padding --perm --insecure-dir --help --version"
+            opts="-c -s -a -n -v -h -V --config --jobs --max-count --max-size --max-age --every --min-size --rotate-empty --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --on-rotate-once --method --no-create --owner --missing-ok --dry-run --verbose --timeout --backup-names --date-of --padding --perm --insecure-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -390,6 +409,10 @@ _rollover() {
                     ;;
                 --backup-names)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date-of)
+                    COMPREPLY=($(compgen -W "start rotation yesterday hour-ago" -- "${cur}"))
                     return 0
                     ;;
                 --padding)

@@ -44,6 +44,7 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand --on-rotate 'Run COMMAND (with /bin/sh -c) once each backup is finished'
             cand --hook-timeout 'Kill a hook still running after DURATION'
             cand --backup-names 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])'
+            cand --date-of 'The time a date-named backup''s name shows: start, rotation ...'
             cand --padding 'Write backup numbers zero-padded (auto: .01 ... .10) or not (none)'
             cand --perm 'Mode of new main files, in octal (default 0644 minus the umask)'
             cand --tee 'Also copy the input to stdout'
@@ -79,6 +80,7 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand --owner 'Owner of the new main file, USER[:GROUP] (default: the old one''s)'
             cand --timeout 'How long to wait for a live writer to answer'
             cand --backup-names 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])'
+            cand --date-of 'The time a date-named backup''s name shows: start, rotation ...'
             cand --padding 'Write backup numbers zero-padded (auto: .01 ... .10) or not (none)'
             cand --perm 'Mode of new main files, in octal (default 0644 minus the umask)'
             cand --rotate-empty 'Rotate an empty main file too (logrotate''s ifempty, its default)'
@@ -111,6 +113,7 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand --version 'Print version'
         }
         &'rollover;import-logrotate'= {
+            cand --state 'logrotate''s state file, written as logrotate-state'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rollover_global_optspecs
-    string join \n s/max-size= a/max-age= every= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee select= deselect= rate-limit= on-stall= buffer= fsync= compress= compress-from= max-total= max-backup-age= on-rotate= hook-timeout= backup-names= padding= perm= insecure-dir h/help V/version
+    string join \n s/max-size= a/max-age= every= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee select= deselect= rate-limit= on-stall= buffer= fsync= compress= compress-from= max-total= max-backup-age= on-rotate= hook-timeout= backup-names= date-of= padding= perm= insecure-dir h/help V/version
 end
 
 function __fish_rollover_needs_command
@@ -50,6 +50,10 @@ complete -c rollover -n "__fish_rollover_needs_command" -l max-backup-age -d 'De
 complete -c rollover -n "__fish_rollover_needs_command" -l on-rotate -d 'Run COMMAND (with /bin/sh -c) once each backup is finished' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l hook-timeout -d 'Kill a hook still running after DURATION' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l backup-names -d 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l date-of -d 'The time a date-named backup\'s name shows: start, rotation ...' -r -f -a "start\t'The backup\'s start (the main file\'s age origin)'
+rotation\t'The moment of the rotation'
+yesterday\t'Noon of the day before the rotation'
+hour-ago\t'An hour before the rotation'"
 complete -c rollover -n "__fish_rollover_needs_command" -l padding -d 'Write backup numbers zero-padded (auto: .01 ... .10) or not (none)' -r -f -a "auto\t'Zero-padded to the digits of the count'
 none\t'Unpadded, as logrotate writes them'"
 complete -c rollover -n "__fish_rollover_needs_command" -l perm -d 'Mode of new main files, in octal (default 0644 minus the umask)' -r
@@ -82,6 +86,10 @@ copy\t'Copy, and leave the main file as it is (logrotate\'s copy)'"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l owner -d 'Owner of the new main file, USER[:GROUP] (default: the old one\'s)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l timeout -d 'How long to wait for a live writer to answer' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l backup-names -d 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l date-of -d 'The time a date-named backup\'s name shows: start, rotation ...' -r -f -a "start\t'The backup\'s start (the main file\'s age origin)'
+rotation\t'The moment of the rotation'
+yesterday\t'Noon of the day before the rotation'
+hour-ago\t'An hour before the rotation'"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l padding -d 'Write backup numbers zero-padded (auto: .01 ... .10) or not (none)' -r -f -a "auto\t'Zero-padded to the digits of the count'
 none\t'Unpadded, as logrotate writes them'"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l perm -d 'Mode of new main files, in octal (default 0644 minus the umask)' -r
@@ -101,6 +109,7 @@ complete -c rollover -n "__fish_rollover_using_subcommand reset" -s V -l version
 complete -c rollover -n "__fish_rollover_using_subcommand status" -l json -d 'Print JSON'
 complete -c rollover -n "__fish_rollover_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollover -n "__fish_rollover_using_subcommand status" -s V -l version -d 'Print version'
+complete -c rollover -n "__fish_rollover_using_subcommand import-logrotate" -l state -d 'logrotate\'s state file, written as logrotate-state' -r -F
 complete -c rollover -n "__fish_rollover_using_subcommand import-logrotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollover -n "__fish_rollover_using_subcommand import-logrotate" -s V -l version -d 'Print version'
 complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate help" -f -a "rotate" -d 'Rotate sets now, or when a size or age condition holds'

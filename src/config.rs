@@ -195,6 +195,8 @@ pub struct WriteConfig {
     pub drop_buffer: Option<usize>,
     pub fsync: Fsync,
     pub finishing: Finishing,
+    /// `--date-of`: the time a date-named backup's name shows.
+    pub date_of: crate::naming::DateOf,
     pub perm: Option<u32>,
     pub trust: DirTrust,
 }
@@ -217,6 +219,8 @@ pub struct RotateConfig {
     pub names: Option<Names>,
     /// `--padding`; `None`: as the set's state says, else padded.
     pub padding: Option<crate::naming::Padding>,
+    /// `--date-of`: the time a date-named backup's name shows.
+    pub date_of: crate::naming::DateOf,
     /// Owner and mode of a swapped-in main file (`--owner`, `--perm`).
     pub fresh: Fresh,
     pub missing_ok: bool,

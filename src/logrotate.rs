@@ -37,6 +37,8 @@ struct Settings {
     min_size: Option<String>,
     /// `copy`.
     copy: Option<bool>,
+    /// `dateyesterday` or `datehourago`, as rollover's `date-of`.
+    date_of: Option<&'static str>,
 }
 
 /// The translation: TOML on stdout, and one warning per directive left
@@ -332,6 +334,8 @@ fn directive<'a>(
         "dateext" => s.dateext = Some(true),
         "nodateext" => s.dateext = Some(false),
         "dateformat" if !rest.is_empty() => s.dateformat = Some(unquote(rest)),
+        "dateyesterday" => s.date_of = Some("yesterday"),
+        "datehourago" => s.date_of = Some("hour-ago"),
         "sharedscripts" => s.shared = Some(true),
         "nosharedscripts" => s.shared = Some(false),
         "postrotate" => s.postrotate = Some(script(lines)),
@@ -459,9 +463,22 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
         let _ = writeln!(t, "no-create = true");
     }
     if s.dateext == Some(true) {
-        // logrotate's default dateformat.
-        let f = s.dateformat.as_deref().unwrap_or("-%Y%m%d");
+        // logrotate's default dateformat (an hourly log's has the hour),
+        // and it names a backup for the time it was rotated.
+        let hourly = s
+            .period
+            .as_ref()
+            .is_some_and(|p| p.as_deref() == Some("hour"));
+        let f = s
+            .dateformat
+            .as_deref()
+            .unwrap_or(if hourly { "-%Y%m%d%H" } else { "-%Y%m%d" });
         let _ = writeln!(t, "backup-names = {}", q(&format!("date:{f}")));
+        let of = match s.date_of {
+            Some(w) => w,
+            None => "rotation",
+        };
+        let _ = writeln!(t, "date-of = {}", q(of));
     }
     if let Some(script) = &s.postrotate {
         if script.contains("'''") {

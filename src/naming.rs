@@ -38,6 +38,43 @@ pub struct Naming {
     padding: Padding,
 }
 
+/// Which time a date-named backup's name shows (`--date-of`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DateOf {
+    /// Its start: the main file's age origin.
+    #[default]
+    Start,
+    /// The moment it was rotated (logrotate's `dateext`).
+    Rotation,
+    /// The day before the rotation, at noon (logrotate's `dateyesterday`).
+    Yesterday,
+    /// An hour before the rotation (logrotate's `datehourago`).
+    HourAgo,
+}
+
+impl DateOf {
+    /// The time to name a backup for, that started at `start` and is
+    /// rotated at `now`.
+    pub fn at(
+        self,
+        start: std::time::SystemTime,
+        now: std::time::SystemTime,
+    ) -> std::time::SystemTime {
+        use chrono::TimeZone;
+        match self {
+            DateOf::Start => start,
+            DateOf::Rotation => now,
+            DateOf::HourAgo => now - std::time::Duration::from_secs(3600),
+            DateOf::Yesterday => {
+                let local: chrono::DateTime<chrono::Local> = now.into();
+                let noon = (local.date_naive() - chrono::Duration::days(1)).and_hms_opt(12, 0, 0);
+                noon.and_then(|t| chrono::Local.from_local_datetime(&t).earliest())
+                    .map_or(now - std::time::Duration::from_secs(86_400), Into::into)
+            }
+        }
+    }
+}
+
 /// How backup numbers are written (`--padding`).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,

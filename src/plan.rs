@@ -175,8 +175,8 @@ impl Action {
     }
 }
 
-/// The steps that rotate the set to `count` backups; `start` is the main
-/// file's age origin, which names a date-named backup. A missing main
+/// The steps that rotate the set to `count` backups; `start` is the time
+/// a date-named backup is named for (see `--date-of`). A missing main
 /// file is never rotated, nor an empty one unless `empty` says so: no
 /// steps.
 pub fn rotation(

@@ -14,6 +14,7 @@ use crate::config::{Finishing, Fsync};
 use crate::fileset::{Create, FileSet, Opened, sync_file};
 use crate::finish::{Ending, Finisher, Handover};
 use crate::messages::{self, Warner};
+use crate::naming::DateOf;
 use crate::plan::{self, Empty, Entry};
 use crate::policy::{Conditions, Cut, Decision, Policy, Reason, cut, decide};
 use crate::state::State;
@@ -27,6 +28,8 @@ pub struct Settings {
     pub policy: Policy,
     pub fsync: Fsync,
     pub finishing: Finishing,
+    /// The time a date-named backup's name shows (`--date-of`).
+    pub date_of: DateOf,
     /// The mode of a main file it creates (`--perm`).
     pub perm: Option<u32>,
 }
@@ -287,7 +290,7 @@ impl Writer {
             &self.set.naming,
             &listing,
             self.settings.policy.count,
-            self.main.born,
+            self.settings.date_of.at(self.main.born, SystemTime::now()),
             Empty::Keep,
         );
         let done = self

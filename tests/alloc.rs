@@ -49,6 +49,7 @@ fn allocations(data: &[u8], max_size: u64, stamp: bool, select: bool) -> (u64, u
             policy,
             fsync: Fsync::Never,
             finishing: Finishing::default(),
+            date_of: rollover::naming::DateOf::Start,
             perm: None,
         },
     )

@@ -228,6 +228,15 @@ pub struct FilesArgs {
     #[arg(long, value_name = "number|date[:FORMAT]", value_parser = Names::parse)]
     pub backup_names: Option<Names>,
 
+    /// The time a date-named backup's name shows: start, rotation ...
+    ///
+    /// start (the default): the backup's start, the main file's age origin.
+    /// rotation: the moment it was rotated (logrotate's dateext).
+    /// yesterday: noon of the day before the rotation (dateyesterday).
+    /// hour-ago: an hour before the rotation (datehourago).
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub date_of: Option<DateOfArg>,
+
     /// Write backup numbers zero-padded (auto: .01 ... .10) or not (none)
     ///
     /// auto pads numbers to the digits of the count: count 10 gives .01 to
@@ -310,6 +319,19 @@ pub struct FinishArgs {
     /// Kill a hook still running after DURATION
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
     pub hook_timeout: Duration,
+}
+
+/// `--date-of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DateOfArg {
+    /// The backup's start (the main file's age origin)
+    Start,
+    /// The moment of the rotation
+    Rotation,
+    /// Noon of the day before the rotation
+    Yesterday,
+    /// An hour before the rotation
+    HourAgo,
 }
 
 /// `--padding`.

@@ -5,14 +5,14 @@
 use std::ffi::OsString;
 
 use super::{
-    Cli, Command, FinishArgs, FsyncArg, MethodArg, ModeArg, OnStallArg, PaddingArg, RotateArgs,
-    WriteArgs,
+    Cli, Command, DateOfArg, FinishArgs, FsyncArg, MethodArg, ModeArg, OnStallArg, PaddingArg,
+    RotateArgs, WriteArgs,
 };
 use crate::config::{
     ConfigRun, DirTrust, Finishing, Fsync, Hook, Job, OnBusy, OpenMode, ResetConfig, RotateConfig,
     StatusConfig, WriteConfig,
 };
-use crate::naming::Padding;
+use crate::naming::{DateOf, Padding};
 use crate::plan::{Fresh, Method};
 use crate::policy::{Conditions, Policy};
 
@@ -194,6 +194,10 @@ impl RotateArgs {
             once,
             names: self.files.backup_names,
             padding: self.files.padding.map(Padding::from),
+            date_of: self
+                .files
+                .date_of
+                .map_or_else(DateOf::default, DateOf::from),
             method: match self.method {
                 MethodArg::Rename if self.no_create => Method::RenameOnly,
                 MethodArg::Rename => Method::Rename,
@@ -274,6 +278,10 @@ impl WriteArgs {
                 FsyncArg::Always => Fsync::Always,
             },
             finishing: self.finish.into_finishing(),
+            date_of: self
+                .files
+                .date_of
+                .map_or_else(DateOf::default, DateOf::from),
             perm: self.files.perm,
             trust: trust(self.files.insecure_dir),
         })
@@ -291,6 +299,17 @@ impl FinishArgs {
                 command,
                 timeout: self.hook_timeout,
             }),
+        }
+    }
+}
+
+impl From<DateOfArg> for DateOf {
+    fn from(d: DateOfArg) -> DateOf {
+        match d {
+            DateOfArg::Start => DateOf::Start,
+            DateOfArg::Rotation => DateOf::Rotation,
+            DateOfArg::Yesterday => DateOf::Yesterday,
+            DateOfArg::HourAgo => DateOf::HourAgo,
         }
     }
 }

@@ -143,7 +143,8 @@ fn plan_for(
     } else {
         Empty::Keep
     };
-    let steps = plan::rotation(&set.naming, listing, count, origin, empty);
+    let named_for = cfg.date_of.at(origin, SystemTime::now());
+    let steps = plan::rotation(&set.naming, listing, count, named_for, empty);
     Ok(Plan::Steps(
         plan::with_method(steps, cfg.method, cfg.fresh),
         reason,

@@ -51,6 +51,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         policy: cfg.policy,
         fsync: cfg.fsync,
         finishing: cfg.finishing,
+        date_of: cfg.date_of,
         perm: cfg.perm,
     };
     let mut writer = Writer::new(set, opened, settings)?;

@@ -84,6 +84,58 @@ D/yearly.log {
 }
 ";
 
+/// A RHEL-style tree: a global dateext, and stanzas as RHEL's rsyslog,
+/// dnf and util-linux packages ship them.
+const RHEL: &str = "\
+weekly
+rotate 4
+create
+dateext
+
+D/cron
+D/maillog
+D/messages
+D/secure
+D/spooler
+{
+    missingok
+    sharedscripts
+    postrotate
+        echo rsyslog >> D/hooks
+    endscript
+}
+
+D/hawkey.log {
+    missingok
+    notifempty
+    rotate 4
+    weekly
+    create
+}
+
+D/wtmp {
+    monthly
+    create 0664 root utmp
+\tminsize 1M
+    rotate 1
+}
+
+D/btmp {
+    missingok
+    monthly
+    create 0600 root utmp
+    rotate 1
+}
+
+D/dnf.log {
+    daily
+    rotate 5
+    compress
+    delaycompress
+    missingok
+}
+";
+
 /// Which logs get a line on night `n` (1 first): some every night, some
 /// now and then, so that empty files meet ifempty and notifempty.
 fn lines_for(n: u32) -> Vec<(&'static str, String)> {
@@ -333,6 +385,36 @@ fn a_debian_tree_migrated_after_three_nights_agrees_every_night() {
     ] {
         assert!(names.iter().any(|n| n == name), "no {name}: {names:?}");
     }
+}
+
+/// A RHEL-style tree, its backups named by date (dateext), 35 nights.
+#[test]
+fn a_rhel_tree_with_dateext_agrees_every_night() {
+    if !is_root() || !have("logrotate") || !have("faketime") {
+        return;
+    }
+    let feed = |n: u32| {
+        let mut v: Vec<(String, String)> = ["messages", "secure", "cron", "wtmp", "dnf.log"]
+            .iter()
+            .map(|l| (l.to_string(), format!("{l} night {n}\n")))
+            .collect();
+        if n % 4 == 1 {
+            v.push(("maillog".into(), format!("maillog night {n}\n")));
+            v.push(("hawkey.log".into(), format!("hawkey night {n}\n")));
+            v.push(("btmp".into(), format!("btmp night {n}\n")));
+        }
+        v
+    };
+    let names = run_nights("RHEL tree", RHEL, feed, 35, 3);
+    assert!(
+        names.iter().filter(|n| n.starts_with("messages-")).count() == 4,
+        "four weekly, date-named backups of messages: {names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("dnf.log-") && n.ends_with(".gz"))
+    );
 }
 
 /// This machine's own /etc/logrotate.conf and the stanzas its packages
