@@ -474,10 +474,7 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
             .as_deref()
             .unwrap_or(if hourly { "-%Y%m%d%H" } else { "-%Y%m%d" });
         let _ = writeln!(t, "backup-names = {}", q(&format!("date:{f}")));
-        let of = match s.date_of {
-            Some(w) => w,
-            None => "rotation",
-        };
+        let of = s.date_of.unwrap_or("rotation");
         let _ = writeln!(t, "date-of = {}", q(of));
     }
     if let Some(script) = &s.postrotate {
