@@ -208,9 +208,15 @@ impl Source<'_> {
     fn parse(&self) -> Result<Spanned<DeTable<'_>>> {
         DeTable::parse(self.text).map_err(|e| {
             let at = e.span().map_or(0, |s| s.start);
-            let key = key_on_line(self.text, at).map_or_else(String::new, |k| format!("{k}: "));
+            let key = key_on_line(self.text, at);
+            // A mode written as a bare number (`perm = 0640`) is no TOML.
+            let hint = match key {
+                Some(k) if k.ends_with("perm") => "; write the mode as a string: \"0640\"",
+                _ => "",
+            };
+            let key = key.map_or_else(String::new, |k| format!("{k}: "));
             anyhow::anyhow!(
-                "{}:{}: {key}{}",
+                "{}:{}: {key}{}{hint}",
                 self.path.display(),
                 self.line(at),
                 e.message().trim_end()

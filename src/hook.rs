@@ -36,6 +36,7 @@ pub fn run(hook: &Hook, paths: &Paths, reason: Reason) -> Result<()> {
     let (main, backup) = (&paths.main, &paths.backup);
     run_with(
         hook,
+        &main.display().to_string(),
         &[main.as_os_str(), backup.as_os_str()],
         &[
             ("ROLLOVER_MAIN", main.as_os_str()),
@@ -59,14 +60,28 @@ pub fn run_once(hook: &Hook, written: &str, mains: &[PathBuf]) -> Result<()> {
     }
     run_with(
         hook,
+        written,
         &[OsStr::new(written)],
         &[("ROLLOVER_MAINS", list.as_os_str())],
     )
 }
 
+/// A command as a message names it: its first line, `...` for the rest.
+fn shown(command: &str) -> String {
+    let mut lines = command.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or_default();
+    if lines.next().is_some() {
+        format!("{first} ...")
+    } else {
+        first.to_string()
+    }
+}
+
 /// Runs `/bin/sh -c COMMAND sh ARGS...` with `env` added, and waits for
-/// it, killing it at the timeout.
-fn run_with(hook: &Hook, args: &[&OsStr], env: &[(&str, &OsStr)]) -> Result<()> {
+/// it, killing it at the timeout. A failure names the command's first line
+/// and `subject`, the file (or files) it ran for.
+fn run_with(hook: &Hook, subject: &str, args: &[&OsStr], env: &[(&str, &OsStr)]) -> Result<()> {
+    let name = format!("hook '{}' for {subject}", shown(&hook.command));
     let stdout = std::io::stderr()
         .as_fd()
         .try_clone_to_owned()
@@ -87,24 +102,23 @@ fn run_with(hook: &Hook, args: &[&OsStr], env: &[(&str, &OsStr)]) -> Result<()> 
         .spawn()
     {
         Ok(c) => c,
-        Err(e) => bail!("cannot run hook '{}': {e}", hook.command),
+        Err(e) => bail!("cannot run {name}: {e}"),
     };
     let deadline = Instant::now() + hook.timeout;
     loop {
         match child.try_wait() {
             Ok(Some(status)) if status.success() => return Ok(()),
-            Ok(Some(status)) => bail!("hook '{}' failed: {status}", hook.command),
+            Ok(Some(status)) => bail!("{name} failed: {status}"),
             Ok(None) if Instant::now() >= deadline => {
                 kill_group(&mut child);
                 let _ = child.wait();
                 bail!(
-                    "hook '{}' was killed after {}",
-                    hook.command,
+                    "{name} was killed after {}",
                     humantime::format_duration(hook.timeout)
                 );
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => bail!("cannot wait for hook '{}': {e}", hook.command),
+            Err(e) => bail!("cannot wait for {name}: {e}"),
         }
     }
 }

@@ -6,9 +6,11 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-/// Prints one line on stderr, `rollover: ` first.
+/// Prints one line on stderr, `rollover: ` first, in one write: lines from
+/// parallel sets (`--jobs`) never interleave within a line.
 pub fn error(msg: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "rollover: {msg}");
+    let line = format!("rollover: {msg}\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 /// Prints one line of information on stderr (not an error, not a
@@ -22,9 +24,13 @@ pub fn warn(msg: &str) {
     error(&format!("warning: {msg}"));
 }
 
-/// Prints one line on stdout, ignoring a stdout that went away.
+/// Prints one line on stdout, in one write, ignoring a stdout that went
+/// away.
 pub fn print(text: &str) {
-    let _ = writeln!(std::io::stdout().lock(), "{text}");
+    let mut out = std::io::stdout().lock();
+    let _ = out
+        .write_all(format!("{text}\n").as_bytes())
+        .and_then(|()| out.flush());
 }
 
 /// Prints a warning at most once a minute: a fault that lasts (a full

@@ -98,6 +98,13 @@ fn sets_of(stanzas: &[Stanza], failures: &Failures) -> (Vec<(Naming, usize)>, Li
             listed.entry(dir).or_insert(names);
         }
         errors.iter().for_each(|e| failures.fail(e));
+        for d in &found.directories {
+            failures.fail(&anyhow::anyhow!(
+                "{}: {} is a directory, not a log",
+                stanza.place,
+                d.display()
+            ));
+        }
         if !stanza.rotate.missing_ok {
             for arg in &found.unmatched {
                 failures.fail(&anyhow::anyhow!(

@@ -33,8 +33,8 @@ pub fn run(cfg: &RotateConfig) -> Result<ExitCode> {
             failures.fail(&anyhow!("no file matches {}", arg.display()));
         }
     }
-    if !targets.skipped.is_empty() {
-        messages::warn(&skipped_backups(&targets.skipped));
+    if let Some(line) = skipped(&targets.skipped, &targets.directories) {
+        messages::warn(&line);
     }
     let mut rotated = Vec::new();
     for naming in &targets.sets {
@@ -68,19 +68,34 @@ pub fn run_once(
     hook::run_once(once, written, mains).map_err(|e| e.context("on-rotate-once"))
 }
 
-/// One line for every backup given as an argument (a shell's expansion of
-/// `logs/*`): each is rotated with its set, never as a set of its own.
-fn skipped_backups(skipped: &[(PathBuf, PathBuf)]) -> String {
-    let list: Vec<String> = skipped
+/// One line for every backup and directory given as an argument (a
+/// shell's expansion of `logs/*`): a backup is rotated with its set, never
+/// as a set of its own, and a directory is no set.
+fn skipped(backups: &[(PathBuf, PathBuf)], dirs: &[PathBuf]) -> Option<String> {
+    let n = backups.len() + dirs.len();
+    if n == 0 {
+        return None;
+    }
+    let list: Vec<String> = backups
         .iter()
         .map(|(b, of)| format!("{} (of {})", b.display(), of.display()))
+        .chain(dirs.iter().map(|d| format!("{} (a directory)", d.display())))
         .collect();
-    format!(
-        "skipped {} backup{} named as a set: {}; a backup is rotated with its set",
-        skipped.len(),
-        if skipped.len() == 1 { "" } else { "s" },
+    let what = match (backups.is_empty(), dirs.is_empty()) {
+        (false, true) => "backup",
+        (true, false) => "director",
+        _ => "argument",
+    };
+    let plural = match (what, n) {
+        (_, 1) if what == "director" => "y",
+        (_, 1) => "",
+        ("director", _) => "ies",
+        _ => "s",
+    };
+    Some(format!(
+        "skipped {n} {what}{plural} named as a set: {}; a backup is rotated with its set",
         list.join(", ")
-    )
+    ))
 }
 
 /// What `rotate` does to one set, and why.

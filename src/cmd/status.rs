@@ -90,6 +90,9 @@ pub fn run(cfg: &StatusConfig) -> Result<ExitCode> {
     for arg in &targets.unmatched {
         failures.fail(&anyhow::anyhow!("no file matches {}", arg.display()));
     }
+    for d in &targets.directories {
+        failures.fail(&anyhow::anyhow!("cannot show {}: it is a directory", d.display()));
+    }
     // A backup named as an argument shows its whole set.
     let mut names = targets.sets;
     for (_, of) in &targets.skipped {

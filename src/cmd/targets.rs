@@ -29,6 +29,8 @@ pub struct Targets {
     pub sets: Vec<Naming>,
     /// Backups given literally (a shell's expansion), with their main file.
     pub skipped: Vec<(PathBuf, PathBuf)>,
+    /// Directories given literally (a shell's expansion of `logs/*`).
+    pub directories: Vec<PathBuf>,
     /// Arguments that matched nothing (patterns only; a literal path is a
     /// set whether or not it exists).
     pub unmatched: Vec<PathBuf>,
@@ -77,6 +79,14 @@ pub fn collect(args: &[PathBuf]) -> (Targets, Vec<anyhow::Error>) {
             t.unmatched.push(arg.clone());
         }
         for path in paths {
+            if !pattern && path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+                t.directories.push(path);
+                continue;
+            }
+            if let (false, Some(of)) = (pattern, dated_backup_of_arg(&path, args)) {
+                t.skipped.push((path, of));
+                continue;
+            }
             match resolve_in(&path, &mut dirs) {
                 Ok(Target::Set(n)) => {
                     if seen.insert(n.path().to_path_buf()) {
@@ -99,6 +109,31 @@ pub fn collect(args: &[PathBuf]) -> (Targets, Vec<anyhow::Error>) {
         })
         .collect();
     (t, errors)
+}
+
+/// The other argument whose date-named backup `path` is, by its name: that
+/// argument's name and a date after `-`, `_` or `.` (at least 8 digits:
+/// logrotate's dateext, `b.log-20261201`), with perhaps more digits and
+/// separators and a codec's extension (`b.log-20261201-1733.gz`).
+fn dated_backup_of_arg(path: &Path, args: &[PathBuf]) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    let name = path.file_name()?.as_bytes();
+    let dir = path.parent();
+    args.iter().find_map(|other| {
+        let base = other.file_name()?.as_bytes();
+        if other.parent() != dir || is_pattern(other) || base.len() >= name.len() {
+            return None;
+        }
+        let rest = strip_codec(name.strip_prefix(base)?);
+        let (sep, date) = rest.split_first()?;
+        let digits = date.iter().take_while(|b| b.is_ascii_digit()).count();
+        let dated = matches!(sep, b'-' | b'_' | b'.')
+            && digits >= 8
+            && date
+                .iter()
+                .all(|&b| b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'));
+        dated.then(|| other.clone())
+    })
 }
 
 /// The main files a pattern matches: never a backup shape (`NAME.N`,

@@ -150,6 +150,10 @@ fn an_error_names_the_file_line_and_key_and_rotates_nothing() {
         ),
         ("perm = 640", "r.toml:5: perm: write the mode as a string"),
         (
+            "perm = 0640",
+            "r.toml:5: perm: unexpected leading zero, expected nothing; write the mode as a string: \"0640\"",
+        ),
+        (
             "method = \"move\"",
             "r.toml:5: method: 'move' is not one of rename, collapse, copytruncate",
         ),

@@ -81,7 +81,7 @@ fn the_writer_never_waits_for_a_slow_hook_and_warns_when_one_fails() {
     assert!(out.status.success(), "a failed hook is a warning");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("warning: hook 'sleep 3; exit 7' was killed after 1s"),
+        err.contains("warning: hook 'sleep 3; exit 7' for app.log was killed after 1s"),
         "{err}"
     );
 }
@@ -387,5 +387,23 @@ fn a_hook_killed_at_its_timeout_takes_what_it_started_with_it() {
         "the hook's group to be gone",
         Duration::from_secs(5),
         || in_group() == 0,
+    );
+}
+
+/// A failed hook is one line naming its command's first line and the
+/// set's file, not the whole script.
+#[test]
+fn a_failed_hook_is_one_line_naming_its_first_line_and_the_file() {
+    let dir = Dir::new();
+    dir.write("app.log", b"main\n");
+    let out = dir
+        .cmd(&["rotate", "--on-rotate", "true\nexit 4", "app.log"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("rotate");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "rollover: hook 'true ...' for app.log failed: exit status: 4\n"
     );
 }

@@ -64,3 +64,44 @@ fn padding_none_writes_numbers_as_logrotate_does() {
     cf.assert(&["rotate", "--config", "r.toml"], b"").success();
     assert_eq!(cf.names(), ["a.log", "a.log.1", "r.toml"]);
 }
+
+/// `rollover rotate logs/*` as a shell expands it over a tree with a
+/// subdirectory and a logrotate date backup: each set is rotated once, the
+/// directory and the backups are skipped with one warning, exit 0.
+#[test]
+fn a_shell_expanded_star_skips_directories_and_date_backups() {
+    let dir = Dir::new();
+    std::fs::create_dir(dir.join("sub")).expect("mkdir");
+    dir.write("a.log", b"a\n");
+    dir.write("a.log.1", b"older a\n");
+    dir.write("b.log", b"b\n");
+    dir.write("b.log-20261201", b"older b\n");
+    dir.write("b.log-20261202.gz", b"gz");
+    let mut args = vec!["rotate".to_string()];
+    let mut names = dir.names();
+    names.sort();
+    args.extend(names.iter().map(|n| dir.join(n).display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    dir.assert(&args, b"")
+        .success()
+        .stderr(
+            predicate::str::contains("skipped 4 arguments named as a set")
+                .and(predicate::str::contains("b.log-20261201 (of"))
+                .and(predicate::str::contains("sub (a directory)"))
+                .and(predicate::function(|e: &str| e.lines().count() == 1)),
+        );
+    assert_eq!(
+        dir.names(),
+        [
+            "a.log",
+            "a.log.1",
+            "a.log.2",
+            "b.log",
+            "b.log-20261201",
+            "b.log-20261202.gz",
+            "b.log.1",
+            "sub"
+        ]
+    );
+    assert_eq!(dir.read("a.log.2"), b"older a\n");
+}
