@@ -87,6 +87,8 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             [CompletionResult]::new('--date-of', '--date-of', [CompletionResultType]::ParameterName, 'The time a date-named backup''s name shows: start, rotation ...')
             [CompletionResult]::new('--padding', '--padding', [CompletionResultType]::ParameterName, 'Write backup numbers zero-padded (auto: .01 ... .10) or not (none)')
             [CompletionResult]::new('--perm', '--perm', [CompletionResultType]::ParameterName, 'Mode of new main files, in octal (default 0644 minus the umask)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'With --config: rotate the sets named, whatever their conditions')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'With --config: rotate the sets named, whatever their conditions')
             [CompletionResult]::new('--rotate-empty', '--rotate-empty', [CompletionResultType]::ParameterName, 'Rotate an empty main file too (logrotate''s ifempty, its default)')
             [CompletionResult]::new('--on-rotate-once', '--on-rotate-once', [CompletionResultType]::ParameterName, 'Run --on-rotate once after all the sets, not once per set')
             [CompletionResult]::new('--no-create', '--no-create', [CompletionResultType]::ParameterName, 'Make no new main file: its program makes its own (logrotate''s nocreate)')

@@ -83,6 +83,8 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand --date-of 'The time a date-named backup''s name shows: start, rotation ...'
             cand --padding 'Write backup numbers zero-padded (auto: .01 ... .10) or not (none)'
             cand --perm 'Mode of new main files, in octal (default 0644 minus the umask)'
+            cand -f 'With --config: rotate the sets named, whatever their conditions'
+            cand --force 'With --config: rotate the sets named, whatever their conditions'
             cand --rotate-empty 'Rotate an empty main file too (logrotate''s ifempty, its default)'
             cand --on-rotate-once 'Run --on-rotate once after all the sets, not once per set'
             cand --no-create 'Make no new main file: its program makes its own (logrotate''s nocreate)'

@@ -93,6 +93,7 @@ hour-ago\t'An hour before the rotation'"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l padding -d 'Write backup numbers zero-padded (auto: .01 ... .10) or not (none)' -r -f -a "auto\t'Zero-padded to the digits of the count'
 none\t'Unpadded, as logrotate writes them'"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l perm -d 'Mode of new main files, in octal (default 0644 minus the umask)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s f -l force -d 'With --config: rotate the sets named, whatever their conditions'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l rotate-empty -d 'Rotate an empty main file too (logrotate\'s ifempty, its default)'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l on-rotate-once -d 'Run --on-rotate once after all the sets, not once per set'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l no-create -d 'Make no new main file: its program makes its own (logrotate\'s nocreate)'

@@ -254,6 +254,10 @@ pub struct ConfigRun {
     pub jobs: usize,
     pub dry_run: bool,
     pub verbose: bool,
+    /// `--force`: every set named is rotated, whatever its conditions.
+    pub force: bool,
+    /// The sets to rotate, by their main files; empty: all.
+    pub only: Vec<PathBuf>,
 }
 
 /// `rollover reset`.

@@ -425,7 +425,8 @@ pub struct ImportArgs {
 /// `rollover rotate`.
 #[derive(Debug, Args)]
 pub struct RotateArgs {
-    /// Main files or glob patterns matching them
+    /// Main files or glob patterns matching them; with --config, only
+    /// the sets of the file whose main file is one of these
     #[arg(value_name = "PATH|GLOB", required_unless_present = "config", value_parser = parse_set_pattern, value_hint = clap::ValueHint::FilePath)]
     pub paths: Vec<PathBuf>,
 
@@ -437,11 +438,19 @@ pub struct RotateArgs {
     /// warning, never waited for nor rotated twice. An error in the file
     /// rotates nothing.
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, conflicts_with_all = [
-        "paths", "max_count", "max_size", "max_age", "every", "method", "owner", "perm", "backup_names",
+        "max_count", "max_size", "max_age", "every", "method", "owner", "perm", "backup_names",
         "missing_ok", "compress", "compress_from", "max_total", "max_backup_age", "on_rotate",
         "on_rotate_once", "timeout", "insecure_dir",
     ])]
     pub config: Option<PathBuf>,
+
+    /// With --config: rotate the sets named, whatever their conditions
+    ///
+    /// logrotate's -f: every set the file names (or, with PATHs, those of
+    /// them) is rotated now, whatever its size, age or period; an empty
+    /// main file still only with rotate-empty.
+    #[arg(short = 'f', long, requires = "config")]
+    pub force: bool,
 
     /// With --config: rotate N sets at once [default: the number of cores]
     #[arg(long, value_name = "N", requires = "config", value_parser = clap::value_parser!(u16).range(1..))]

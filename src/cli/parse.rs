@@ -135,6 +135,8 @@ impl Cli {
                 ),
                 dry_run: a.dry_run,
                 verbose: a.verbose,
+                force: a.force,
+                only: a.paths,
             }),
             Some(Command::Rotate(a)) => Job::Rotate(a.into_config(OnBusy::Wait)),
             Some(Command::Reset(a)) => Job::Reset(ResetConfig {

@@ -27,7 +27,10 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
         }
     };
     let failures = Failures::default();
-    let (work, listed) = sets_of(&stanzas, &failures);
+    let (mut work, listed) = sets_of(&stanzas, &failures);
+    if !run.only.is_empty() {
+        work = only(work, &run.only, &run.file, &failures);
+    }
     let names_in = |dir: &std::path::Path| listed.get(dir).map(Vec::as_slice);
 
     // A dry run prints each set's settings and then its steps: in order,
@@ -47,6 +50,14 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
                     let mut cfg = stanza.rotate.clone();
                     cfg.dry_run = run.dry_run;
                     cfg.verbose = run.verbose;
+                    if run.force {
+                        // Whatever its conditions; an empty main file
+                        // still only as the stanza says.
+                        cfg.when = crate::policy::Conditions {
+                            rotate_empty: cfg.when.rotate_empty,
+                            ..crate::policy::Conditions::default()
+                        };
+                    }
                     if run.dry_run && run.verbose {
                         messages::print(&format!(
                             "{} ({}): {}",
@@ -79,6 +90,30 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
         failures.check(once.with_context(|| stanza.place.clone()));
     }
     Ok(failures.exit_code())
+}
+
+/// The sets whose main file is one of `paths` (compared as absolute
+/// paths); a path that is no set of the file is a failure.
+fn only(
+    work: Vec<(Naming, usize)>,
+    paths: &[PathBuf],
+    file: &std::path::Path,
+    failures: &Failures,
+) -> Vec<(Naming, usize)> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let wanted: Vec<PathBuf> = paths.iter().map(|p| cwd.join(p)).collect();
+    for (p, w) in paths.iter().zip(&wanted) {
+        if !work.iter().any(|(n, _)| n.path() == w.as_path()) {
+            failures.fail(&anyhow::anyhow!(
+                "{} is no set of {}",
+                p.display(),
+                file.display()
+            ));
+        }
+    }
+    work.into_iter()
+        .filter(|(n, _)| wanted.iter().any(|w| w.as_path() == n.path()))
+        .collect()
 }
 
 /// Every set the stanzas name, each with the stanza it belongs to: a set

@@ -79,7 +79,10 @@ fn skipped(backups: &[(PathBuf, PathBuf)], dirs: &[PathBuf]) -> Option<String> {
     let list: Vec<String> = backups
         .iter()
         .map(|(b, of)| format!("{} (of {})", b.display(), of.display()))
-        .chain(dirs.iter().map(|d| format!("{} (a directory)", d.display())))
+        .chain(
+            dirs.iter()
+                .map(|d| format!("{} (a directory)", d.display())),
+        )
         .collect();
     let what = match (backups.is_empty(), dirs.is_empty()) {
         (false, true) => "backup",

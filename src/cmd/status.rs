@@ -91,7 +91,10 @@ pub fn run(cfg: &StatusConfig) -> Result<ExitCode> {
         failures.fail(&anyhow::anyhow!("no file matches {}", arg.display()));
     }
     for d in &targets.directories {
-        failures.fail(&anyhow::anyhow!("cannot show {}: it is a directory", d.display()));
+        failures.fail(&anyhow::anyhow!(
+            "cannot show {}: it is a directory",
+            d.display()
+        ));
     }
     // A backup named as an argument shows its whole set.
     let mut names = targets.sets;

@@ -533,3 +533,42 @@ fn a_dry_run_of_a_collapse_leaves_the_main_files_times_alone() {
     );
     assert_eq!(dir.names(), ["a.log", "r.toml"]);
 }
+
+/// `rotate --config FILE PATH...` rotates only those sets (a PATH that is
+/// no set of the file is an error), and `--force` rotates them whatever
+/// their conditions, an empty main file still only with rotate-empty.
+#[test]
+fn paths_pick_sets_and_force_rotates_whatever_the_conditions() {
+    let dir = Dir::new();
+    dir.write("a.log", b"a\n");
+    dir.write("b.log", b"b\n");
+    dir.write("e.log", b"");
+    config(
+        &dir,
+        "r.toml",
+        "[defaults]\nmax-size = \"1G\"\n[[set]]\npaths = [\"a.log\", \"b.log\", \"e.log\"]\n",
+    );
+    dir.assert(&["rotate", "--config", "r.toml", "a.log"], b"")
+        .success();
+    assert_eq!(
+        dir.names(),
+        ["a.log", "b.log", "e.log", "r.toml"],
+        "not due"
+    );
+    dir.assert(&["rotate", "--config", "r.toml", "--force", "a.log"], b"")
+        .success();
+    assert_eq!(
+        dir.names(),
+        ["a.log", "a.log.1", "b.log", "e.log", "r.toml"]
+    );
+    dir.assert(&["rotate", "--config", "r.toml", "-f"], b"")
+        .success();
+    assert_eq!(
+        dir.names(),
+        ["a.log", "a.log.1", "b.log", "b.log.1", "e.log", "r.toml"],
+        "a.log is empty now, and so is e.log: neither rotated"
+    );
+    dir.assert(&["rotate", "--config", "r.toml", "nope.log", "b.log"], b"")
+        .code(1)
+        .stderr(predicate::str::contains("nope.log is no set of r.toml"));
+}

@@ -82,14 +82,12 @@ fn a_shell_expanded_star_skips_directories_and_date_backups() {
     names.sort();
     args.extend(names.iter().map(|n| dir.join(n).display().to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    dir.assert(&args, b"")
-        .success()
-        .stderr(
-            predicate::str::contains("skipped 4 arguments named as a set")
-                .and(predicate::str::contains("b.log-20261201 (of"))
-                .and(predicate::str::contains("sub (a directory)"))
-                .and(predicate::function(|e: &str| e.lines().count() == 1)),
-        );
+    dir.assert(&args, b"").success().stderr(
+        predicate::str::contains("skipped 4 arguments named as a set")
+            .and(predicate::str::contains("b.log-20261201 (of"))
+            .and(predicate::str::contains("sub (a directory)"))
+            .and(predicate::function(|e: &str| e.lines().count() == 1)),
+    );
     assert_eq!(
         dir.names(),
         [
