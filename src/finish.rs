@@ -22,6 +22,7 @@ use crate::compress;
 use crate::config::{Codec, Finishing};
 use crate::fileset::{FileSet, Rotated, sync_file};
 use crate::hook;
+use crate::lock;
 use crate::messages;
 use crate::plan::FileId;
 use crate::plan::{self, Action};
@@ -390,7 +391,17 @@ impl Finisher {
         main_fd: Option<&OwnedFd>,
         held: std::sync::MutexGuard<'_, ()>,
     ) -> Result<Rotated> {
+        // A cascade of renames is marked as begun, so that a crash part-way
+        // through leaves a gap that the next rotation closes (see
+        // `plan::shift`), where a gap from elsewhere moves up.
+        let cascade = steps.iter().any(|s| matches!(s, Action::Rename(..)));
+        if cascade {
+            lock::mark_cascade(set, true)?;
+        }
         let mut done = set.execute(steps, main_fd)?;
+        if cascade {
+            lock::mark_cascade(set, false)?;
+        }
         drop(held);
         self.free(std::mem::take(&mut done.deleted));
         Ok(done)

@@ -43,6 +43,10 @@ pub struct Holder {
     pub every: Option<Every>,
     /// How the writer finishes its backups.
     pub finishing: Finishing,
+    /// A cascade of renames began and has not ended (a crash, if the
+    /// holder is gone): its gap closes at the next rotation. Carried over
+    /// from one holder to the next.
+    pub cascading: bool,
 }
 
 impl Holder {
@@ -166,7 +170,11 @@ pub fn acquire(set: &FileSet, me: &Holder) -> Result<Acquired> {
         Err(Errno::WOULDBLOCK) => return Ok(Acquired::Busy(read_holder(&fd))),
         Err(e) => return Err(e).with_context(|| format!("cannot lock {}", show())),
     }
-    let text = serde_json::to_string(me).context("cannot encode the lock file")?;
+    let me = Holder {
+        cascading: read_holder(&fd).cascading,
+        ..me.clone()
+    };
+    let text = serde_json::to_string(&me).context("cannot encode the lock file")?;
     rustix::fs::ftruncate(&fd, 0).with_context(|| format!("cannot write lock file {}", show()))?;
     rustix::io::pwrite(&fd, text.as_bytes(), 0)
         .with_context(|| format!("cannot write lock file {}", show()))?;
@@ -191,6 +199,30 @@ pub fn acquire_waiting(set: &FileSet, me: &Holder, patience: Duration) -> Result
             Acquired::Busy(_) => std::thread::sleep(Duration::from_millis(10)),
         }
     }
+}
+
+/// Records in the set's lock file, which the caller holds, that a cascade
+/// of renames begins (`true`) or has ended: no new file is made for it, so
+/// the mark costs a rewrite of a file that exists.
+pub fn mark_cascade(set: &FileSet, on: bool) -> Result<()> {
+    let Some(fd) = open_lock(set, false)? else {
+        return Ok(());
+    };
+    let holder = Holder {
+        cascading: on,
+        ..read_holder(&fd)
+    };
+    let show = || set.show(&set.naming.own_name("lock"));
+    let text = serde_json::to_string(&holder).context("cannot encode the lock file")?;
+    rustix::fs::ftruncate(&fd, 0).with_context(|| format!("cannot write lock file {}", show()))?;
+    rustix::io::pwrite(&fd, text.as_bytes(), 0)
+        .with_context(|| format!("cannot write lock file {}", show()))?;
+    Ok(())
+}
+
+/// Whether the set's lock file says a cascade began and did not end.
+pub fn cascading(set: &FileSet) -> Result<bool> {
+    Ok(open_lock(set, false)?.is_some_and(|fd| read_holder(&fd).cascading))
 }
 
 /// The live writer of a set, if one holds its lock. Takes no lock that

@@ -64,8 +64,22 @@ pub struct Listing {
     pub leftover: Option<u64>,
     /// A rotation's renames began and did not all end (a crash): the gap
     /// such a cascade leaves closes at the next rotation, where any other
-    /// gap moves up with the rest.
+    /// gap moves up with the rest. The lock file says so (see
+    /// `lock::mark_cascade`); it is read only where there is a gap.
     pub cascading: bool,
+}
+
+impl Listing {
+    /// Whether the numbered backups leave a gap below their highest
+    /// number: only then can a crashed cascade matter.
+    pub fn has_gap(&self) -> bool {
+        let mut numbers: Vec<u64> = self.backups.iter().map(|b| b.index).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        numbers
+            .last()
+            .is_some_and(|&top| top != numbers.len() as u64)
+    }
 }
 
 /// Whether an empty main file is rotated (`--rotate-empty`).
@@ -563,6 +577,15 @@ mod tests {
     /// After a crash part-way through a cascade (its mark is there), its
     /// gap closes: the backups are numbered in age order again, moves down
     /// first, and nothing is overwritten.
+    #[test]
+    fn a_gap_is_a_missing_number_below_the_highest() {
+        assert!(!listing(1, &[]).has_gap());
+        assert!(!listing(1, &["app.log.1", "app.log.2.gz"]).has_gap());
+        assert!(!listing(1, &["app.log.1", "app.log.01"]).has_gap());
+        assert!(listing(1, &["app.log.1", "app.log.3"]).has_gap());
+        assert!(listing(1, &["app.log.2"]).has_gap());
+    }
+
     #[test]
     fn a_half_done_cascade_closes_its_gap() {
         let cases: &[(u64, &[&str], &[&str])] = &[

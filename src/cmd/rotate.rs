@@ -408,12 +408,30 @@ fn rotate_alone(
     }
     // The set's age starts again now, as this run's clock tells (a new
     // main file's birth is the kernel's, which faketime cannot reach; an
-    // emptied or kept main file has none that says so).
-    if !steps.is_empty() {
+    // emptied or kept main file has none that says so). Only where the
+    // origin is ever read: a time condition, a backup named for its start,
+    // a main file that stays, or logrotate's word to be replaced.
+    if !steps.is_empty() && origin_counts(set, cfg, state) {
         state.record_origin(set)?;
     }
     warn_unasked_deletions(set, steps, count, from);
     Ok(plan)
+}
+
+/// Whether a set's age origin is read by anything: its time conditions,
+/// its date-named backups (named for their start), a method that keeps
+/// the main file (no new birth), or logrotate's state, whose entry for it
+/// stands until rollover records its own.
+fn origin_counts(set: &FileSet, cfg: &RotateConfig, state: &State) -> bool {
+    cfg.when.max_age.is_some()
+        || cfg.when.every.is_some()
+        || set.naming.dates().is_some()
+        || cfg.method != Method::Rename
+        || state.rotated.is_some()
+        || cfg
+            .logrotate_state
+            .as_ref()
+            .is_some_and(|last| last.contains_key(set.naming.path()))
 }
 
 /// Where the count `rotate` keeps comes from.

@@ -37,6 +37,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         max_age: cfg.policy.max_age,
         every: cfg.policy.every,
         finishing: cfg.finishing.clone(),
+        cascading: false,
     };
     let mut claim = Claim::take(&set, me)?;
     let opened = open_main(&set, &cfg)?;

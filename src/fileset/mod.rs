@@ -182,11 +182,9 @@ impl FileSet {
         let from = sorted.partition_point(|n| n.as_slice() < lead);
         let len = sorted[from..].partition_point(|n| n.starts_with(lead));
         let mut names: Vec<Vec<u8>> = sorted[from..from + len].to_vec();
-        for own in ["new", "cascade"] {
-            let own = self.naming.own_name(own);
-            if sorted.binary_search(&own).is_ok() {
-                names.push(own);
-            }
+        let leftover = self.naming.own_name("new");
+        if sorted.binary_search(&leftover).is_ok() {
+            names.push(leftover);
         }
         self.listing_of(&names)
     }
@@ -197,19 +195,13 @@ impl FileSet {
     /// make a step fail, never overwrite).
     pub fn listing_of(&self, names: &[Vec<u8>]) -> Result<Listing> {
         let leftover_name = self.naming.own_name("new");
-        let cascade_name = self.naming.own_name("cascade");
         let mut mains: Vec<Vec<u8>> = Vec::new();
         let mut backups = Vec::new();
         let mut leftover = None;
-        let mut cascading = false;
         for name in names {
             let name = name.as_slice();
             if name == leftover_name.as_slice() {
                 leftover = Some(self.stat(name)?.map_or(0, |m| m.size));
-                continue;
-            }
-            if name == cascade_name.as_slice() {
-                cascading = true;
                 continue;
             }
             if let Some((stamp, codec)) = self.naming.parse_dated(name) {
@@ -261,7 +253,7 @@ impl FileSet {
             main,
             backups,
             leftover,
-            cascading,
+            cascading: false,
         })
     }
 
@@ -320,21 +312,6 @@ impl FileSet {
     /// the main file (truncated through it); without one, a handle on the
     /// new backup is opened for whoever finishes it.
     pub fn execute(&self, steps: &[Action], main_fd: Option<&OwnedFd>) -> Result<Rotated> {
-        // A cascade of renames is marked as begun, so that a crash part-way
-        // through leaves a gap that the next rotation closes (see
-        // `plan::shift`), where a gap from elsewhere moves up.
-        let cascade = steps.iter().any(|s| matches!(s, Action::Rename(..)));
-        if cascade {
-            self.mark_own("cascade")?;
-        }
-        let done = self.execute_steps(steps, main_fd)?;
-        if cascade {
-            self.remove_own("cascade")?;
-        }
-        Ok(done)
-    }
-
-    fn execute_steps(&self, steps: &[Action], main_fd: Option<&OwnedFd>) -> Result<Rotated> {
         let mut done = Rotated::default();
         for step in steps {
             match step {

@@ -241,20 +241,6 @@ impl FileSet {
         .with_context(|| format!("cannot create {}", self.show(&name)))
     }
 
-    /// Makes sure an empty file of rollover's own exists beside the set,
-    /// as a mark (one left by a crash is kept).
-    pub fn mark_own(&self, what: &str) -> Result<()> {
-        let name = self.naming.own_name(what);
-        rustix::fs::openat(
-            &self.dir,
-            os(&name).as_os_str(),
-            OFlags::WRONLY | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-            Mode::from_raw_mode(0o600),
-        )
-        .map(drop)
-        .with_context(|| format!("cannot create {}", self.show(&name)))
-    }
-
     /// Gives a member a second, hidden name of rollover's own (a hard
     /// link, `.NAME.rollover-WHAT` plus the member's codec extension), and
     /// returns it; one left by a crash is replaced.

@@ -175,7 +175,7 @@ fn damaged_sets_are_rotated_without_overwriting_anything() {
     dir.write("app.log.1", b"one\n");
     dir.write("app.log.3", b"three\n");
     dir.write("app.log.5", b"four\n");
-    dir.write(".app.log.rollover-cascade", b"");
+    dir.write(".app.log.rollover-lock", br#"{"cascading":true}"#);
     // Names that are not the set's.
     for other in [
         "app.log.txt",
@@ -194,7 +194,8 @@ fn damaged_sets_are_rotated_without_overwriting_anything() {
     assert_eq!(dir.read("app.log.3"), b"three\n");
     assert_eq!(dir.read("app.log.4"), b"four\n");
     assert!(!dir.exists("app.log.5") && !dir.exists("app.log.6"));
-    assert!(!dir.exists(".app.log.rollover-cascade"));
+    let lock = String::from_utf8_lossy(&dir.read(".app.log.rollover-lock")).into_owned();
+    assert!(lock.contains("\"cascading\":false"), "{lock}");
     // With a count below the number of backups, the oldest go.
     dir.write("app.log", b"next\n");
     assert_eq!(outcome(&dir, &["rotate", "-c", "3", "app.log"]).0, 0);
@@ -234,7 +235,6 @@ fn a_gap_from_elsewhere_moves_up_with_the_rest() {
     assert_eq!(dir.read("app.log.2"), b"1\n");
     assert_eq!(dir.read("app.log.4"), b"3\n");
     assert_eq!(dir.read("app.log.5"), b"4\n");
-    assert!(!dir.exists(".app.log.rollover-cascade"));
     // At the count, the one that would move past it goes.
     dir.write("app.log", b"next\n");
     assert_eq!(outcome(&dir, &["rotate", "-c", "5", "app.log"]).0, 0);
