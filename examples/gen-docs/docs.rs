@@ -140,7 +140,9 @@ fn tidy(roff: &str) -> String {
 }
 
 fn main_page() -> Vec<u8> {
-    let man = clap_mangen::Man::new(Cli::command())
+    // `rollover help` has no page of its own: leave it out of the list of
+    // subcommands, so that the page names only pages that exist.
+    let man = clap_mangen::Man::new(Cli::command().disable_help_subcommand(true))
         .title("ROLLOVER")
         .date("2026-11-22")
         .manual("rollover manual");

@@ -88,3 +88,35 @@ fn readme_names_the_two_commands_and_ci_runs_the_test_one() {
         ".ci/run runs the README's test command"
     );
 }
+
+/// Every rollover page a man page names exists: `rollover-help(1)` did not.
+#[test]
+fn man_pages_name_only_pages_that_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pages: Vec<(String, Vec<u8>)> = docs_gen::generated()
+        .into_iter()
+        .filter(|(p, _)| p.starts_with("man/"))
+        .collect();
+    let exists = |name: &str, section: &str| root.join(format!("man/{name}.{section}")).exists();
+    for (path, content) in &pages {
+        let text = String::from_utf8_lossy(content).replace("\\-", "-");
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("rollover") {
+            let tail = &rest[at..];
+            let name: String = tail
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+                .collect();
+            let after = tail[name.len()..].trim_start_matches([' ', '"']);
+            if let Some(section) = after.strip_prefix('(').and_then(|a| a.get(..1))
+                && (section == "1" || section == "5")
+            {
+                assert!(
+                    exists(&name, section),
+                    "{path} names {name}({section}), which is no page"
+                );
+            }
+            rest = &tail[name.len().max(1)..];
+        }
+    }
+}
