@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 cargo build --release --locked
-bin=target/release/rollover
+# Where cargo puts it: target/, or $CARGO_TARGET_DIR.
+bin="${CARGO_TARGET_DIR:-target}/release/rollover"
 out=$(mktemp -d "${TMPDIR:-/tmp}/rollover-demo.XXXXXX")
 
 # A producer: 40,000 log lines of varied length, written as a program
