@@ -213,8 +213,14 @@ pub fn mark_cascade(set: &FileSet, on: bool) -> Result<()> {
         ..read_holder(&fd)
     };
     let show = || set.show(&set.naming.own_name("lock"));
-    let text = serde_json::to_string(&holder).context("cannot encode the lock file")?;
-    rustix::fs::ftruncate(&fd, 0).with_context(|| format!("cannot write lock file {}", show()))?;
+    let mut text = serde_json::to_string(&holder).context("cannot encode the lock file")?;
+    // Written over the old text in place, padded with blanks to its length
+    // and never truncated first: a tool that reads the holder meanwhile
+    // (rotate, status) never finds the file empty or half of it gone.
+    let old = rustix::fs::fstat(&fd).map_or(0, |st| st.st_size as usize);
+    if text.len() < old {
+        text.push_str(&" ".repeat(old - text.len()));
+    }
     rustix::io::pwrite(&fd, text.as_bytes(), 0)
         .with_context(|| format!("cannot write lock file {}", show()))?;
     Ok(())
