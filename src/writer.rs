@@ -108,16 +108,6 @@ impl Writer {
         &self.set
     }
 
-    /// The main file's size as the writer counts it.
-    pub fn size(&self) -> u64 {
-        self.main.size
-    }
-
-    /// The main file's birth (or first-open) time.
-    pub fn born(&self) -> SystemTime {
-        self.main.born
-    }
-
     /// Whether a rotation may be tried now: not within a second of one that
     /// failed, whatever asks (the size rule, the timers, a signal).
     pub fn may_rotate(&self) -> bool {
