@@ -4,11 +4,10 @@
 //! oracle, run on a copy of the same files, round after round.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::util::{BIN, Dir, have, is_root};
+use crate::util::{BIN, Dir, decompressed, have, is_root};
 
 fn import(files: &[PathBuf]) -> Output {
     Command::new(BIN)
@@ -184,17 +183,7 @@ fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         {
             continue;
         }
-        let raw = std::fs::read(e.path()).expect("read");
-        let data = if name.ends_with(".gz") {
-            let mut v = Vec::new();
-            flate2::read::MultiGzDecoder::new(&raw[..])
-                .read_to_end(&mut v)
-                .expect("gunzip");
-            v
-        } else {
-            raw
-        };
-        m.insert(name, data);
+        m.insert(name, decompressed(&e.path()));
     }
     m
 }

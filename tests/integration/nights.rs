@@ -8,14 +8,13 @@
 //! as often.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
 use chrono::{Datelike, Duration as Days, NaiveDate};
 
-use crate::util::{BIN, Dir, have, is_root};
+use crate::util::{BIN, Dir, decompressed, have, is_root};
 
 /// Debian's /etc/logrotate.conf and stanzas as Debian's packages ship
 /// them (rsyslog, apt, dpkg, wtmp, btmp), plus a weekly one that only
@@ -206,16 +205,7 @@ fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32, u32, u32)> {
         if meta.is_dir() {
             continue;
         }
-        let raw = std::fs::read(e.path()).expect("read");
-        let data = if name.ends_with(".gz") {
-            let mut v = Vec::new();
-            flate2::read::MultiGzDecoder::new(&raw[..])
-                .read_to_end(&mut v)
-                .expect("gunzip");
-            v
-        } else {
-            raw
-        };
+        let data = decompressed(&e.path());
         m.insert(name, (data, meta.mode() & 0o7777, meta.uid(), meta.gid()));
     }
     m

@@ -511,3 +511,16 @@ impl Drop for Running {
         }
     }
 }
+
+/// A file's contents, gunzipped when its name ends in `.gz`.
+pub fn decompressed(path: &Path) -> Vec<u8> {
+    let raw = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&raw[..]), &mut v)
+            .unwrap_or_else(|e| panic!("gunzip {}: {e}", path.display()));
+        v
+    } else {
+        raw
+    }
+}
