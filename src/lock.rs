@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::Finishing;
 use crate::fileset::FileSet;
 use crate::naming::os;
+use crate::plan::Listing;
 use crate::policy::Every;
 
 /// What kind of process holds a set's lock.
@@ -143,7 +144,8 @@ fn open_lock(set: &FileSet, create: bool) -> Result<Option<OwnedFd>> {
 /// written this moment, or left by another version) is a tool's with pid
 /// 0, which nothing waits for.
 fn read_holder(fd: &OwnedFd) -> Holder {
-    let mut buf = vec![0u8; 64 * 1024];
+    let size = rustix::fs::fstat(fd).map_or(0, |st| st.st_size as usize);
+    let mut buf = vec![0u8; size.min(64 * 1024)];
     let n = rustix::io::pread(fd, &mut buf, 0).unwrap_or(0);
     serde_json::from_slice(&buf[..n]).unwrap_or_default()
 }
@@ -226,9 +228,13 @@ pub fn mark_cascade(set: &FileSet, on: bool) -> Result<()> {
     Ok(())
 }
 
-/// Whether the set's lock file says a cascade began and did not end.
-pub fn cascading(set: &FileSet) -> Result<bool> {
-    Ok(open_lock(set, false)?.is_some_and(|fd| read_holder(&fd).cascading))
+/// Tells a listing whether its gap (where it has one) is a crashed
+/// cascade's, as the set's lock file says; the file is read only then.
+pub fn note_cascade(set: &FileSet, listing: &mut Listing) -> Result<()> {
+    if listing.has_gap() {
+        listing.cascading = open_lock(set, false)?.is_some_and(|fd| read_holder(&fd).cascading);
+    }
+    Ok(())
 }
 
 /// The live writer of a set, if one holds its lock. Takes no lock that

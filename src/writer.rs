@@ -265,10 +265,8 @@ impl Writer {
         let gate = self.finisher.gate();
         let held = gate.lock().unwrap_or_else(|e| e.into_inner());
         let mut listing = self.set.list()?;
-        if listing.has_gap() {
-            // A crash's half-done cascade closes its gap (see plan::shift).
-            listing.cascading = crate::lock::cascading(&self.set)?;
-        }
+        // A crash's half-done cascade closes its gap (see plan::shift).
+        crate::lock::note_cascade(&self.set, &mut listing)?;
         if listing
             .main
             .as_ref()

@@ -28,24 +28,18 @@ use crate::state::State;
 /// syncs what a writer stopped at once still owed. `listing` is the set as
 /// already listed; returns it as it is after.
 pub fn recover(set: &FileSet, count: u64, state: &mut State, listing: Listing) -> Result<Listing> {
-    let mut listing = with_cascade(set, listing)?;
+    let mut listing = listing;
+    lock::note_cascade(set, &mut listing)?;
     if listing.leftover.is_some() {
         set.recover(count, &listing)?;
-        listing = with_cascade(set, set.list()?)?;
+        listing = set.list()?;
+        lock::note_cascade(set, &mut listing)?;
     }
     if compress::recover(set, &listing)? {
-        listing = with_cascade(set, set.list()?)?;
+        listing = set.list()?;
+        lock::note_cascade(set, &mut listing)?;
     }
     state.settle(set, &listing)?;
-    Ok(listing)
-}
-
-/// A listing told whether its gap (if it has one) is a crashed cascade's,
-/// as the lock file says.
-pub fn with_cascade(set: &FileSet, mut listing: Listing) -> Result<Listing> {
-    if listing.has_gap() {
-        listing.cascading = lock::cascading(set)?;
-    }
     Ok(listing)
 }
 

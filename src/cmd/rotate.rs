@@ -144,7 +144,8 @@ fn plan_for(
         (None, Some(&t)) => t,
         _ => state.origin(born),
     };
-    let reason = match policy::decide(main.size, origin, SystemTime::now(), &cfg.when) {
+    let now = SystemTime::now();
+    let reason = match policy::decide(main.size, origin, now, &cfg.when) {
         Decision::Skip(why) => return Ok(Plan::Skip(why)),
         Decision::Rotate(reason) => reason,
     };
@@ -161,7 +162,7 @@ fn plan_for(
     } else {
         Empty::Keep
     };
-    let named_for = cfg.date_of.at(origin, SystemTime::now());
+    let named_for = cfg.date_of.at(origin, now);
     let steps = plan::rotation(&set.naming, listing, count, named_for, empty);
     Ok(Plan::Steps(
         plan::with_method(steps, cfg.method, cfg.fresh),
@@ -282,14 +283,10 @@ pub fn rotate_one(
     let plan = if cfg.dry_run {
         // Changes nothing, not even by creating a lock file.
         let (count, _) = count_for(&state, cfg);
-        let plan = plan_for(
-            &set,
-            cfg,
-            count,
-            lock::live_writer(&set)?,
-            &set.list()?,
-            &state,
-        )?;
+        let mut listing = set.list()?;
+        lock::note_cascade(&set, &mut listing)?;
+        let writer = lock::live_writer(&set)?;
+        let plan = plan_for(&set, cfg, count, writer, &listing, &state)?;
         say(&plan);
         plan
     } else {
