@@ -39,7 +39,7 @@ pub struct Stanza {
 
 /// Keys of `rotate`'s command line that are not a set's settings: they
 /// belong to the run (`rotate --config FILE --dry-run -v`).
-const NOT_KEYS: &[&str] = &["config", "jobs", "force", "dry-run", "verbose", "help"];
+pub const NOT_KEYS: &[&str] = &["config", "jobs", "force", "dry-run", "verbose", "help"];
 
 /// One key as written: its value as the text of an option, and where it
 /// was written.

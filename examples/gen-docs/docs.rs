@@ -44,7 +44,7 @@ fn config_page() -> Vec<u8> {
     let mut keys = String::new();
     for arg in rollover::cli::set_command().get_arguments() {
         let Some(long) = arg.get_long() else { continue };
-        if ["config", "jobs", "force", "dry-run", "verbose", "help"].contains(&long) {
+        if rollover::conffile::NOT_KEYS.contains(&long) {
             continue;
         }
         let choices: Vec<String> = arg
