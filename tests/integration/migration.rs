@@ -103,3 +103,65 @@ fn a_shell_expanded_star_skips_directories_and_date_backups() {
     );
     assert_eq!(dir.read("a.log.2"), b"older a\n");
 }
+
+/// `--no-create` renames the main file and makes no new one (its program
+/// makes its own, logrotate's nocreate); `--method copy` copies it to
+/// backup 1 and leaves it as it is (logrotate's copy).
+#[test]
+fn no_create_leaves_no_main_file_and_copy_leaves_it_whole() {
+    let dir = Dir::new();
+    dir.write("a.log", b"a\n");
+    dir.assert(&["rotate", "--no-create", "a.log"], b"")
+        .success();
+    assert_eq!(dir.names(), ["a.log.1"]);
+    assert_eq!(dir.read("a.log.1"), b"a\n");
+
+    dir.write("c.log", b"c\n");
+    dir.assert(&["rotate", "--method", "copy", "c.log"], b"")
+        .success();
+    assert_eq!(dir.read("c.log"), b"c\n", "left as it is");
+    assert_eq!(dir.read("c.log.1"), b"c\n");
+}
+
+/// `--date-of` names a date-named backup for its rotation, the day before
+/// it or an hour before it (logrotate's dateext, dateyesterday,
+/// datehourago), where the default names it for its start.
+#[test]
+fn date_of_names_a_backup_for_the_time_asked() {
+    let day = |d: chrono::DateTime<chrono::Local>| d.format("%Y%m%d").to_string();
+    let now = chrono::Local::now();
+    let cases = [
+        ("rotation", day(now)),
+        ("yesterday", day(now - chrono::Duration::days(1))),
+        ("hour-ago", day(now - chrono::Duration::hours(1))),
+    ];
+    for (of, want) in cases {
+        let dir = Dir::new();
+        dir.write("a.log", b"a\n");
+        dir.assert(
+            &[
+                "rotate",
+                "--backup-names",
+                "date:-%Y%m%d",
+                "--date-of",
+                of,
+                "a.log",
+            ],
+            b"",
+        )
+        .success();
+        let names = dir.names();
+        // The day may turn between the test's clock and rollover's: for
+        // each case the name the later clock gives is as good.
+        let later = chrono::Local::now();
+        let also = match of {
+            "rotation" => day(later),
+            "yesterday" => day(later - chrono::Duration::days(1)),
+            _ => day(later - chrono::Duration::hours(1)),
+        };
+        assert!(
+            names.contains(&format!("a.log-{want}")) || names.contains(&format!("a.log-{also}")),
+            "{of}: {names:?}, want a.log-{want}"
+        );
+    }
+}
