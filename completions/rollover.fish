@@ -79,6 +79,10 @@ complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l max-total -
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l max-backup-age -d 'Delete backups last written more than DURATION ago' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l on-rotate -d 'Run COMMAND (with /bin/sh -c) once each backup is finished' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l hook-timeout -d 'Kill a hook still running after DURATION' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l before-rotate -d 'Run COMMAND (with /bin/sh -c) before a set is rotated' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l first-action -d 'Run COMMAND once before anything else, if any set is due' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l last-action -d 'Run COMMAND once after everything else, if any set rotated' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l before-remove -d 'Run COMMAND before each backup is deleted, with the backup as $1' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l method -d 'How the main file\'s contents become backup 1' -r -f -a "rename\t'Rename the main file, swap in a new empty one'
 collapse\t'Copy out whole blocks, collapse them out of the live file (lossless)'
 copytruncate\t'Copy, then truncate (lossy: logrotate\'s copytruncate)'
@@ -95,7 +99,7 @@ none\t'Unpadded, as logrotate writes them'"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l perm -d 'Mode of new main files, in octal (default 0644 minus the umask)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s f -l force -d 'With --config: rotate the sets named, whatever their conditions'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l rotate-empty -d 'Rotate an empty main file too (logrotate\'s ifempty, its default)'
-complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l on-rotate-once -d 'Run --on-rotate once after all the sets, not once per set'
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l on-rotate-once -d 'Run --on-rotate (and --before-rotate) once for all the sets'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l no-create -d 'Make no new main file: its program makes its own (logrotate\'s nocreate)'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l missing-ok -d 'An argument that matches nothing is not an error'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s n -l dry-run -d 'Print what would be done, change nothing'

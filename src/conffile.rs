@@ -163,11 +163,21 @@ fn clap_message(err: &clap::Error) -> String {
         ) => format!("'{v}' is not one of {}", valid.join(", ")),
         (clap::error::ErrorKind::MissingRequiredArgument, _, _) => {
             let missing = match err.get(ContextKind::InvalidArg) {
+                // `--max-size <SIZE>`, or a group's
+                // `<--on-rotate <COMMAND>|--before-rotate <COMMAND>>`.
                 Some(ContextValue::Strings(v)) => v
                     .iter()
-                    .map(|a| {
-                        let a = a.trim_start_matches('-');
-                        a.split(' ').next().unwrap_or(a).to_string()
+                    .map(|arg| {
+                        arg.strip_prefix('<')
+                            .and_then(|a| a.strip_suffix('>'))
+                            .unwrap_or(arg)
+                            .split('|')
+                            .map(|a| {
+                                let a = a.trim_start_matches('-');
+                                a.split(' ').next().unwrap_or(a).to_string()
+                            })
+                            .collect::<Vec<_>>()
+                            .join(" or ")
                     })
                     .collect::<Vec<_>>()
                     .join(", "),

@@ -147,6 +147,12 @@ pub struct Finishing {
     /// Backups last written longer ago than this go.
     pub max_backup_age: Option<Duration>,
     pub hook: Option<Hook>,
+    /// Run before each backup is deleted, by count or retention, with the
+    /// backup as `$1` (`rotate --before-remove`, logrotate's preremove).
+    pub before_remove: Option<Hook>,
+    /// Say each compression, deletion by retention and hook on stdout
+    /// (`rotate -v`).
+    pub verbose: bool,
 }
 
 impl Default for Finishing {
@@ -157,6 +163,8 @@ impl Default for Finishing {
             max_total: None,
             max_backup_age: None,
             hook: None,
+            before_remove: None,
+            verbose: false,
         }
     }
 }
@@ -210,9 +218,8 @@ pub struct RotateConfig {
     pub count: Option<u64>,
     pub when: Conditions,
     pub finishing: Finishing,
-    /// `--on-rotate-once`: the hook run once after all the sets, if any
-    /// rotated, instead of once per set.
-    pub once: Option<Hook>,
+    /// The hooks around the rotations of the run's sets.
+    pub around: Around,
     /// How the main file's contents become a backup (`--method`).
     pub method: Method,
     /// `--backup-names`; `None`: as the set's state says, else numbers.
@@ -233,6 +240,32 @@ pub struct RotateConfig {
     /// When logrotate last rotated each log, from the configuration's
     /// `logrotate-state`: the age origin of a set rollover has no record of.
     pub logrotate_state: Option<std::sync::Arc<crate::logrotate::LastRotated>>,
+}
+
+/// The hooks `rotate` runs around its sets' rotations (logrotate's
+/// prerotate, sharedscripts' postrotate, firstaction and lastaction), for
+/// the sets of one command line or one configuration stanza.
+#[derive(Debug, Clone, Default)]
+pub struct Around {
+    /// `--before-rotate` per set: before its rename, `$1` its main file.
+    pub before: Option<Hook>,
+    /// `--before-rotate` with `--on-rotate-once`: once, before the first
+    /// rename, `$1` the paths as given.
+    pub before_once: Option<Hook>,
+    /// `--on-rotate-once`: once after all the sets, if any rotated.
+    pub once: Option<Hook>,
+    /// `--first-action`: once, before anything else, if any set is due.
+    pub first: Option<Hook>,
+    /// `--last-action`: once, after everything else, if any set rotated.
+    pub last: Option<Hook>,
+}
+
+impl Around {
+    /// Whether anything runs before the first rename, which needs to know
+    /// first whether any set is due.
+    pub fn before_any(&self) -> bool {
+        self.first.is_some() || self.before_once.is_some()
+    }
 }
 
 /// What `rotate` does with a set whose lock another tool holds.

@@ -500,6 +500,9 @@ impl FinishingThread {
                 };
                 match compress::compress(&self.set, fd, codec, workers, &self.gate, &name) {
                     Ok(Some(packed)) => {
+                        if self.finishing.verbose {
+                            messages::print(&format!("compressed {show} ({codec})"));
+                        }
                         // Without the plain form's identity (its fstat
                         // failed), the hook cannot follow the backup to its
                         // compressed form and is skipped with a warning.
@@ -587,7 +590,7 @@ impl FinishingThread {
             backup: self.set.path_of(&name),
             stable: self.set.path_of(&link),
         };
-        if let Err(e) = hook::run(hook, &paths, call.reason) {
+        if let Err(e) = hook::run_said(hook, &paths, call.reason, self.finishing.verbose) {
             messages::warn(&format!("{e:#}"));
         }
         let _ = self.set.delete(&link);

@@ -47,6 +47,18 @@ pub fn run(hook: &Hook, paths: &Paths, reason: Reason) -> Result<()> {
     )
 }
 
+/// [`run`], said on stdout first where `verbose` (`rotate -v`).
+pub fn run_said(hook: &Hook, paths: &Paths, reason: Reason, verbose: bool) -> Result<()> {
+    if verbose {
+        crate::messages::print(&format!(
+            "run on-rotate for {}: {}",
+            paths.backup.display(),
+            shown(&hook.command)
+        ));
+    }
+    run(hook, paths, reason)
+}
+
 /// Runs a configuration stanza's `on-rotate-once` hook, once after all of
 /// its sets: `$1` is the stanza's paths as written, `ROLLOVER_MAINS` every
 /// rotated main file, one per line (logrotate's sharedscripts).
@@ -66,8 +78,41 @@ pub fn run_once(hook: &Hook, written: &str, mains: &[PathBuf]) -> Result<()> {
     )
 }
 
+/// Runs a hook that gets one path as `$1` (logrotate's prerotate gets
+/// the main file, preremove the backup about to go), also in the
+/// environment as `variable`.
+pub fn run_for(hook: &Hook, variable: &str, path: &std::path::Path) -> Result<()> {
+    run_with(
+        hook,
+        &path.display().to_string(),
+        &[path.as_os_str()],
+        &[(variable, path.as_os_str())],
+    )
+}
+
+/// Runs `--before-remove` for a backup about to be deleted (`$1`); its
+/// failure is a warning, and the backup goes all the same.
+pub fn before_remove(hook: Option<&Hook>, backup: &std::path::Path, verbose: bool) {
+    let Some(hook) = hook else {
+        return;
+    };
+    if verbose {
+        crate::messages::print(&format!(
+            "run before-remove for {}: {}",
+            backup.display(),
+            shown(&hook.command)
+        ));
+    }
+    if let Err(e) = run_for(hook, "ROLLOVER_BACKUP", backup) {
+        crate::messages::warn(&format!(
+            "{e:#}; {} is deleted all the same",
+            backup.display()
+        ));
+    }
+}
+
 /// A command as a message names it: its first line, `...` for the rest.
-fn shown(command: &str) -> String {
+pub fn shown(command: &str) -> String {
     let mut lines = command.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or_default();
     if lines.next().is_some() {

@@ -29,6 +29,11 @@ struct Settings {
     copytruncate: Option<bool>,
     shared: Option<bool>,
     postrotate: Option<String>,
+    /// `prerotate`, `firstaction`, `lastaction`, `preremove`.
+    prerotate: Option<String>,
+    firstaction: Option<String>,
+    lastaction: Option<String>,
+    preremove: Option<String>,
     dateext: Option<bool>,
     dateformat: Option<String>,
     /// `ifempty` (logrotate's default) or `notifempty`.
@@ -339,11 +344,10 @@ fn directive<'a>(
         "sharedscripts" => s.shared = Some(true),
         "nosharedscripts" => s.shared = Some(false),
         "postrotate" => s.postrotate = Some(script(lines)),
-        "prerotate" | "firstaction" | "lastaction" | "preremove" => {
-            let body = script(lines);
-            let shown = body.lines().map(str::trim).collect::<Vec<_>>().join("; ");
-            skip(format!("{word} {shown} endscript"), out);
-        }
+        "prerotate" => s.prerotate = Some(script(lines)),
+        "firstaction" => s.firstaction = Some(script(lines)),
+        "lastaction" => s.lastaction = Some(script(lines)),
+        "preremove" => s.preremove = Some(script(lines)),
         _ => {
             let text = if rest.is_empty() {
                 word.to_string()
@@ -477,15 +481,24 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
         let of = s.date_of.unwrap_or("rotation");
         let _ = writeln!(t, "date-of = {}", q(of));
     }
-    if let Some(script) = &s.postrotate {
-        if script.contains("'''") {
-            let _ = writeln!(t, "on-rotate = {}", q(script));
-        } else {
-            let _ = writeln!(t, "on-rotate = '''\n{script}'''");
+    let scripts = [
+        ("first-action", &s.firstaction),
+        ("before-rotate", &s.prerotate),
+        ("on-rotate", &s.postrotate),
+        ("last-action", &s.lastaction),
+        ("before-remove", &s.preremove),
+    ];
+    for (key, script) in scripts {
+        if let Some(script) = script {
+            if script.contains("'''") {
+                let _ = writeln!(t, "{key} = {}", q(script));
+            } else {
+                let _ = writeln!(t, "{key} = '''\n{script}'''");
+            }
         }
-        if s.shared == Some(true) {
-            let _ = writeln!(t, "on-rotate-once = true");
-        }
+    }
+    if s.shared == Some(true) && (s.postrotate.is_some() || s.prerotate.is_some()) {
+        let _ = writeln!(t, "on-rotate-once = true");
     }
     for n in notes {
         let _ = writeln!(t, "{n}");
@@ -644,19 +657,21 @@ mod tests {
     }
 
     #[test]
-    fn quoted_paths_and_untranslated_scripts() {
+    fn quoted_paths_and_every_script() {
         let t = from(
-            "\"/var/log/my app.log\" '/x.log' {\n prerotate\n   echo a\n   echo b\n endscript\n ifempty\n}\n",
+            "\"/var/log/my app.log\" '/x.log' {\n prerotate\n   echo a\n   echo b\n endscript\n ifempty\n firstaction\n  f\n endscript\n lastaction\n  l\n endscript\n preremove\n  r \"$1\"\n endscript\n sharedscripts\n mail x@y\n}\n",
         );
         assert!(
             t.toml
                 .contains("paths = [\"/var/log/my app.log\", \"/x.log\"]")
         );
-        assert!(
-            t.toml
-                .contains("# not translated: prerotate echo a; echo b endscript\n")
-        );
+        assert!(t.toml.contains(
+            "first-action = '''\nf\n'''\nbefore-rotate = '''\necho a\necho b\n'''\nlast-action = '''\nl\n'''\nbefore-remove = '''\nr \"$1\"\n'''\n"
+        ), "{}", t.toml);
+        // sharedscripts makes the prerotate run once, without a postrotate.
+        assert!(t.toml.contains("on-rotate-once = true\n"));
         assert!(t.toml.contains("rotate-empty = true\n"));
+        assert!(t.toml.contains("# not translated: mail x@y\n"));
         assert_eq!(t.warnings.len(), 1);
     }
 

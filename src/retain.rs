@@ -11,6 +11,8 @@ use anyhow::Result;
 
 use crate::config::Finishing;
 use crate::fileset::FileSet;
+use crate::hook;
+use crate::messages;
 
 /// What retention knows of a backup.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +80,14 @@ pub fn apply(set: &FileSet, finishing: &Finishing, gate: &Mutex<()>) -> Result<(
         SystemTime::now(),
     );
     for name in gone {
+        hook::before_remove(
+            finishing.before_remove.as_ref(),
+            &set.path_of(&name),
+            finishing.verbose,
+        );
+        if finishing.verbose {
+            messages::print(&format!("delete {} (retention)", set.show(&name)));
+        }
         set.delete(&name)?;
     }
     Ok(())

@@ -116,12 +116,17 @@ pub(super) const IMPORT_AFTER: &str = "\
 Reads logrotate's configuration as logrotate does (global directives hold
 for the stanzas after them; include reads a file, or a directory's files in
 name order, in place) and prints one [[set]] per stanza with its effective
-settings. Translated: rotate, missingok, nomissingok, notifempty (always so
-in rollover), compress, delaycompress, create, hourly, daily, weekly,
-monthly, size (which drops an inherited period), maxsize, maxage,
-postrotate, sharedscripts, copytruncate (as method = \"collapse\": nothing
-lost), dateext and dateformat (backup-names) and include. Any other directive becomes a '# not translated:'
-comment and one warning on stderr.
+settings, with padding = \"none\" (logrotate never pads its numbers).
+Translated: rotate, missingok, nomissingok, ifempty (its default:
+rotate-empty) and notifempty, compress, delaycompress, create or its absence
+(no-create), hourly, daily, weekly [N], monthly, yearly, size (which drops
+an inherited period), maxsize, minsize, maxage, prerotate, postrotate,
+firstaction, lastaction, preremove, sharedscripts, copytruncate (as method
+= \"collapse\": nothing lost), copy, dateext, dateformat, dateyesterday,
+datehourago and include. --state writes logrotate's record of each log's
+last rotation as logrotate-state, so the first night after the migration
+rotates what logrotate would have. Any other directive becomes a '# not
+translated:' comment and one warning on stderr.
 
 Examples:
   rollover import-logrotate /etc/logrotate.conf > /etc/rollover.toml

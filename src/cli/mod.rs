@@ -424,6 +424,7 @@ pub struct ImportArgs {
 
 /// `rollover rotate`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("shared_hooks").args(["on_rotate", "before_rotate"]).multiple(true)))]
 pub struct RotateArgs {
     /// Main files or glob patterns matching them; with --config, only
     /// the sets of the file whose main file is one of these
@@ -440,7 +441,8 @@ pub struct RotateArgs {
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, conflicts_with_all = [
         "max_count", "max_size", "max_age", "every", "method", "owner", "perm", "backup_names",
         "missing_ok", "compress", "compress_from", "max_total", "max_backup_age", "on_rotate",
-        "on_rotate_once", "timeout", "insecure_dir",
+        "on_rotate_once", "timeout", "insecure_dir", "before_rotate", "first_action",
+        "last_action", "before_remove",
     ])]
     pub config: Option<PathBuf>,
 
@@ -497,14 +499,45 @@ pub struct RotateArgs {
     #[command(flatten)]
     pub finish: FinishArgs,
 
-    /// Run --on-rotate once after all the sets, not once per set
+    /// Run --on-rotate (and --before-rotate) once for all the sets
     ///
-    /// logrotate's sharedscripts: the hook runs once, after every set named
-    /// has been rotated, if any was; $1 is the paths as given, joined by
-    /// spaces, and ROLLOVER_MAINS holds every rotated main file, one per
-    /// line.
-    #[arg(long, requires = "on_rotate")]
+    /// logrotate's sharedscripts: --on-rotate runs once, after every set
+    /// named has been rotated, if any was; $1 is the paths as given, joined
+    /// by spaces, and ROLLOVER_MAINS holds every rotated main file, one per
+    /// line. --before-rotate then runs once too, before the first rename.
+    #[arg(long, requires = "shared_hooks")]
     pub on_rotate_once: bool,
+
+    /// Run COMMAND (with /bin/sh -c) before a set is rotated
+    ///
+    /// logrotate's prerotate: $1 is the main file (with --on-rotate-once:
+    /// once, before the first set's rename, $1 the paths as given). It runs
+    /// only for a set that is due; its failure skips the set (or, once, all
+    /// of them) and makes the exit status 1.
+    #[arg(long, value_name = "COMMAND")]
+    pub before_rotate: Option<String>,
+
+    /// Run COMMAND once before anything else, if any set is due
+    ///
+    /// logrotate's firstaction: $1 is the paths as given; its failure
+    /// skips every set of the command line (or stanza), exit status 1.
+    #[arg(long, value_name = "COMMAND")]
+    pub first_action: Option<String>,
+
+    /// Run COMMAND once after everything else, if any set rotated
+    ///
+    /// logrotate's lastaction: after the last set's rotation and
+    /// --on-rotate; $1 is the paths as given.
+    #[arg(long, value_name = "COMMAND")]
+    pub last_action: Option<String>,
+
+    /// Run COMMAND before each backup is deleted, with the backup as $1
+    ///
+    /// logrotate's preremove: before every deletion, by the count,
+    /// --max-total or --max-backup-age, e.g. to archive it elsewhere first.
+    /// Its failure is a warning, and the backup is deleted all the same.
+    #[arg(long, value_name = "COMMAND")]
+    pub before_remove: Option<String>,
 
     /// How the main file's contents become backup 1
     ///

@@ -9,8 +9,8 @@ use super::{
     RotateArgs, WriteArgs,
 };
 use crate::config::{
-    ConfigRun, DirTrust, Finishing, Fsync, Hook, Job, OnBusy, OpenMode, ResetConfig, RotateConfig,
-    StatusConfig, WriteConfig,
+    Around, ConfigRun, DirTrust, Finishing, Fsync, Hook, Job, OnBusy, OpenMode, ResetConfig,
+    RotateConfig, StatusConfig, WriteConfig,
 };
 use crate::naming::{DateOf, Padding};
 use crate::plan::{Fresh, Method};
@@ -174,13 +174,22 @@ pub fn parse_set(args: &[std::ffi::OsString]) -> Result<RotateConfig, clap::Erro
 
 impl RotateArgs {
     fn into_config(self, on_busy: OnBusy) -> RotateConfig {
+        let timeout = self.finish.hook_timeout;
         let mut finishing = self.finish.into_finishing();
-        // A once hook is not run per set.
-        let once = if self.on_rotate_once {
-            finishing.hook.take()
-        } else {
-            None
+        let hook = |command: Option<String>| command.map(|command| Hook { command, timeout });
+        finishing.before_remove = hook(self.before_remove);
+        finishing.verbose = self.verbose;
+        let mut around = Around {
+            before: hook(self.before_rotate),
+            first: hook(self.first_action),
+            last: hook(self.last_action),
+            ..Around::default()
         };
+        // Once hooks are not run per set.
+        if self.on_rotate_once {
+            around.once = finishing.hook.take();
+            around.before_once = around.before.take();
+        }
         RotateConfig {
             paths: self.paths,
             count: self.max_count,
@@ -193,7 +202,7 @@ impl RotateArgs {
                 rotate_empty: self.rotate_empty,
             },
             finishing,
-            once,
+            around,
             names: self.files.backup_names,
             padding: self.files.padding.map(Padding::from),
             date_of: self
@@ -301,6 +310,8 @@ impl FinishArgs {
                 command,
                 timeout: self.hook_timeout,
             }),
+            before_remove: None,
+            verbose: false,
         }
     }
 }

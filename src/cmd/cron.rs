@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
 
-use crate::cmd::rotate::{self, Outcome};
+use crate::cmd::rotate::{self, Group, Outcome};
 use crate::cmd::{Failures, targets};
 use crate::conffile::{self, Stanza};
 use crate::config::ConfigRun;
@@ -32,6 +32,36 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
         work = only(work, &run.only, &run.file, &failures);
     }
     let names_in = |dir: &std::path::Path| listed.get(dir).map(Vec::as_slice);
+    let groups: Vec<Group> = stanzas
+        .iter()
+        .map(|stanza| Group {
+            around: &stanza.rotate.around,
+            written: stanza.written.clone(),
+            dry_run: run.dry_run,
+            verbose: run.verbose,
+        })
+        .collect();
+    // What runs before a stanza's first rename runs before any set is
+    // rotated; a stanza whose hook failed is left out.
+    let mut skipped = vec![false; stanzas.len()];
+    for (s, group) in groups.iter().enumerate() {
+        let cfg = |s: usize| {
+            let mut cfg = stanzas[s].rotate.clone();
+            if run.force {
+                cfg.when = forced(&cfg.when);
+            }
+            cfg
+        };
+        let ours = || work.iter().filter(|(_, of)| *of == s);
+        let go = group.before(|| ours().any(|(n, _)| rotate::due(n, &cfg(s)).unwrap_or(false)));
+        if failures
+            .check(go.with_context(|| stanzas[s].place.clone()))
+            .is_none()
+        {
+            skipped[s] = true;
+        }
+    }
+    work.retain(|(_, s)| !skipped[*s]);
 
     // A dry run prints each set's settings and then its steps: in order,
     // one set at a time.
@@ -51,12 +81,7 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
                     cfg.dry_run = run.dry_run;
                     cfg.verbose = run.verbose;
                     if run.force {
-                        // Whatever its conditions; an empty main file
-                        // still only as the stanza says.
-                        cfg.when = crate::policy::Conditions {
-                            rotate_empty: cfg.when.rotate_empty,
-                            ..crate::policy::Conditions::default()
-                        };
+                        cfg.when = forced(&cfg.when);
                     }
                     if run.dry_run && run.verbose {
                         messages::print(&format!(
@@ -76,20 +101,25 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
         }
     });
     let outcomes = outcomes.into_inner().unwrap_or_else(|e| e.into_inner());
-    for (s, stanza) in stanzas.iter().enumerate() {
-        let Some(once) = &stanza.rotate.once else {
-            continue;
-        };
+    for (s, (stanza, group)) in stanzas.iter().zip(&groups).enumerate() {
         let mains: Vec<PathBuf> = work
             .iter()
             .zip(&outcomes)
             .filter(|((_, of), o)| *of == s && **o == Some(Outcome::Rotated))
             .map(|((n, _), _)| n.path().to_path_buf())
             .collect();
-        let once = rotate::run_once(once, &stanza.written, &mains, run.dry_run);
-        failures.check(once.with_context(|| stanza.place.clone()));
+        failures.check(group.after(&mains).with_context(|| stanza.place.clone()));
     }
     Ok(failures.exit_code())
+}
+
+/// `--force`: whatever its conditions; an empty main file still only as
+/// the stanza says.
+fn forced(when: &crate::policy::Conditions) -> crate::policy::Conditions {
+    crate::policy::Conditions {
+        rotate_empty: when.rotate_empty,
+        ..crate::policy::Conditions::default()
+    }
 }
 
 /// The sets whose main file is one of `paths` (compared as absolute

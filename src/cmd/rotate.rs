@@ -11,7 +11,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use crate::cmd::targets;
 use crate::cmd::{Access, Failures, Listed, access, check_may_modify, recover};
 use crate::compress;
-use crate::config::{DEFAULT_COUNT, Finishing, RotateConfig};
+use crate::config::{Around, DEFAULT_COUNT, Finishing, RotateConfig};
 use crate::control::{self, Ask};
 use crate::fileset::{CollapseCheck, Collapsible, FileSet, birth_time_at};
 use crate::finish::{Ending, Finisher, Handover};
@@ -36,36 +36,91 @@ pub fn run(cfg: &RotateConfig) -> Result<ExitCode> {
     if let Some(line) = skipped(&targets.skipped, &targets.directories) {
         messages::warn(&line);
     }
+    let written: Vec<String> = cfg.paths.iter().map(|p| p.display().to_string()).collect();
+    let group = Group {
+        around: &cfg.around,
+        written: written.join(" "),
+        dry_run: cfg.dry_run,
+        verbose: cfg.verbose,
+    };
+    let names_in = |n: &Naming| targets.names_in(n.dir());
+    let go = group.before(|| targets.sets.iter().any(|n| due(n, cfg).unwrap_or(false)));
     let mut rotated = Vec::new();
-    for naming in &targets.sets {
-        let outcome = failures.check(rotate_one(naming, cfg, targets.names_in(naming.dir())));
-        if outcome == Some(Outcome::Rotated) {
-            rotated.push(naming.path().to_path_buf());
+    if failures.check(go).is_some() {
+        for naming in &targets.sets {
+            let outcome = failures.check(rotate_one(naming, cfg, names_in(naming)));
+            if outcome == Some(Outcome::Rotated) {
+                rotated.push(naming.path().to_path_buf());
+            }
         }
     }
-    if let Some(once) = &cfg.once {
-        let written: Vec<String> = cfg.paths.iter().map(|p| p.display().to_string()).collect();
-        failures.check(run_once(once, &written.join(" "), &rotated, cfg.dry_run));
-    }
+    failures.check(group.after(&rotated));
     Ok(failures.exit_code())
 }
 
-/// Runs an `--on-rotate-once` hook after all of its sets, if any of them
-/// rotated (`written`: the paths as given, its `$1`); a dry run says so.
-pub fn run_once(
-    once: &crate::config::Hook,
-    written: &str,
-    mains: &[PathBuf],
-    dry_run: bool,
-) -> Result<()> {
-    if mains.is_empty() {
-        return Ok(());
+/// The sets of one command line or one configuration stanza, with the
+/// hooks run around their rotations (logrotate's firstaction, shared
+/// prerotate and postrotate, lastaction); `written` is their paths as
+/// given, the hooks' `$1`.
+pub struct Group<'a> {
+    pub around: &'a Around,
+    pub written: String,
+    pub dry_run: bool,
+    pub verbose: bool,
+}
+
+impl Group<'_> {
+    /// Before the first rename, if any set is due (`any_due` is asked
+    /// only where a hook runs then): `--first-action`, then the once
+    /// `--before-rotate`. An error (either failed) skips every set of the
+    /// group.
+    pub fn before(&self, any_due: impl FnOnce() -> bool) -> Result<()> {
+        let hooks = [
+            ("first-action", &self.around.first),
+            ("before-rotate", &self.around.before_once),
+        ];
+        if !self.around.before_any() || !any_due() {
+            return Ok(());
+        }
+        for (name, hook) in hooks {
+            if let Some(hook) = hook {
+                self.run(name, hook, &[])
+                    .map_err(|e| e.context(format!("{} not rotated", self.written)))?;
+            }
+        }
+        Ok(())
     }
-    if dry_run {
-        messages::print(&format!("run once for {written}: {}", once.command));
-        return Ok(());
+
+    /// After the last set, if any rotated (`mains`): `--on-rotate-once`,
+    /// then `--last-action`, each with `ROLLOVER_MAINS`.
+    pub fn after(&self, mains: &[PathBuf]) -> Result<()> {
+        if mains.is_empty() {
+            return Ok(());
+        }
+        let once = match &self.around.once {
+            Some(hook) => self.run("on-rotate-once", hook, mains),
+            None => Ok(()),
+        };
+        let last = match &self.around.last {
+            Some(hook) => self.run("last-action", hook, mains),
+            None => Ok(()),
+        };
+        once.and(last)
     }
-    hook::run_once(once, written, mains).map_err(|e| e.context("on-rotate-once"))
+
+    fn run(&self, name: &str, hook: &crate::config::Hook, mains: &[PathBuf]) -> Result<()> {
+        if self.dry_run || self.verbose {
+            messages::print(&format!(
+                "run {name} for {}: {}",
+                self.written,
+                hook::shown(&hook.command)
+            ));
+        }
+        if self.dry_run {
+            return Ok(());
+        }
+        hook::run_once(hook, &self.written, mains).map_err(|e| e.context(name.to_string()))
+    }
 }
 
 /// One line for every backup and directory given as an argument (a
@@ -281,13 +336,11 @@ pub fn rotate_one(
         }
     };
     let plan = if cfg.dry_run {
-        // Changes nothing, not even by creating a lock file.
-        let (count, _) = count_for(&state, cfg);
-        let mut listing = set.list()?;
-        lock::note_cascade(&set, &mut listing)?;
-        let writer = lock::live_writer(&set)?;
-        let plan = plan_for(&set, cfg, count, writer, &listing, &state)?;
+        let plan = plan_unlocked(&set, cfg, &state)?;
         say(&plan);
+        if matches!(plan, Plan::Steps(..) | Plan::AskWriter(_)) {
+            before_rotate(&set, cfg)?;
+        }
         plan
     } else {
         let Some(main) = set.main_entry()? else {
@@ -332,6 +385,25 @@ pub fn rotate_one(
     }
 }
 
+/// What a set's plan is now, read without its lock: a dry run's, and
+/// whether a hook that runs before the first rename is wanted. Changes
+/// nothing, not even by creating a lock file.
+fn plan_unlocked(set: &FileSet, cfg: &RotateConfig, state: &State) -> Result<Plan> {
+    let (count, _) = count_for(state, cfg);
+    let mut listing = set.list()?;
+    lock::note_cascade(set, &mut listing)?;
+    let writer = lock::live_writer(set)?;
+    plan_for(set, cfg, count, writer, &listing, state)
+}
+
+/// Whether a set is due now (it would be rotated, or its writer asked
+/// to), as far as can be told without its lock.
+pub fn due(naming: &Naming, cfg: &RotateConfig) -> Result<bool> {
+    let (set, state) = open_set(naming, cfg)?;
+    let plan = plan_unlocked(&set, cfg, &state)?;
+    Ok(matches!(plan, Plan::Steps(..) | Plan::AskWriter(_)))
+}
+
 /// Asks a set's live writer to rotate it, with the writer's own settings;
 /// what `rotate` was given that differs is a warning each.
 fn rotate_by_writer(
@@ -351,6 +423,7 @@ fn rotate_by_writer(
     let plan = plan_for(set, cfg, w.count, Some(w), &set.list()?, state)?;
     say(&plan);
     if let Plan::AskWriter(w) = &plan {
+        before_rotate(set, cfg)?;
         control::ask(set, w.pid, Ask::Rotate, cfg.timeout)?;
     }
     Ok(plan)
@@ -389,6 +462,9 @@ fn rotate_alone(
     let listing = recover(set, count, state, listing)?;
     let plan = plan_for(set, cfg, count, None, &listing, state)?;
     say(&plan);
+    if matches!(plan, Plan::Steps(..)) {
+        before_rotate(set, cfg)?;
+    }
     let (steps, reason) = match &plan {
         Plan::Steps(steps, reason) => (steps.as_slice(), *reason),
         _ => (&[][..], Reason::Request),
@@ -413,6 +489,27 @@ fn rotate_alone(
     }
     warn_unasked_deletions(set, steps, count, from);
     Ok(plan)
+}
+
+/// Runs a set's own `--before-rotate` (logrotate's prerotate, `$1` the
+/// main file) before its rename; its failure leaves the set as it is.
+fn before_rotate(set: &FileSet, cfg: &RotateConfig) -> Result<()> {
+    let Some(hook) = &cfg.around.before else {
+        return Ok(());
+    };
+    let main = set.naming.path();
+    if cfg.verbose || cfg.dry_run {
+        messages::print(&format!(
+            "run before-rotate for {}: {}",
+            main.display(),
+            hook::shown(&hook.command)
+        ));
+    }
+    if cfg.dry_run {
+        return Ok(());
+    }
+    hook::run_for(hook, "ROLLOVER_MAIN", main)
+        .map_err(|e| e.context(format!("before-rotate; {} not rotated", main.display())))
 }
 
 /// Whether a set's age origin is read by anything: its time conditions,
@@ -482,6 +579,15 @@ fn execute(
     reason: Reason,
     owed: bool,
 ) -> Result<()> {
+    for step in steps {
+        if let Action::Delete(name) = step {
+            hook::before_remove(
+                finishing.before_remove.as_ref(),
+                &set.path_of(name),
+                finishing.verbose,
+            );
+        }
+    }
     let mut finisher = Finisher::start(set.try_clone()?, finishing.clone());
     let gate = finisher.gate();
     let held = gate.lock().unwrap_or_else(|e| e.into_inner());
@@ -495,7 +601,7 @@ fn execute(
     });
     let hooked = match (&finishing.hook, &main, &done.backup) {
         // Nothing renumbers the backup meanwhile: its name stays put.
-        (Some(hook), Some(main), Some(backup)) => Some(hook::run(
+        (Some(hook), Some(main), Some(backup)) => Some(hook::run_said(
             hook,
             &hook::Paths {
                 main: set.path_of(main),
@@ -503,6 +609,7 @@ fn execute(
                 stable: set.path_of(backup),
             },
             reason,
+            finishing.verbose,
         )),
         _ => None,
     };

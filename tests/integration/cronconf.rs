@@ -167,7 +167,7 @@ fn an_error_names_the_file_line_and_key_and_rotates_nothing() {
         ),
         (
             "on-rotate-once = true",
-            "r.toml:5: on-rotate-once: needs on-rotate",
+            "r.toml:5: on-rotate-once: needs on-rotate or before-rotate",
         ),
         ("paths = [\"a.log\"]", "r.toml:6: paths: duplicate key"),
         ("compress = \"lz4\"", "r.toml:5: compress: "),

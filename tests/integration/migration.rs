@@ -165,3 +165,104 @@ fn date_of_names_a_backup_for_the_time_asked() {
         );
     }
 }
+
+/// logrotate's other scripts: first-action, before-rotate (per set, or
+/// once with on-rotate-once), last-action and before-remove run in
+/// logrotate's order, only where a set is due, each with logrotate's `$1`;
+/// a failing before-rotate skips its set, a failing first-action every set.
+#[test]
+fn the_hooks_around_a_rotation_run_in_logrotates_order() {
+    let dir = Dir::new();
+    let rec = dir.join("hooks");
+    let rec = rec.display();
+    for (name, data) in [("a.log", "a\n"), ("b.log", "b\n"), ("c.log", "")] {
+        dir.write(name, data.as_bytes());
+    }
+    dir.write("a.log.1", b"old a\n");
+    let hook = |what: &str| format!("echo {what} \"$1\" >> {rec}");
+    let args = |once: bool| {
+        let mut v = vec![
+            "rotate".to_string(),
+            "-c".into(),
+            "1".into(),
+            "--first-action".into(),
+            hook("first"),
+            "--before-rotate".into(),
+            hook("before"),
+            "--on-rotate".into(),
+            hook("on"),
+            "--last-action".into(),
+            hook("last"),
+            "--before-remove".into(),
+            hook("remove"),
+        ];
+        if once {
+            v.push("--on-rotate-once".into());
+        }
+        v.extend(["a.log", "b.log", "c.log"].map(String::from));
+        v
+    };
+    let run = |once: bool| {
+        let a = args(once);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        dir.assert(&a, b"").success();
+        let text = std::fs::read_to_string(dir.join("hooks")).unwrap_or_default();
+        std::fs::remove_file(dir.join("hooks")).ok();
+        text
+    };
+    // c.log is empty: never due, no hook for it.
+    assert_eq!(
+        run(false),
+        "first a.log b.log c.log\nbefore a.log\nremove a.log.1\non a.log\n\
+         before b.log\non b.log\nlast a.log b.log c.log\n"
+    );
+    assert_eq!(dir.read("a.log.1"), b"a\n");
+    // Shared: before-rotate and on-rotate once for all.
+    dir.write("a.log", b"a2\n");
+    assert_eq!(
+        run(true),
+        "first a.log b.log c.log\nbefore a.log b.log c.log\nremove a.log.1\n\
+         on a.log b.log c.log\nlast a.log b.log c.log\n"
+    );
+    // Nothing due: nothing runs at all.
+    assert_eq!(run(true), "");
+
+    // A failing before-rotate skips its set, and only it.
+    dir.write("a.log", b"a3\n");
+    dir.write("b.log", b"b3\n");
+    dir.assert(
+        &[
+            "rotate",
+            "--before-rotate",
+            "case $1 in *a.log) exit 3;; esac",
+            "a.log",
+            "b.log",
+        ],
+        b"",
+    )
+    .code(1)
+    .stderr(
+        predicate::str::contains("before-rotate")
+            .and(predicate::str::contains("a.log not rotated")),
+    );
+    assert_eq!(dir.read("a.log"), b"a3\n");
+    assert_eq!(dir.read("b.log"), b"");
+    // A failing first-action skips them all.
+    dir.write("b.log", b"b4\n");
+    dir.assert(
+        &["rotate", "--first-action", "exit 1", "a.log", "b.log"],
+        b"",
+    )
+    .code(1)
+    .stderr(predicate::str::contains("first-action"));
+    assert_eq!(dir.read("a.log"), b"a3\n");
+    assert_eq!(dir.read("b.log"), b"b4\n");
+    // A failing before-remove is a warning; the backup goes all the same.
+    dir.assert(
+        &["rotate", "-c", "1", "--before-remove", "exit 2", "a.log"],
+        b"",
+    )
+    .success()
+    .stderr(predicate::str::contains("deleted all the same"));
+    assert_eq!(dir.read("a.log.1"), b"a3\n");
+}

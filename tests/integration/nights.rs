@@ -14,7 +14,7 @@ use std::process::{Command, Output};
 
 use chrono::{Datelike, Duration as Days, NaiveDate};
 
-use crate::util::{BIN, Dir, decompressed, have, is_root};
+use crate::util::{BIN, Dir, cannot_run, decompressed, have, is_root};
 
 /// Debian's /etc/logrotate.conf and stanzas as Debian's packages ship
 /// them (rsyslog, apt, dpkg, wtmp, btmp), plus a weekly one that only
@@ -245,7 +245,19 @@ fn differences(a: &Path, b: &Path) -> Vec<String> {
             (None, _) => out.push(format!("{name}: only rollover has it")),
         }
     }
-    let hooks = |d: &Path| std::fs::read_to_string(d.join("hooks")).unwrap_or_default();
+    // Each stanza's hook runs in order; stanzas rotate in parallel, so
+    // the runs of different stanzas (each line's first word) interleave.
+    let hooks = |d: &Path| {
+        let text = std::fs::read_to_string(d.join("hooks")).unwrap_or_default();
+        let mut by: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for line in text.lines() {
+            let first = line.split_whitespace().next().unwrap_or_default();
+            by.entry(first.to_string())
+                .or_default()
+                .push(line.to_string());
+        }
+        by
+    };
     if hooks(a) != hooks(b) {
         out.push(format!(
             "hooks: logrotate ran {:?}, rollover {:?}",
@@ -405,6 +417,85 @@ fn a_rhel_tree_with_dateext_agrees_every_night() {
             .iter()
             .any(|n| n.starts_with("dnf.log-") && n.ends_with(".gz"))
     );
+}
+
+/// The stanzas that nginx, apache2, MariaDB, redis, ufw, fail2ban,
+/// php-fpm, samba and unattended-upgrades ship (copies in
+/// tests/data/logrotate), under Debian's globals, their scripts made to
+/// record their runs: prerotate and postrotate, shared and not.
+#[test]
+fn the_stanzas_packages_ship_agree_every_night() {
+    if !is_root() || !have("logrotate") || !have("faketime") {
+        return;
+    }
+    for user in ["www-data", "mysql"] {
+        if !known_user(user) {
+            cannot_run(&format!(
+                "the packages' stanzas need user {user} (.ci/run creates it)"
+            ));
+            return;
+        }
+    }
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/logrotate");
+    let mut conf = String::from("weekly\nrotate 4\ncreate\n\n");
+    for name in [
+        "apache2",
+        "fail2ban",
+        "mysql-server",
+        "nginx",
+        "php8.2-fpm",
+        "redis-server",
+        "samba",
+        "ufw",
+        "unattended-upgrades",
+    ] {
+        let text = std::fs::read_to_string(data.join(name)).expect("a stanza");
+        conf.push_str(&scripts_recorded(&text, name));
+        conf.push('\n');
+    }
+    let conf = conf.replace("/var/log/", "D/");
+    let logs = [
+        "apache2/access.log",
+        "apache2/error.log",
+        "fail2ban.log",
+        "mysql/mysql.log",
+        "mysql/error.log",
+        "nginx/access.log",
+        "nginx/error.log",
+        "php8.2-fpm.log",
+        "redis/redis-server.log",
+        "samba/log.smbd",
+        "samba/log.nmbd",
+        "ufw.log",
+        "unattended-upgrades/unattended-upgrades.log",
+        "unattended-upgrades/unattended-upgrades-dpkg.log",
+    ];
+    // Busy logs every night, quiet ones now and then, so that empty files
+    // meet notifempty.
+    let feed = move |n: u32| {
+        logs.iter()
+            .enumerate()
+            .filter(|(i, _)| *i < 4 || (n as usize + i).is_multiple_of(3))
+            .map(|(_, log)| (log.to_string(), format!("{log} night {n}\n")))
+            .collect()
+    };
+    let names = run_nights("the packages' stanzas", &conf, feed, 35, 3);
+    for name in [
+        "apache2/access.log.2.gz",
+        "nginx/access.log.1",
+        "mysql/mysql.log.7.gz",
+        "fail2ban.log.4.gz",
+        "unattended-upgrades/unattended-upgrades.log.1.gz",
+    ] {
+        assert!(names.iter().any(|n| n == name), "no {name}: {names:?}");
+    }
+}
+
+fn known_user(name: &str) -> bool {
+    std::fs::read_to_string("/etc/passwd")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.split(':').next() == Some(name))
 }
 
 /// This machine's own /etc/logrotate.conf and the stanzas its packages
