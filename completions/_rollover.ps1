@@ -85,6 +85,7 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             [CompletionResult]::new('--last-action', '--last-action', [CompletionResultType]::ParameterName, 'Run COMMAND once after everything else, if any set rotated')
             [CompletionResult]::new('--before-remove', '--before-remove', [CompletionResultType]::ParameterName, 'Run COMMAND before each backup is deleted, with the backup as $1')
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'How the main file''s contents become backup 1')
+            [CompletionResult]::new('--su', '--su', [CompletionResultType]::ParameterName, 'Change the set''s files as USER:GROUP, with no other groups (logrotate''s su)')
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Owner of the new main file, USER[:GROUP] (default: the old one''s)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for a live writer to answer')
             [CompletionResult]::new('--backup-names', '--backup-names', [CompletionResultType]::ParameterName, 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])')

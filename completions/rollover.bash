@@ -314,7 +314,7 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__rotate)
-            opts="-f -c -s -a -n -v -h -V --config --force --jobs --max-count --max-size --max-age --every --min-size --rotate-empty --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --on-rotate-once --before-rotate --first-action --last-action --before-remove --method --no-create --owner --missing-ok --dry-run --verbose --timeout --backup-names --date-of --padding --perm --insecure-dir --help --version"
+            opts="-f -c -s -a -n -v -h -V --config --force --jobs --max-count --max-size --max-age --every --min-size --rotate-empty --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --on-rotate-once --before-rotate --first-action --last-action --before-remove --method --no-create --su --owner --missing-ok --dry-run --verbose --timeout --backup-names --date-of --padding --perm --insecure-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -413,6 +413,10 @@ _rollover() {
                     ;;
                 --method)
                     COMPREPLY=($(compgen -W "rename collapse copytruncate copy" -- "${cur}"))
+                    return 0
+                    ;;
+                --su)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --owner)

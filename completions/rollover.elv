@@ -81,6 +81,7 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand --last-action 'Run COMMAND once after everything else, if any set rotated'
             cand --before-remove 'Run COMMAND before each backup is deleted, with the backup as $1'
             cand --method 'How the main file''s contents become backup 1'
+            cand --su 'Change the set''s files as USER:GROUP, with no other groups (logrotate''s su)'
             cand --owner 'Owner of the new main file, USER[:GROUP] (default: the old one''s)'
             cand --timeout 'How long to wait for a live writer to answer'
             cand --backup-names 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])'

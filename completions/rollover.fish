@@ -87,6 +87,7 @@ complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l method -d '
 collapse\t'Copy out whole blocks, collapse them out of the live file (lossless)'
 copytruncate\t'Copy, then truncate (lossy: logrotate\'s copytruncate)'
 copy\t'Copy, and leave the main file as it is (logrotate\'s copy)'"
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l su -d 'Change the set\'s files as USER:GROUP, with no other groups (logrotate\'s su)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l owner -d 'Owner of the new main file, USER[:GROUP] (default: the old one\'s)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l timeout -d 'How long to wait for a live writer to answer' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l backup-names -d 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])' -r

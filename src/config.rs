@@ -149,10 +149,15 @@ pub struct Finishing {
     pub hook: Option<Hook>,
     /// Run before each backup is deleted, by count or retention, with the
     /// backup as `$1` (`rotate --before-remove`, logrotate's preremove).
+    #[serde(skip)]
     pub before_remove: Option<Hook>,
     /// Say each compression, deletion by retention and hook on stdout
     /// (`rotate -v`).
+    #[serde(skip)]
     pub verbose: bool,
+    /// The identity the finisher changes the set with (`rotate --su`).
+    #[serde(skip)]
+    pub su: Option<crate::su::Su>,
 }
 
 impl Default for Finishing {
@@ -165,6 +170,7 @@ impl Default for Finishing {
             hook: None,
             before_remove: None,
             verbose: false,
+            su: None,
         }
     }
 }

@@ -132,7 +132,8 @@ fn run_with(hook: &Hook, subject: &str, args: &[&OsStr], env: &[(&str, &OsStr)])
         .try_clone_to_owned()
         .map(Stdio::from)
         .unwrap_or_else(|_| Stdio::null());
-    let mut child = match Command::new("/bin/sh")
+    let mut command = Command::new("/bin/sh");
+    command
         .arg("-c")
         .arg(&hook.command)
         .arg("sh")
@@ -143,9 +144,8 @@ fn run_with(hook: &Hook, subject: &str, args: &[&OsStr], env: &[(&str, &OsStr)])
         // A group of its own, so that a hook killed at its timeout takes
         // whatever it started with it (`sleep 77 | cat` would outlive a
         // kill of the shell alone).
-        .process_group(0)
-        .spawn()
-    {
+        .process_group(0);
+    let mut child = match crate::su::as_own(|| command.spawn()) {
         Ok(c) => c,
         Err(e) => bail!("cannot run {name}: {e}"),
     };

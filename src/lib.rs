@@ -12,7 +12,7 @@
 //! types, turned into a `config::Job`; nothing else names clap), `hook` →
 //! `config` (what to do, as domain types) → `plan` (pure: which renames)
 //! → `naming`, `policy` (pure: the one rotation decision), `units`,
-//! `stamp`, `select`, `signals`, `logrotate` (the translation) and
+//! `stamp`, `select`, `signals`, `su` (a set's identity), `logrotate` (the translation) and
 //! `messages` (the one place that prints).
 
 #![forbid(unsafe_code)]
@@ -38,6 +38,7 @@ pub mod select;
 pub mod signals;
 pub mod stamp;
 pub mod state;
+pub mod su;
 pub mod units;
 pub mod writer;
 

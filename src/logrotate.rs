@@ -34,6 +34,8 @@ struct Settings {
     firstaction: Option<String>,
     lastaction: Option<String>,
     preremove: Option<String>,
+    /// `su USER GROUP`, as `USER:GROUP`.
+    su: Option<String>,
     dateext: Option<bool>,
     dateformat: Option<String>,
     /// `ifempty` (logrotate's default) or `notifempty`.
@@ -344,6 +346,11 @@ fn directive<'a>(
         "sharedscripts" => s.shared = Some(true),
         "nosharedscripts" => s.shared = Some(false),
         "postrotate" => s.postrotate = Some(script(lines)),
+        "su" => match words(rest).as_slice() {
+            [user] => s.su = Some(user.clone()),
+            [user, group] => s.su = Some(format!("{user}:{group}")),
+            _ => skip(format!("su {rest}"), out),
+        },
         "prerotate" => s.prerotate = Some(script(lines)),
         "firstaction" => s.firstaction = Some(script(lines)),
         "lastaction" => s.lastaction = Some(script(lines)),
@@ -481,6 +488,9 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
         let of = s.date_of.unwrap_or("rotation");
         let _ = writeln!(t, "date-of = {}", q(of));
     }
+    if let Some(su) = &s.su {
+        let _ = writeln!(t, "su = {}", q(su));
+    }
     let scripts = [
         ("first-action", &s.firstaction),
         ("before-rotate", &s.prerotate),
@@ -573,15 +583,15 @@ mod tests {
     #[test]
     fn a_debian_stanza_with_globals() {
         let t = from(
-            "weekly\nrotate 4\ncreate\n\n/var/log/syslog\n/var/log/mail.log\n{\n\trotate 7\n\tdaily\n\tmissingok\n\tnotifempty\n\tcompress\n\tdelaycompress\n\tsharedscripts\n\tpostrotate\n\t\t/usr/lib/rsyslog/rsyslog-rotate\n\tendscript\n\tsu root adm\n}\n",
+            "weekly\nrotate 4\ncreate\n\n/var/log/syslog\n/var/log/mail.log\n{\n\trotate 7\n\tdaily\n\tmissingok\n\tnotifempty\n\tcompress\n\tdelaycompress\n\tsharedscripts\n\tpostrotate\n\t\t/usr/lib/rsyslog/rsyslog-rotate\n\tendscript\n\tsu root adm\n\tshred\n}\n",
         );
         let body = t.toml.split_once('\n').map(|x| x.1).unwrap_or_default();
         assert_eq!(
             body,
-            "\n[[set]]\npaths = [\"/var/log/syslog\", \"/var/log/mail.log\"]\nmax-count = 7\npadding = \"none\"\nevery = \"day\"\ncompress = \"gzip\"\ncompress-from = 2\nmissing-ok = true\non-rotate = '''\n/usr/lib/rsyslog/rsyslog-rotate\n'''\non-rotate-once = true\n# not translated: su root adm\n"
+            "\n[[set]]\npaths = [\"/var/log/syslog\", \"/var/log/mail.log\"]\nmax-count = 7\npadding = \"none\"\nevery = \"day\"\ncompress = \"gzip\"\ncompress-from = 2\nmissing-ok = true\nsu = \"root:adm\"\non-rotate = '''\n/usr/lib/rsyslog/rsyslog-rotate\n'''\non-rotate-once = true\n# not translated: shred\n"
         );
         assert_eq!(t.warnings.len(), 1);
-        assert!(t.warnings[0].ends_with(":18: not translated: su root adm"));
+        assert!(t.warnings[0].ends_with(":19: not translated: shred"));
     }
 
     #[test]

@@ -442,7 +442,7 @@ pub struct RotateArgs {
         "max_count", "max_size", "max_age", "every", "method", "owner", "perm", "backup_names",
         "missing_ok", "compress", "compress_from", "max_total", "max_backup_age", "on_rotate",
         "on_rotate_once", "timeout", "insecure_dir", "before_rotate", "first_action",
-        "last_action", "before_remove",
+        "last_action", "before_remove", "su",
     ])]
     pub config: Option<PathBuf>,
 
@@ -566,6 +566,17 @@ pub struct RotateArgs {
     /// create, logrotate's default.
     #[arg(long)]
     pub no_create: bool,
+
+    /// Change the set's files as USER:GROUP, with no other groups (logrotate's su)
+    ///
+    /// Every rename, creation, compression and deletion of the set runs
+    /// with that identity (per set: parallel sets keep their own); hooks
+    /// run as rollover's own user. Without a group, the user's primary
+    /// group. Run as root, a directory that others can write is then left
+    /// to that identity's own rights, as logrotate does (Ubuntu's /var/log,
+    /// group syslog, with a global su root syslog).
+    #[arg(long, value_name = "USER:GROUP", value_parser = parse_owner)]
+    pub su: Option<Owner>,
 
     /// Owner of the new main file, USER[:GROUP] (default: the old one's)
     ///

@@ -179,6 +179,10 @@ impl RotateArgs {
         let hook = |command: Option<String>| command.map(|command| Hook { command, timeout });
         finishing.before_remove = hook(self.before_remove);
         finishing.verbose = self.verbose;
+        finishing.su = self.su.map(|o| crate::su::Su {
+            uid: o.uid,
+            gid: o.gid,
+        });
         let mut around = Around {
             before: hook(self.before_rotate),
             first: hook(self.first_action),
@@ -225,7 +229,9 @@ impl RotateArgs {
             dry_run: self.dry_run,
             verbose: self.verbose,
             timeout: self.timeout,
-            trust: trust(self.files.insecure_dir),
+            // With --su, the directory is left to that identity's own
+            // rights, as logrotate does.
+            trust: trust(self.files.insecure_dir || self.su.is_some()),
             on_busy,
             logrotate_state: None,
         }
@@ -312,6 +318,7 @@ impl FinishArgs {
             }),
             before_remove: None,
             verbose: false,
+            su: None,
         }
     }
 }

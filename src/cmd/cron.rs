@@ -80,6 +80,7 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
                     let mut cfg = stanza.rotate.clone();
                     cfg.dry_run = run.dry_run;
                     cfg.verbose = run.verbose;
+                    cfg.finishing.verbose = run.verbose;
                     if run.force {
                         cfg.when = forced(&cfg.when);
                     }

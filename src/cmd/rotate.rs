@@ -327,6 +327,8 @@ pub fn rotate_one(
     cfg: &RotateConfig,
     names: Option<&[Vec<u8>]>,
 ) -> Result<Outcome> {
+    // This thread changes the set as --su says, until it returns.
+    let _su = cfg.finishing.su.map(crate::su::Su::enter).transpose()?;
     let (set, mut state) = open_set(naming, cfg)?;
     let say = |plan: &Plan| {
         if cfg.verbose || cfg.dry_run {
@@ -399,6 +401,7 @@ fn plan_unlocked(set: &FileSet, cfg: &RotateConfig, state: &State) -> Result<Pla
 /// Whether a set is due now (it would be rotated, or its writer asked
 /// to), as far as can be told without its lock.
 pub fn due(naming: &Naming, cfg: &RotateConfig) -> Result<bool> {
+    let _su = cfg.finishing.su.map(crate::su::Su::enter).transpose()?;
     let (set, state) = open_set(naming, cfg)?;
     let plan = plan_unlocked(&set, cfg, &state)?;
     Ok(matches!(plan, Plan::Steps(..) | Plan::AskWriter(_)))

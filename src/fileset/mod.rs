@@ -104,7 +104,7 @@ impl FileSet {
             (is_root(), trust, writable_by_others(st.st_mode, st.st_gid))
         {
             bail!(
-                "refusing to work in {}: it is writable by {who} (use --insecure-dir to allow it)",
+                "refusing to work in {}: it is writable by {who}: give --su, or --insecure-dir",
                 dir_path.display()
             );
         }

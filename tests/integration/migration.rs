@@ -266,3 +266,99 @@ fn the_hooks_around_a_rotation_run_in_logrotates_order() {
     .stderr(predicate::str::contains("deleted all the same"));
     assert_eq!(dir.read("a.log.1"), b"a3\n");
 }
+
+/// `--su`: as root, a directory a group can write is refused without it,
+/// naming the group, and taken with it (logrotate's rule); the set's files
+/// are changed as that identity, so it cannot change what that user could
+/// not, and files it makes are that user's; hooks run as rollover's user.
+#[test]
+fn su_changes_the_set_as_its_user_and_runs_hooks_as_root() {
+    if !crate::util::is_root() {
+        crate::util::cannot_run("--su needs root");
+        return;
+    }
+    let Some((uid, gid)) = nobody() else {
+        crate::util::cannot_run("--su needs user nobody");
+        return;
+    };
+    let dir = Dir::new();
+    let logs = dir.join("pg");
+    std::fs::create_dir(&logs).expect("mkdir");
+    std::os::unix::fs::chown(&logs, Some(0), Some(gid)).expect("chown");
+    set_mode(&logs, 0o1775);
+    dir.write("pg/main.log", b"one\n");
+    dir.assert(&["rotate", "pg/main.log"], b"").code(1).stderr(
+        predicate::str::contains("refusing to work in pg: it is writable by group ")
+            .and(predicate::str::contains("give --su, or --insecure-dir")),
+    );
+    assert_eq!(dir.read("pg/main.log"), b"one\n");
+
+    // As nobody, who may not replace root's file in this sticky
+    // directory: refused by the kernel, nothing changed.
+    let su = format!("{uid}:{gid}");
+    dir.assert(&["rotate", "--su", &su, "pg/main.log"], b"")
+        .code(1)
+        .stderr(predicate::str::contains("Operation not permitted"));
+    assert_eq!(dir.read("pg/main.log"), b"one\n");
+    let left: Vec<String> = std::fs::read_dir(&logs)
+        .expect("ls")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(
+        left.iter()
+            .filter(|n| !n.ends_with("rollover-lock"))
+            .count(),
+        1,
+        "{left:?}"
+    );
+
+    // Where nobody may write, it rotates; the hidden files are nobody's,
+    // and the hooks (and the compression) ran, the hooks as root.
+    std::os::unix::fs::chown(&logs, Some(uid), Some(gid)).expect("chown");
+    set_mode(&logs, 0o755);
+    std::os::unix::fs::chown(dir.join("pg/main.log"), Some(uid), Some(gid)).expect("chown");
+    dir.assert(
+        &[
+            "rotate",
+            "--su",
+            &su,
+            "-c",
+            "2",
+            "--compress",
+            "gzip",
+            "--before-rotate",
+            "id -u > before",
+            "--on-rotate",
+            "id -u > after",
+            "pg/main.log",
+        ],
+        b"",
+    )
+    .success();
+    assert_eq!(dir.read("before"), b"0\n");
+    assert_eq!(dir.read("after"), b"0\n");
+    assert_eq!(
+        crate::util::decompressed(&dir.join("pg/main.log.1.gz")),
+        b"one\n"
+    );
+    use std::os::unix::fs::MetadataExt;
+    let lock = std::fs::read_dir(&logs)
+        .expect("ls")
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().starts_with('.'));
+    if let Some(lock) = lock {
+        assert_eq!(lock.metadata().expect("stat").uid(), uid);
+    }
+}
+
+fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+fn nobody() -> Option<(u32, u32)> {
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    let line = passwd.lines().find(|l| l.starts_with("nobody:"))?;
+    let f: Vec<&str> = line.split(':').collect();
+    Some((f.get(2)?.parse().ok()?, f.get(3)?.parse().ok()?))
+}

@@ -279,12 +279,26 @@ fn run_nights(
     nights: u32,
     migrate_after: u32,
 ) -> Vec<String> {
+    run_nights_in(tree_name, conf, |_| {}, feed, nights, migrate_after)
+}
+
+/// [`run_nights`], with `setup` making each copy's log directory (its
+/// subdirectories, owners and modes) before the first night.
+fn run_nights_in(
+    tree_name: &str,
+    conf: &str,
+    setup: impl Fn(&Path),
+    feed: impl Fn(u32) -> Vec<(String, String)>,
+    nights: u32,
+    migrate_after: u32,
+) -> Vec<String> {
     let root = Dir::new();
     let (lr, rr) = (root.join("lr"), root.join("rr"));
     let conf_of = |d: &Path| root.join(&format!("{}.conf", name_of(d)));
     let state_of = |d: &Path| root.join(&format!("{}.state", name_of(d)));
     for d in [&lr, &rr] {
         std::fs::create_dir_all(d).expect("mkdir");
+        setup(d);
         let text = conf.replace("D/", &format!("{}/", d.display()));
         std::fs::write(conf_of(d), text).expect("conf");
     }
@@ -417,6 +431,142 @@ fn a_rhel_tree_with_dateext_agrees_every_night() {
             .iter()
             .any(|n| n.starts_with("dnf.log-") && n.ends_with(".gz"))
     );
+}
+
+/// An Ubuntu-style tree: the global `su root adm` that Ubuntu's
+/// /etc/logrotate.conf has, because its /var/log is group-writable (0775
+/// root:syslog) and logrotate refuses such a directory without `su`; the
+/// logs belong to syslog:adm. Beside it, a directory of MariaDB's own
+/// (mysql:mysql 0750) whose stanza works as `su mysql mysql`, as MariaDB's
+/// upstream stanza does, and a PostgreSQL directory (1775
+/// root:postgres) with Debian's `su root root`.
+const UBUNTU: &str = "\
+weekly
+su root adm
+rotate 4
+create
+
+D/syslog
+D/mail.log
+D/auth.log
+{
+\trotate 4
+\tweekly
+\tmissingok
+\tnotifempty
+\tcompress
+\tdelaycompress
+\tsharedscripts
+\tpostrotate
+\t\techo rsyslog >> D/hooks
+\tendscript
+}
+
+D/mysql/mysql.log D/mysql/mysql-slow.log {
+\tsu mysql mysql
+\tmissingok
+\tcreate 660 mysql mysql
+\tnotifempty
+\tdaily
+\trotate 30
+\tcompress
+\tdelaycompress
+\tsharedscripts
+\tpostrotate
+\t\techo mariadb >> D/hooks
+\tendscript
+}
+
+D/postgresql/*.log {
+\tdaily
+\trotate 10
+\tdelaycompress
+\tcompress
+\tnotifempty
+\tmissingok
+\tsu root root
+}
+";
+
+#[test]
+fn an_ubuntu_tree_with_su_agrees_every_night() {
+    if !is_root() || !have("logrotate") || !have("faketime") {
+        return;
+    }
+    for (user, group) in [("mysql", "mysql"), ("root", "syslog"), ("root", "postgres")] {
+        if !known_user(user) || !known_group(group) {
+            cannot_run(&format!(
+                "the Ubuntu tree needs user {user} and group {group} (.ci/run creates them)"
+            ));
+            return;
+        }
+    }
+    let setup = |d: &Path| {
+        let own = |p: &Path, owner: &str, mode: &str| {
+            let ok = Command::new("chown")
+                .arg(owner)
+                .arg(p)
+                .status()
+                .is_ok_and(|s| s.success())
+                && Command::new("chmod")
+                    .arg(mode)
+                    .arg(p)
+                    .status()
+                    .is_ok_and(|s| s.success());
+            assert!(ok, "chown {owner} / chmod {mode} {}", p.display());
+        };
+        own(d, "root:syslog", "0775");
+        for log in ["syslog", "mail.log", "auth.log"] {
+            append(&d.join(log), "");
+            own(&d.join(log), "root:adm", "0640");
+        }
+        for sub in ["mysql", "postgresql"] {
+            std::fs::create_dir_all(d.join(sub)).expect("mkdir");
+        }
+        own(&d.join("mysql"), "mysql:mysql", "0750");
+        own(&d.join("postgresql"), "root:postgres", "1775");
+        for log in ["mysql/mysql.log", "mysql/mysql-slow.log"] {
+            append(&d.join(log), "");
+            own(&d.join(log), "mysql:mysql", "0660");
+        }
+        append(&d.join("postgresql/postgresql-16-main.log"), "");
+        own(
+            &d.join("postgresql/postgresql-16-main.log"),
+            "root:postgres",
+            "0640",
+        );
+    };
+    let feed = |n: u32| {
+        let mut v: Vec<(String, String)> = ["syslog", "auth.log", "mysql/mysql.log"]
+            .iter()
+            .map(|l| (l.to_string(), format!("{l} night {n}\n")))
+            .collect();
+        if n % 3 == 1 {
+            for l in [
+                "mail.log",
+                "mysql/mysql-slow.log",
+                "postgresql/postgresql-16-main.log",
+            ] {
+                v.push((l.to_string(), format!("{l} night {n}\n")));
+            }
+        }
+        v
+    };
+    let names = run_nights_in("Ubuntu tree", UBUNTU, setup, feed, 35, 3);
+    for name in [
+        "syslog.4.gz",
+        "mysql/mysql.log.30.gz",
+        "postgresql/postgresql-16-main.log.2.gz",
+    ] {
+        assert!(names.iter().any(|n| n == name), "no {name}: {names:?}");
+    }
+}
+
+fn known_group(name: &str) -> bool {
+    std::fs::read_to_string("/etc/group")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.split(':').next() == Some(name))
 }
 
 /// The stanzas that nginx, apache2, MariaDB, redis, ufw, fail2ban,
