@@ -86,6 +86,7 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             [CompletionResult]::new('--before-remove', '--before-remove', [CompletionResultType]::ParameterName, 'Run COMMAND before each backup is deleted, with the backup as $1')
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'How the main file''s contents become backup 1')
             [CompletionResult]::new('--su', '--su', [CompletionResultType]::ParameterName, 'Change the set''s files as USER:GROUP, with no other groups (logrotate''s su)')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Keep the state of sets no writer keeps in DIR')
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Owner of the new main file, USER[:GROUP] (default: the old one''s)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for a live writer to answer')
             [CompletionResult]::new('--backup-names', '--backup-names', [CompletionResultType]::ParameterName, 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])')
@@ -111,6 +112,7 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
         }
         'rollover;reset' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for a live writer to answer')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where rotate keeps the state of sets no writer keeps')
             [CompletionResult]::new('--insecure-dir', '--insecure-dir', [CompletionResultType]::ParameterName, 'As root, allow a directory that other users can write')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -119,6 +121,7 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             break
         }
         'rollover;status' {
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where rotate keeps the state of sets no writer keeps')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

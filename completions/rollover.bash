@@ -296,7 +296,7 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__reset)
-            opts="-h -V --timeout --insecure-dir --help --version"
+            opts="-h -V --timeout --state-dir --insecure-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -304,6 +304,13 @@ _rollover() {
             case "${prev}" in
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
                     return 0
                     ;;
                 *)
@@ -314,7 +321,7 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__rotate)
-            opts="-f -c -s -a -n -v -h -V --config --force --jobs --max-count --max-size --max-age --every --min-size --rotate-empty --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --on-rotate-once --before-rotate --first-action --last-action --before-remove --method --no-create --su --owner --missing-ok --dry-run --verbose --timeout --backup-names --date-of --padding --perm --insecure-dir --help --version"
+            opts="-f -c -s -a -n -v -h -V --config --force --jobs --max-count --max-size --max-age --every --min-size --rotate-empty --compress --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --on-rotate-once --before-rotate --first-action --last-action --before-remove --method --no-create --su --state-dir --owner --missing-ok --dry-run --verbose --timeout --backup-names --date-of --padding --perm --insecure-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -419,6 +426,13 @@ _rollover() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state-dir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
                 --owner)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -451,12 +465,19 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__status)
-            opts="-h -V --json --help --version"
+            opts="-h -V --json --state-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --state-dir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

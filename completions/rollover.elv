@@ -82,6 +82,7 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand --before-remove 'Run COMMAND before each backup is deleted, with the backup as $1'
             cand --method 'How the main file''s contents become backup 1'
             cand --su 'Change the set''s files as USER:GROUP, with no other groups (logrotate''s su)'
+            cand --state-dir 'Keep the state of sets no writer keeps in DIR'
             cand --owner 'Owner of the new main file, USER[:GROUP] (default: the old one''s)'
             cand --timeout 'How long to wait for a live writer to answer'
             cand --backup-names 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])'
@@ -106,6 +107,7 @@ set edit:completion:arg-completer[rollover] = {|@words|
         }
         &'rollover;reset'= {
             cand --timeout 'How long to wait for a live writer to answer'
+            cand --state-dir 'Where rotate keeps the state of sets no writer keeps'
             cand --insecure-dir 'As root, allow a directory that other users can write'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -113,6 +115,7 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand --version 'Print version'
         }
         &'rollover;status'= {
+            cand --state-dir 'Where rotate keeps the state of sets no writer keeps'
             cand --json 'Print JSON'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

@@ -88,6 +88,7 @@ collapse\t'Copy out whole blocks, collapse them out of the live file (lossless)'
 copytruncate\t'Copy, then truncate (lossy: logrotate\'s copytruncate)'
 copy\t'Copy, and leave the main file as it is (logrotate\'s copy)'"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l su -d 'Change the set\'s files as USER:GROUP, with no other groups (logrotate\'s su)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l state-dir -d 'Keep the state of sets no writer keeps in DIR' -r -f -a "(__fish_complete_directories)"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l owner -d 'Owner of the new main file, USER[:GROUP] (default: the old one\'s)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l timeout -d 'How long to wait for a live writer to answer' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l backup-names -d 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])' -r
@@ -109,9 +110,11 @@ complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l insecure-di
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s V -l version -d 'Print version'
 complete -c rollover -n "__fish_rollover_using_subcommand reset" -l timeout -d 'How long to wait for a live writer to answer' -r
+complete -c rollover -n "__fish_rollover_using_subcommand reset" -l state-dir -d 'Where rotate keeps the state of sets no writer keeps' -r -f -a "(__fish_complete_directories)"
 complete -c rollover -n "__fish_rollover_using_subcommand reset" -l insecure-dir -d 'As root, allow a directory that other users can write'
 complete -c rollover -n "__fish_rollover_using_subcommand reset" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollover -n "__fish_rollover_using_subcommand reset" -s V -l version -d 'Print version'
+complete -c rollover -n "__fish_rollover_using_subcommand status" -l state-dir -d 'Where rotate keeps the state of sets no writer keeps' -r -f -a "(__fish_complete_directories)"
 complete -c rollover -n "__fish_rollover_using_subcommand status" -l json -d 'Print JSON'
 complete -c rollover -n "__fish_rollover_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollover -n "__fish_rollover_using_subcommand status" -s V -l version -d 'Print version'

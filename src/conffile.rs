@@ -39,7 +39,15 @@ pub struct Stanza {
 
 /// Keys of `rotate`'s command line that are not a set's settings: they
 /// belong to the run (`rotate --config FILE --dry-run -v`).
-pub const NOT_KEYS: &[&str] = &["config", "jobs", "force", "dry-run", "verbose", "help"];
+pub const NOT_KEYS: &[&str] = &[
+    "config",
+    "jobs",
+    "force",
+    "dry-run",
+    "verbose",
+    "help",
+    "state-dir",
+];
 
 /// One key as written: its value as the text of an option, and where it
 /// was written.
@@ -242,20 +250,32 @@ impl Source<'_> {
 /// Reads a configuration file and the files it includes.
 pub fn load(path: &Path) -> Result<Vec<Stanza>> {
     let mut stanzas = Vec::new();
-    let mut last_rotated = None;
+    let mut top = Top::default();
     read(
         path,
         &Settings::default(),
         true,
         &mut stanzas,
         &mut Vec::new(),
-        &mut last_rotated,
+        &mut top,
     )?;
     check_literal_paths(&stanzas)?;
     for s in &mut stanzas {
-        s.rotate.logrotate_state.clone_from(&last_rotated);
+        s.rotate.logrotate_state.clone_from(&top.last_rotated);
+        if let Some(d) = &top.state_dir {
+            s.rotate.state_dir = Some(crate::state::StateDir(d.clone()));
+        }
     }
     Ok(stanzas)
+}
+
+/// The main file's top-level keys besides its sets, for every set.
+#[derive(Default)]
+struct Top {
+    /// `logrotate-state`, read.
+    last_rotated: Option<Arc<LastRotated>>,
+    /// `state-dir`.
+    state_dir: Option<PathBuf>,
 }
 
 /// Reads one file: its `[defaults]` over `inherited`, then its stanzas;
@@ -266,7 +286,7 @@ fn read(
     main: bool,
     out: &mut Vec<Stanza>,
     seen: &mut Vec<PathBuf>,
-    last_rotated: &mut Option<Arc<LastRotated>>,
+    top: &mut Top,
 ) -> Result<()> {
     let real =
         std::fs::canonicalize(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -315,6 +335,13 @@ fn read(
                 ));
             }
             "include" => includes = strings(&src, "include", value)?,
+            "state-dir" if main => {
+                let (d, _) = strings(&src, "state-dir", value)?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| src.error(at, "state-dir", "names no directory"))?;
+                top.state_dir = Some(dir.join(d));
+            }
             "logrotate-state" if main => {
                 let (file, _) = strings(&src, "logrotate-state", value)?
                     .into_iter()
@@ -327,7 +354,7 @@ fn read(
                 _ => return Err(src.error(value.span().start, "set", "write each set as [[set]]")),
             },
             other => {
-                let top = ["include", "defaults", "set", "logrotate-state"];
+                let top = ["include", "defaults", "set", "logrotate-state", "state-dir"];
                 return Err(unknown(&src, at, other, &top));
             }
         }
@@ -337,7 +364,7 @@ fn read(
     }
     if let Some(last) = logrotate_state {
         // The main file's, read first: every set of every file is told.
-        *last_rotated = Some(last);
+        top.last_rotated = Some(last);
     }
     for (pattern, at) in includes {
         let full = dir.join(&pattern);
@@ -348,7 +375,7 @@ fn read(
             .collect();
         files.sort();
         for f in files {
-            read(&f, &defaults, false, out, seen, last_rotated)?;
+            read(&f, &defaults, false, out, seen, top)?;
         }
     }
     Ok(())

@@ -246,6 +246,8 @@ pub struct RotateConfig {
     /// When logrotate last rotated each log, from the configuration's
     /// `logrotate-state`: the age origin of a set rollover has no record of.
     pub logrotate_state: Option<std::sync::Arc<crate::logrotate::LastRotated>>,
+    /// Where the state of a set no writer keeps is kept (`--state-dir`).
+    pub state_dir: Option<crate::state::StateDir>,
 }
 
 /// The hooks `rotate` runs around its sets' rotations (logrotate's
@@ -297,6 +299,8 @@ pub struct ConfigRun {
     pub force: bool,
     /// The sets to rotate, by their main files; empty: all.
     pub only: Vec<PathBuf>,
+    /// `--state-dir`, over the file's `state-dir`.
+    pub state_dir: Option<PathBuf>,
 }
 
 /// `rollover reset`.
@@ -305,6 +309,7 @@ pub struct ResetConfig {
     pub sets: Vec<Naming>,
     pub timeout: Duration,
     pub trust: DirTrust,
+    pub state_dir: Option<crate::state::StateDir>,
 }
 
 /// `rollover status`.
@@ -313,6 +318,7 @@ pub struct StatusConfig {
     /// Paths or glob patterns, as given.
     pub paths: Vec<PathBuf>,
     pub json: bool,
+    pub state_dir: Option<crate::state::StateDir>,
 }
 
 /// One command, ready to run.

@@ -9,7 +9,7 @@ use std::os::fd::OwnedFd;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use rustix::fs::{FlockOperation, Mode, OFlags};
+use rustix::fs::{AtFlags, FlockOperation, Mode, OFlags};
 use rustix::io::Errno;
 
 use serde::{Deserialize, Serialize};
@@ -57,10 +57,41 @@ impl Holder {
     }
 }
 
-/// A held lock; dropping it (closing the file) releases it.
+/// A held lock; dropping it removes the lock file and then releases it
+/// (closing the file), so no lock file stays beside a set nobody holds;
+/// one that marks a cascade a failed rotation left unfinished stays, for
+/// the next run.
 #[derive(Debug)]
 pub struct Lock {
-    _file: OwnedFd,
+    file: OwnedFd,
+    /// The set's directory, to remove the lock file from.
+    dir: Option<OwnedFd>,
+    name: Vec<u8>,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still held: whoever opened it meanwhile and gets
+        // the lock next finds it is no longer the file at its path, and
+        // opens the one there (see `acquire`).
+        if let Some(dir) = &self.dir
+            && !read_holder(&self.file).cascading
+            && is_at_path(dir, &self.name, &self.file)
+        {
+            let _ = rustix::fs::unlinkat(dir, os(&self.name).as_os_str(), AtFlags::empty());
+        }
+    }
+}
+
+/// Whether `fd` is still the file named `name` in `dir`.
+fn is_at_path(dir: &OwnedFd, name: &[u8], fd: &OwnedFd) -> bool {
+    let (Ok(held), Ok(there)) = (
+        rustix::fs::fstat(fd),
+        rustix::fs::statat(dir, os(name).as_os_str(), AtFlags::SYMLINK_NOFOLLOW),
+    ) else {
+        return false;
+    };
+    (held.st_dev, held.st_ino) == (there.st_dev, there.st_ino)
 }
 
 /// The outcome of trying to take a set's lock.
@@ -160,18 +191,29 @@ pub fn alive(pid: u32) -> bool {
 
 /// Tries once to take the set's lock, recording `me` in the lock file.
 pub fn acquire(set: &FileSet, me: &Holder) -> Result<Acquired> {
-    let Some(fd) = open_lock(set, true)? else {
-        bail!(
-            "cannot open lock file {}",
-            set.show(&set.naming.own_name("lock"))
-        )
+    let name = set.naming.own_name("lock");
+    let show = || set.show(&name);
+    // A lock file is removed by its last holder, under the lock: one held
+    // here that is no longer at its path was removed meanwhile, and the
+    // set's lock is the file there now.
+    let mut tries = 0;
+    let fd = loop {
+        let Some(fd) = open_lock(set, true)? else {
+            bail!("cannot open lock file {}", show())
+        };
+        match rustix::fs::flock(&fd, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => {}
+            Err(Errno::WOULDBLOCK) => return Ok(Acquired::Busy(read_holder(&fd))),
+            Err(e) => return Err(e).with_context(|| format!("cannot lock {}", show())),
+        }
+        if is_at_path(set.dir(), &name, &fd) {
+            break fd;
+        }
+        tries += 1;
+        if tries > 100 {
+            bail!("cannot lock {}: it keeps being replaced", show());
+        }
     };
-    let show = || set.show(&set.naming.own_name("lock"));
-    match rustix::fs::flock(&fd, FlockOperation::NonBlockingLockExclusive) {
-        Ok(()) => {}
-        Err(Errno::WOULDBLOCK) => return Ok(Acquired::Busy(read_holder(&fd))),
-        Err(e) => return Err(e).with_context(|| format!("cannot lock {}", show())),
-    }
     let me = Holder {
         cascading: read_holder(&fd).cascading,
         ..me.clone()
@@ -180,7 +222,11 @@ pub fn acquire(set: &FileSet, me: &Holder) -> Result<Acquired> {
     rustix::fs::ftruncate(&fd, 0).with_context(|| format!("cannot write lock file {}", show()))?;
     rustix::io::pwrite(&fd, text.as_bytes(), 0)
         .with_context(|| format!("cannot write lock file {}", show()))?;
-    Ok(Acquired::Held(Lock { _file: fd }))
+    Ok(Acquired::Held(Lock {
+        file: fd,
+        dir: rustix::io::fcntl_dupfd_cloexec(set.dir(), 0).ok(),
+        name,
+    }))
 }
 
 /// Takes the set's lock, waiting up to `patience` while another process

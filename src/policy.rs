@@ -201,6 +201,10 @@ pub struct Conditions {
     /// An empty main file is rotated too (`--rotate-empty`, logrotate's
     /// `ifempty`).
     pub rotate_empty: bool,
+    /// Rotated whatever the others say (`rotate --config --force`,
+    /// logrotate's `-f`); an empty main file still only with
+    /// `rotate_empty`. The others still count for what is recorded.
+    pub force: bool,
 }
 
 impl Conditions {
@@ -252,7 +256,7 @@ pub fn decide(size: u64, origin: SystemTime, now: SystemTime, when: &Conditions)
     if size == 0 && !when.rotate_empty {
         return Decision::Skip(Skip::Empty);
     }
-    if when.none() {
+    if when.none() || when.force {
         return Decision::Rotate(Reason::Request);
     }
     if when.max_size.is_some_and(|s| size > s) {

@@ -7,9 +7,11 @@
 //! and `status` shows them. One JSON object; a file of the line format
 //! earlier versions wrote (`key value...`) is still read.
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
+use rustix::fs::{Mode, OFlags};
 use serde::{Deserialize, Serialize};
 
 use crate::fileset::{FileSet, sync_file};
@@ -45,15 +47,106 @@ pub struct State {
     /// this, never a file's birth, which the kernel stamps).
     #[serde(alias = "emptied", skip_serializing_if = "Option::is_none")]
     pub rotated: Option<u64>,
+    /// Where it is kept in the state directory; `None`: beside the set.
+    #[serde(skip)]
+    kept: Option<PathBuf>,
+}
+
+/// The state directory: where `rotate` keeps the state of a set that no
+/// writer keeps beside it, so that a cron run leaves nothing of rollover's
+/// in a log directory (`--state-dir`, the configuration's `state-dir`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateDir(pub PathBuf);
+
+impl StateDir {
+    /// `/var/lib/rollover` as root, else `$XDG_STATE_HOME/rollover`, else
+    /// `~/.local/state/rollover`; `None` where no home is known.
+    pub fn default_for_user() -> Option<StateDir> {
+        if rustix::process::geteuid().is_root() {
+            return Some(StateDir(PathBuf::from("/var/lib/rollover")));
+        }
+        let env = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        let base = env("XDG_STATE_HOME")
+            .filter(|p| p.is_absolute())
+            .or_else(|| env("HOME").map(|h| h.join(".local/state")))?;
+        Some(StateDir(base.join("rollover")))
+    }
+
+    /// The bytes of the state kept here for the set whose main file is
+    /// `main`, where there is one that can be read.
+    pub fn read_for(&self, main: &Path) -> Option<Vec<u8>> {
+        read_kept(&self.file_for(main)).ok().flatten()
+    }
+
+    /// The file that keeps the state of the set whose main file is
+    /// `main`: its absolute path (directory resolved), `/` written `-`
+    /// and `-`, a backslash and any byte not printable `\xNN`, as systemd
+    /// escapes paths (`/var/log/apt/term.log` is `var-log-apt-term.log`);
+    /// a long one keeps its end and a hash of the whole.
+    fn file_for(&self, main: &Path) -> PathBuf {
+        let dir = match main.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let dir = std::fs::canonicalize(&dir)
+            .unwrap_or_else(|_| std::env::current_dir().map(|c| c.join(&dir)).unwrap_or(dir));
+        let full = dir.join(main.file_name().unwrap_or_default());
+        let bytes = full.as_os_str().as_encoded_bytes();
+        let mut name = String::new();
+        for &b in bytes.strip_prefix(b"/").unwrap_or(bytes) {
+            match b {
+                b'/' => name.push('-'),
+                b'-' | b'\\' => name.push_str(&format!("\\x{b:02x}")),
+                b if b.is_ascii_graphic() => name.push(char::from(b)),
+                b => name.push_str(&format!("\\x{b:02x}")),
+            }
+        }
+        if name.starts_with('.') {
+            name.replace_range(..1, "\\x2e");
+        }
+        if name.len() > 200 {
+            // FNV-1a: a stable hash, whatever Rust's own hasher does.
+            let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+            // All ASCII: any byte is a boundary.
+            name = format!("{hash:016x}-{}", &name[name.len() - 150..]);
+        }
+        self.0.join(format!("{name}.state"))
+    }
 }
 
 impl State {
-    /// Reads the set's state; a missing file is the empty state.
+    /// Reads the set's state from beside it (a writer's); a missing file
+    /// is the empty state.
     pub fn load(set: &FileSet) -> Result<State> {
         Ok(set
             .read_own("state")?
             .map(|b| State::decode(&b))
             .unwrap_or_default())
+    }
+
+    /// Reads the set's state from beside it, else from the state
+    /// directory, where it is then kept (also when there is none yet).
+    pub fn load_kept(set: &FileSet, dir: Option<&StateDir>) -> Result<State> {
+        if let Some(bytes) = set.read_own("state")? {
+            return Ok(State::decode(&bytes));
+        }
+        let Some(dir) = dir else {
+            return Ok(State::default());
+        };
+        let file = dir.file_for(set.naming.path());
+        // As rollover's own user, whatever --su the set works as: the
+        // state directory is rollover's.
+        let bytes = crate::su::as_own(|| read_kept(&file))?;
+        Ok(State {
+            kept: Some(file),
+            ..bytes.map(|b| State::decode(&b)).unwrap_or_default()
+        })
     }
 
     /// The state a file's bytes hold: JSON, or earlier versions' lines;
@@ -92,11 +185,16 @@ impl State {
     /// Writes the state (atomically: a new file renamed over the old); the
     /// empty state removes the file.
     pub fn save(&self, set: &FileSet) -> Result<()> {
-        if *self == State::default() {
-            return set.remove_own("state");
-        }
+        let empty = State {
+            kept: self.kept.clone(),
+            ..State::default()
+        };
         let text = serde_json::to_vec(self).context("cannot encode the set's state")?;
-        set.write_own("state", &text)
+        match &self.kept {
+            Some(file) => crate::su::as_own(|| write_kept(file, (*self != empty).then_some(&text))),
+            None if *self == empty => set.remove_own("state"),
+            None => set.write_own("state", &text),
+        }
     }
 
     /// Syncs the backups a stopped writer still owed, where they are now
@@ -187,6 +285,60 @@ impl State {
     }
 }
 
+/// Reads a file of the state directory (never through a link); `None`:
+/// there is none.
+fn read_kept(file: &Path) -> Result<Option<Vec<u8>>> {
+    let show = || file.display().to_string();
+    let fd = match rustix::fs::open(
+        file,
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::empty(),
+    ) {
+        Ok(fd) => fd,
+        Err(rustix::io::Errno::NOENT) => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot open {}", show())),
+    };
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut std::fs::File::from(fd), &mut out)
+        .with_context(|| format!("cannot read {}", show()))?;
+    Ok(Some(out))
+}
+
+/// Replaces a file of the state directory (mode 0600; written beside and
+/// renamed over, so a reader never sees half of it), making the directory
+/// where it is missing; `None` removes it.
+fn write_kept(file: &Path, data: Option<&[u8]>) -> Result<()> {
+    let Some(data) = data else {
+        return match std::fs::remove_file(file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("cannot remove {}", file.display()))
+            }
+            _ => Ok(()),
+        };
+    };
+    if let Some(dir) = file.parent() {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o755)
+            .create(dir)
+            .with_context(|| format!("cannot create state directory {}", dir.display()))?;
+    }
+    let mut tmp = file.as_os_str().to_owned();
+    tmp.push(".new");
+    let tmp = PathBuf::from(tmp);
+    let _ = std::fs::remove_file(&tmp);
+    let fd = rustix::fs::open(
+        &tmp,
+        OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::from_raw_mode(0o600),
+    )
+    .with_context(|| format!("cannot create {}", tmp.display()))?;
+    std::io::Write::write_all(&mut std::fs::File::from(fd), data)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, file).with_context(|| format!("cannot write {}", file.display()))
+}
+
 /// A set's padding as recorded: nothing for the default.
 fn padding_of(set: &FileSet) -> Option<Padding> {
     Some(set.naming.padding()).filter(|&p| p != Padding::default())
@@ -211,6 +363,7 @@ mod tests {
             dates: Some("-%Y%m%d %H".into()),
             padding: None,
             rotated: Some(1_790_000_000),
+            kept: None,
         };
         let json = serde_json::to_vec(&s).expect("json");
         assert_eq!(State::decode(&json), s);
@@ -222,5 +375,34 @@ mod tests {
             State::default()
         );
         assert_eq!(State::decode(b"{\"count\": \"x\"}"), State::default());
+    }
+
+    #[test]
+    fn state_files_are_named_by_the_sets_resolved_path() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let real = std::fs::canonicalize(tmp.path()).expect("realpath");
+        std::fs::create_dir(real.join("my-app")).expect("mkdir");
+        std::os::unix::fs::symlink(real.join("my-app"), real.join("link")).expect("symlink");
+        let d = StateDir(PathBuf::from("/st"));
+        let escaped: String = real
+            .to_string_lossy()
+            .trim_start_matches('/')
+            .replace('-', "\\x2d")
+            .replace('/', "-");
+        let want = PathBuf::from(format!("/st/{escaped}-my\\x2dapp-a\\x20b.log.state"));
+        assert_eq!(d.file_for(&real.join("my-app/a b.log")), want);
+        // The directory resolved: a link to it names the same set.
+        assert_eq!(d.file_for(&real.join("link/a b.log")), want);
+        let long = real.join(format!("my-app/{}.log", "x".repeat(240)));
+        let name = d.file_for(&long);
+        let name = name.file_name().expect("a name").to_string_lossy();
+        assert!(
+            name.len() < 255 && name.ends_with("xxx.log.state"),
+            "{name}"
+        );
+        assert_ne!(
+            d.file_for(&long),
+            d.file_for(&real.join(format!("my-app/{}.log", "y".repeat(240))))
+        );
     }
 }

@@ -578,6 +578,16 @@ pub struct RotateArgs {
     #[arg(long, value_name = "USER:GROUP", value_parser = parse_owner)]
     pub su: Option<Owner>,
 
+    /// Keep the state of sets no writer keeps in DIR
+    ///
+    /// rotate keeps what it must remember of a set (its last rotation,
+    /// count, naming, owed work) there, so a log directory holds only logs
+    /// and backups; a set a writer keeps has its state beside it, which is
+    /// looked for first. Default: /var/lib/rollover as root, else
+    /// $XDG_STATE_HOME/rollover (~/.local/state/rollover).
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub state_dir: Option<PathBuf>,
+
     /// Owner of the new main file, USER[:GROUP] (default: the old one's)
     ///
     /// Without a group, the user's primary group (logrotate's create).
@@ -616,6 +626,13 @@ pub struct ResetArgs {
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
 
+    /// Where rotate keeps the state of sets no writer keeps
+    ///
+    /// Looked in after beside the set. Default: /var/lib/rollover as root, else
+    /// $XDG_STATE_HOME/rollover (~/.local/state/rollover).
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub state_dir: Option<PathBuf>,
+
     /// As root, allow a directory that other users can write
     #[arg(long)]
     pub insecure_dir: bool,
@@ -631,6 +648,14 @@ pub struct StatusArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+
+    /// Where rotate keeps the state of sets no writer keeps
+    ///
+    /// Looked in after beside the set; state it cannot read (mode 0600)
+    /// is left aside, and the names show what they can. Default: /var/lib/rollover as root, else
+    /// $XDG_STATE_HOME/rollover (~/.local/state/rollover).
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub state_dir: Option<PathBuf>,
 }
 
 /// A `--select` or `--deselect` regex.

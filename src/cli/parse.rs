@@ -15,6 +15,12 @@ use crate::config::{
 use crate::naming::{DateOf, Padding};
 use crate::plan::{Fresh, Method};
 use crate::policy::{Conditions, Policy};
+use crate::state::StateDir;
+
+/// `--state-dir`, else the user's default.
+fn state_dir(given: Option<std::path::PathBuf>) -> Option<StateDir> {
+    given.map(StateDir).or_else(StateDir::default_for_user)
+}
 
 fn trust(insecure_dir: bool) -> DirTrust {
     if insecure_dir {
@@ -137,16 +143,19 @@ impl Cli {
                 verbose: a.verbose,
                 force: a.force,
                 only: a.paths,
+                state_dir: a.state_dir,
             }),
             Some(Command::Rotate(a)) => Job::Rotate(a.into_config(OnBusy::Wait)),
             Some(Command::Reset(a)) => Job::Reset(ResetConfig {
                 sets: a.paths,
                 timeout: a.timeout,
                 trust: trust(a.insecure_dir),
+                state_dir: state_dir(a.state_dir),
             }),
             Some(Command::Status(a)) => Job::Status(StatusConfig {
                 paths: a.paths,
                 json: a.json,
+                state_dir: state_dir(a.state_dir),
             }),
             Some(Command::ImportLogrotate(a)) => Job::ImportLogrotate {
                 files: a.files,
@@ -204,6 +213,7 @@ impl RotateArgs {
                 every: self.every,
                 min_size: self.min_size,
                 rotate_empty: self.rotate_empty,
+                force: false,
             },
             finishing,
             around,
@@ -234,6 +244,7 @@ impl RotateArgs {
             trust: trust(self.files.insecure_dir || self.su.is_some()),
             on_busy,
             logrotate_state: None,
+            state_dir: state_dir(self.state_dir),
         }
     }
 }

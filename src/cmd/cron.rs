@@ -19,13 +19,18 @@ use crate::naming::Naming;
 /// Runs a configuration file. An error in it rotates nothing (exit 1); a
 /// failing set does not stop the others.
 pub fn run(run: &ConfigRun) -> Result<ExitCode> {
-    let stanzas = match conffile::load(&run.file) {
+    let mut stanzas = match conffile::load(&run.file) {
         Ok(s) => s,
         Err(e) => {
             messages::error(&format!("{e:#}"));
             return Ok(ExitCode::FAILURE);
         }
     };
+    if let Some(d) = &run.state_dir {
+        for s in &mut stanzas {
+            s.rotate.state_dir = Some(crate::state::StateDir(d.clone()));
+        }
+    }
     let failures = Failures::default();
     let (mut work, listed) = sets_of(&stanzas, &failures);
     if !run.only.is_empty() {
@@ -118,8 +123,8 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
 /// the stanza says.
 fn forced(when: &crate::policy::Conditions) -> crate::policy::Conditions {
     crate::policy::Conditions {
-        rotate_empty: when.rotate_empty,
-        ..crate::policy::Conditions::default()
+        force: true,
+        ..*when
     }
 }
 
@@ -159,7 +164,8 @@ fn sets_of(stanzas: &[Stanza], failures: &Failures) -> (Vec<(Naming, usize)>, Li
     let mut first: std::collections::HashMap<Naming, usize> = std::collections::HashMap::new();
     let mut listed = Listed::new();
     for (s, stanza) in stanzas.iter().enumerate() {
-        let (mut found, errors) = targets::collect(&stanza.rotate.paths);
+        let (mut found, errors) =
+            targets::collect(&stanza.rotate.paths, stanza.rotate.state_dir.as_ref());
         for (dir, names) in found.take_names() {
             listed.entry(dir).or_insert(names);
         }

@@ -122,7 +122,8 @@ pub fn access(set: &FileSet, timeout: Duration, on_busy: OnBusy) -> Result<Acces
 }
 
 /// Refuses a user who may not modify the set: write access to its
-/// directory and to its main file (`None`: none yet) is needed.
+/// directory and to its main file (`None`: none yet) is needed, as the
+/// thread's effective identity (a set's `--su`) has it.
 pub fn check_may_modify(set: &FileSet, main: Option<&[u8]>, verb: &str) -> Result<()> {
     use rustix::fs::{Access as A, AtFlags};
     let dir = set.naming.dir().display().to_string();
@@ -131,9 +132,12 @@ pub fn check_may_modify(set: &FileSet, main: Option<&[u8]>, verb: &str) -> Resul
         checks.push((crate::naming::os(main), set.show(main)));
     }
     for (what, show) in checks {
-        if let Err(e) =
-            rustix::fs::accessat(set.dir(), &what, A::WRITE_OK, AtFlags::SYMLINK_NOFOLLOW)
-        {
+        if let Err(e) = rustix::fs::accessat(
+            set.dir(),
+            &what,
+            A::WRITE_OK,
+            AtFlags::SYMLINK_NOFOLLOW | AtFlags::EACCESS,
+        ) {
             bail!(
                 "cannot {verb} {}: no write access to {show}: {}",
                 set.naming.path().display(),

@@ -43,7 +43,7 @@ fn reset_one(naming: &Naming, cfg: &ResetConfig) -> Result<()> {
     match access(&set, cfg.timeout, OnBusy::Wait)? {
         Access::Alone(_lock, _) => {
             set.truncate(&main.name)?;
-            State::load(&set)?.record_origin(&set)
+            State::load_kept(&set, cfg.state_dir.as_ref())?.record_origin(&set)
         }
         Access::Writer(w) => control::ask(&set, w.pid, Ask::Reset, cfg.timeout),
         Access::Busy(h) => bail!("{} is busy: pid {} holds its lock", path.display(), h.pid),

@@ -26,7 +26,7 @@ use crate::state::State;
 /// Runs `rotate`; each failing set is one line on stderr and exit status 1.
 pub fn run(cfg: &RotateConfig) -> Result<ExitCode> {
     let failures = Failures::default();
-    let (targets, errors) = targets::collect(&cfg.paths);
+    let (targets, errors) = targets::collect(&cfg.paths, cfg.state_dir.as_ref());
     errors.iter().for_each(|e| failures.fail(e));
     if !cfg.missing_ok {
         for arg in &targets.unmatched {
@@ -338,6 +338,11 @@ pub fn rotate_one(
         }
     };
     let plan = if cfg.dry_run {
+        // What the real run checks first, a dry run checks too.
+        if let Some(main) = set.main_entry()? {
+            set.check_main(&main)?;
+            check_may_modify(&set, Some(&main.name), "rotate")?;
+        }
         let plan = plan_unlocked(&set, cfg, &state)?;
         say(&plan);
         if matches!(plan, Plan::Steps(..) | Plan::AskWriter(_)) {
@@ -367,7 +372,7 @@ pub fn rotate_one(
             Access::Alone(lock, waited) => {
                 if waited == Listed::Stale {
                     // Another tool held it first and may have changed it.
-                    state = State::load(&set)?;
+                    state = State::load_kept(&set, cfg.state_dir.as_ref())?;
                 }
                 let listing = match names {
                     Some(names) if waited == Listed::Fresh => set.listing_of_sorted(names)?,
@@ -437,7 +442,7 @@ fn rotate_by_writer(
 /// did.
 fn open_set(naming: &Naming, cfg: &RotateConfig) -> Result<(FileSet, State)> {
     let mut set = FileSet::open(naming.clone(), cfg.trust)?;
-    let state = State::load(&set)?;
+    let state = State::load_kept(&set, cfg.state_dir.as_ref())?;
     let dates = match &cfg.names {
         Some(n) => n.format().map(str::to_string),
         None => state.dates.clone(),

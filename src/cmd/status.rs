@@ -17,7 +17,7 @@ use crate::messages;
 use crate::naming::Naming;
 use crate::pipeline::Tally;
 use crate::policy::{Conditions, Policy, decide};
-use crate::state::State;
+use crate::state::{State, StateDir};
 use crate::units::{human_age, human_size};
 
 #[derive(Debug, Serialize)]
@@ -85,7 +85,7 @@ struct MemberReport {
 /// Runs `status` on every PATH.
 pub fn run(cfg: &StatusConfig) -> Result<ExitCode> {
     let failures = Failures::default();
-    let (targets, errors) = targets::collect(&cfg.paths);
+    let (targets, errors) = targets::collect(&cfg.paths, cfg.state_dir.as_ref());
     errors.iter().for_each(|e| failures.fail(e));
     for arg in &targets.unmatched {
         failures.fail(&anyhow::anyhow!("no file matches {}", arg.display()));
@@ -107,7 +107,7 @@ pub fn run(cfg: &StatusConfig) -> Result<ExitCode> {
     }
     let sets = names
         .iter()
-        .filter_map(|naming| failures.check(report(naming)))
+        .filter_map(|naming| failures.check(report(naming, cfg.state_dir.as_ref())))
         .collect();
     let report = Report { sets };
     if cfg.json {
@@ -144,11 +144,13 @@ pub fn escape(name: &[u8]) -> String {
     out
 }
 
-fn report(naming: &Naming) -> Result<SetReport> {
+fn report(naming: &Naming, state_dir: Option<&StateDir>) -> Result<SetReport> {
     let path = naming.path();
     // Reading a set is harmless in any directory.
     let mut set = FileSet::open(naming.clone(), DirTrust::Shared)?;
-    let state = State::load(&set)?;
+    // State it may not read (mode 0600, another user's) is left aside:
+    // the names show what they can.
+    let state = State::load_kept(&set, state_dir).unwrap_or_default();
     // Date-named backups are told by the FORMAT their writer recorded.
     if let Some(format) = &state.dates {
         set.naming = set

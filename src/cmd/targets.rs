@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow};
 
 use crate::naming::{CODECS, Naming, is_pattern, looks_like_backup};
-use crate::state;
+use crate::state::{self, StateDir};
 
 /// What one path names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,13 +54,16 @@ impl Targets {
 
 /// Resolves every argument; a pattern that cannot be read is an error of
 /// its own, and the others go on.
-pub fn collect(args: &[PathBuf]) -> (Targets, Vec<anyhow::Error>) {
+pub fn collect(args: &[PathBuf], state_dir: Option<&StateDir>) -> (Targets, Vec<anyhow::Error>) {
     let mut t = Targets::default();
     let mut errors = Vec::new();
     // Each directory is read once, however many of its files are named:
     // a pattern over 1,000 sets in one directory must not read it 1,000
     // times.
-    let mut dirs = DirCache::default();
+    let mut dirs = DirCache {
+        state_dir: state_dir.cloned(),
+        ..DirCache::default()
+    };
     let mut seen = std::collections::HashSet::new();
     for arg in args {
         let pattern = is_pattern(arg);
@@ -173,6 +176,9 @@ type Names = (Vec<Vec<u8>>, std::collections::HashSet<Vec<u8>>);
 #[derive(Default)]
 struct DirCache {
     dirs: std::collections::HashMap<PathBuf, Names>,
+    /// Where the state of sets no writer keeps is, which tells their
+    /// date-named backups.
+    state_dir: Option<StateDir>,
 }
 
 fn resolve_in(path: &Path, cache: &mut DirCache) -> Result<Target> {
@@ -183,6 +189,7 @@ fn resolve_in(path: &Path, cache: &mut DirCache) -> Result<Target> {
     let name = naming.template().to_vec();
     // An unreadable directory: the path is taken as it is, and the command
     // reports the directory when it gets there.
+    let state_dir = cache.state_dir.as_ref();
     let (entries, set) = cache
         .dirs
         .entry(naming.dir().to_path_buf())
@@ -200,7 +207,7 @@ fn resolve_in(path: &Path, cache: &mut DirCache) -> Result<Target> {
             of: naming.in_dir(base),
         });
     }
-    if let Some(main) = dated_backup_of(&naming, has) {
+    if let Some(main) = dated_backup_of(&naming, has, state_dir) {
         return Ok(Target::Backup {
             of: naming.in_dir(&main),
         });
@@ -236,16 +243,26 @@ fn resolve_in(path: &Path, cache: &mut DirCache) -> Result<Target> {
 /// read this one as a backup. Such a main file's name is a beginning of
 /// this one's, so only those are looked up (longest first), never every
 /// name of the directory.
-fn dated_backup_of(naming: &Naming, has: impl Fn(&[u8]) -> bool) -> Option<Vec<u8>> {
+fn dated_backup_of(
+    naming: &Naming,
+    has: impl Fn(&[u8]) -> bool,
+    state_dir: Option<&StateDir>,
+) -> Option<Vec<u8>> {
     let name = naming.template();
     for end in (1..name.len()).rev() {
         let main = &name[..end];
         let state_name = [b".", main, b".rollover-state"].concat();
-        if !has(&state_name) {
-            continue;
-        }
-        // An unreadable state file tells nothing: the other sets may.
-        let Ok(text) = std::fs::read(naming.in_dir(&state_name)) else {
+        // Beside the set, else (for a main file that is there) in the
+        // state directory. An unreadable state tells nothing: the other
+        // sets may.
+        let text = if has(&state_name) {
+            std::fs::read(naming.in_dir(&state_name)).ok()
+        } else if has(main) {
+            state_dir.and_then(|d| d.read_for(&naming.in_dir(main)))
+        } else {
+            None
+        };
+        let Some(text) = text else {
             continue;
         };
         let Some(format) = state::dates_in(&text) else {
@@ -369,7 +386,7 @@ mod tests {
             p("app.1.log"),
             p("*.log"),
         ];
-        let (t, errors) = collect(&args);
+        let (t, errors) = collect(&args, None);
         assert!(errors.is_empty());
         assert_eq!(t.sets.len(), 2, "{:?}", t.sets);
         assert_eq!(

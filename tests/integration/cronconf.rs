@@ -572,3 +572,67 @@ fn paths_pick_sets_and_force_rotates_whatever_the_conditions() {
         .code(1)
         .stderr(predicate::str::contains("nope.log is no set of r.toml"));
 }
+
+/// A cron run keeps what it must remember of a set in the state
+/// directory (`state-dir`, or `--state-dir` over it), never beside the
+/// log: afterwards the log directory holds the logs and their backups and
+/// nothing else; the next run reads it back from there (a set rotated
+/// today is not due again today), and `status` finds the naming it says.
+#[test]
+fn a_cron_run_leaves_nothing_beside_the_logs_and_remembers_in_the_state_dir() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Dir::new();
+    std::fs::create_dir(dir.join("logs")).expect("mkdir");
+    dir.write("logs/a.log", b"a1\n");
+    dir.write("logs/b.log", b"b1\n");
+    config(
+        &dir,
+        "r.toml",
+        "state-dir = \"st\"\n\n[[set]]\npaths = [\"logs/a.log\"]\nevery = \"day\"\n\n\
+         [[set]]\npaths = [\"logs/b.log\"]\nbackup-names = \"date:-%Y%m%d\"\n",
+    );
+    dir.assert(&["rotate", "--config", "r.toml", "--force"], b"")
+        .success();
+    let day = chrono::Local::now().format("%Y%m%d").to_string();
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("logs"))
+        .expect("ls")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["a.log", "a.log.1", "b.log", &format!("b.log-{day}")]
+    );
+    let kept: Vec<_> = std::fs::read_dir(dir.join("st"))
+        .expect("the state directory")
+        .filter_map(|e| e.ok())
+        .collect();
+    assert_eq!(kept.len(), 2, "one state file per set");
+    for k in &kept {
+        let mode = k.metadata().expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{:?}", k.file_name());
+    }
+    // Read back: a is not due again today; b's naming is remembered, so a
+    // command line run names its backup by date too, and a pattern takes
+    // the dated backup for no set.
+    dir.write("logs/a.log", b"a2\n");
+    dir.write("logs/b.log", b"b2\n");
+    dir.assert(&["rotate", "--config", "r.toml", "-v"], b"")
+        .success()
+        .stdout(predicate::str::contains("skip").and(predicate::str::contains("a.log")));
+    assert_eq!(dir.read("logs/a.log"), b"a2\n");
+    dir.write("logs/b.log", b"b3\n");
+    let st = dir.join("st");
+    let st = st.to_str().expect("utf-8");
+    dir.assert(&["rotate", "--state-dir", st, "logs/*"], b"")
+        .success();
+    assert!(
+        dir.exists(&format!("logs/b.log-{day}-1")),
+        "{}",
+        dir.listing()
+    );
+    assert!(!dir.exists(&format!("logs/b.log-{day}.1")));
+    dir.assert(&["status", "--state-dir", st, "logs/b.log"], b"")
+        .success()
+        .stdout(predicate::str::contains(format!("b.log-{day}-1")));
+}

@@ -293,12 +293,27 @@ fn su_changes_the_set_as_its_user_and_runs_hooks_as_root() {
     );
     assert_eq!(dir.read("pg/main.log"), b"one\n");
 
-    // As nobody, who may not replace root's file in this sticky
-    // directory: refused by the kernel, nothing changed.
+    // A dry run checks what the real run would: as nobody, in a directory
+    // only root may write, both refuse alike.
     let su = format!("{uid}:{gid}");
+    set_mode(&logs, 0o755);
+    for dry in [true, false] {
+        let mut args = vec!["rotate", "--su", &su, "pg/main.log"];
+        if dry {
+            args.push("--dry-run");
+        }
+        dir.assert(&args, b"")
+            .code(1)
+            .stderr(predicate::str::contains("no write access to directory"));
+    }
+    assert_eq!(dir.read("pg/main.log"), b"one\n");
+    set_mode(&logs, 0o1775);
+
+    // As nobody, who may write this directory (its group) but not root's
+    // file in it: refused, nothing changed.
     dir.assert(&["rotate", "--su", &su, "pg/main.log"], b"")
         .code(1)
-        .stderr(predicate::str::contains("Operation not permitted"));
+        .stderr(predicate::str::contains("no write access to pg/main.log"));
     assert_eq!(dir.read("pg/main.log"), b"one\n");
     let left: Vec<String> = std::fs::read_dir(&logs)
         .expect("ls")

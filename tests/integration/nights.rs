@@ -191,14 +191,15 @@ fn run_ok(mut c: Command, what: &str) -> Output {
 }
 
 /// A log directory as the comparison sees it: each file's decompressed
-/// contents, mode, owner and group, by name; rollover's hidden files, the
-/// hook's record and the tools' own files aside.
+/// contents, mode, owner and group, by name; the hooks' record aside.
+/// Hidden files count: after a cron run nothing of rollover's is left
+/// beside the logs.
 fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32, u32, u32)> {
     let mut m = BTreeMap::new();
     for e in std::fs::read_dir(dir).expect("ls") {
         let e = e.expect("entry");
         let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || name == "hooks" {
+        if name == "hooks" {
             continue;
         }
         let meta = e.metadata().expect("stat");
@@ -331,7 +332,10 @@ fn run_nights_in(
                     .arg(state_of(&rr))
                     .arg(conf_of(&rr));
                 let out = run_ok(c, "import-logrotate");
-                std::fs::write(&toml, &out.stdout).expect("write the configuration");
+                // The state directory, a top-level key, before the sets.
+                let mut text = format!("state-dir = \"{}\"\n", root.join("state").display());
+                text.push_str(&String::from_utf8_lossy(&out.stdout));
+                std::fs::write(&toml, text).expect("write the configuration");
             }
             let mut c = faked(night, BIN);
             c.args(["rotate", "--config"]).arg(&toml);

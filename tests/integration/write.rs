@@ -296,7 +296,12 @@ fn default_permissions_and_backups_keep_the_mode() {
         0o640,
         "the new main file keeps the old one's mode"
     );
+    // The lock file is 0600 while a writer holds it, and gone once it
+    // has exited.
+    let live = crate::util::Live::ready(&dir, &["-s", "4", "app.log"], "app.log");
     assert_eq!(mode(".app.log.rollover-lock"), 0o600);
+    assert!(live.finish().status.success());
+    assert!(!dir.exists(".app.log.rollover-lock"), "{}", dir.listing());
 }
 
 #[test]
