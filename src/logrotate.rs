@@ -34,6 +34,11 @@ struct Settings {
     firstaction: Option<String>,
     lastaction: Option<String>,
     preremove: Option<String>,
+    /// `compresscmd`, `compressoptions`, `compressext`, each with where
+    /// it was written.
+    compress_cmd: Option<(String, String)>,
+    compress_options: Option<(String, String)>,
+    compress_ext: Option<(String, String)>,
     /// `su USER GROUP`, as `USER:GROUP`.
     su: Option<String>,
     dateext: Option<bool>,
@@ -346,6 +351,11 @@ fn directive<'a>(
         "sharedscripts" => s.shared = Some(true),
         "nosharedscripts" => s.shared = Some(false),
         "postrotate" => s.postrotate = Some(script(lines)),
+        "compresscmd" => s.compress_cmd = Some((unquote(rest.trim()), at.to_string())),
+        "compressoptions" => s.compress_options = Some((rest.trim().to_string(), at.to_string())),
+        "compressext" => s.compress_ext = Some((unquote(rest.trim()), at.to_string())),
+        // rollover reads its own codecs' backups itself.
+        "uncompresscmd" => {}
         "su" => match words(rest).as_slice() {
             [user] => s.su = Some(user.clone()),
             [user, group] => s.su = Some(format!("{user}:{group}")),
@@ -446,9 +456,19 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
         let _ = writeln!(t, "rotate-empty = true");
     }
     if s.compress == Some(true) {
-        let _ = writeln!(t, "compress = \"gzip\"");
-        if s.delay == Some(true) {
-            let _ = writeln!(t, "compress-from = 2");
+        match codec(s) {
+            Ok(codec) => {
+                let _ = writeln!(t, "compress = {}", q(&codec));
+                if s.delay == Some(true) {
+                    let _ = writeln!(t, "compress-from = 2");
+                }
+            }
+            Err((at, what)) => {
+                out.warnings.push(format!(
+                    "{at}: not translated: {what}; the backups stay uncompressed"
+                ));
+                let _ = writeln!(t, "# not translated: {what}");
+            }
         }
     }
     if let Some(days) = s.max_age {
@@ -512,6 +532,44 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
     }
     for n in notes {
         let _ = writeln!(t, "{n}");
+    }
+}
+
+/// The codec of logrotate's `compresscmd` (gzip when none), with the
+/// level from its `compressoptions` (`-9`, `-19`): gzip and pigz are
+/// `gzip`, zstd and pzstd `zstd`. Another command, or an extension that
+/// is not the codec's, is why not, with where it was written.
+fn codec(s: &Settings) -> Result<String, (String, String)> {
+    let (name, ext) = match &s.compress_cmd {
+        None => ("gzip", ".gz"),
+        Some((cmd, at)) => match cmd.rsplit('/').next().unwrap_or_default() {
+            "gzip" | "pigz" => ("gzip", ".gz"),
+            "zstd" | "pzstd" => ("zstd", ".zst"),
+            _ => return Err((at.clone(), format!("compresscmd {cmd}"))),
+        },
+    };
+    if let Some((e, at)) = &s.compress_ext
+        && e != ext
+    {
+        return Err((at.clone(), format!("compressext {e}")));
+    }
+    let (lo, hi) = if name == "gzip" { (1, 9) } else { (1, 19) };
+    let level = s.compress_options.as_ref().and_then(|(o, _)| {
+        words(o)
+            .iter()
+            .filter_map(|w| w.strip_prefix('-')?.parse::<u32>().ok())
+            .next_back()
+    });
+    match level {
+        Some(l) if (lo..=hi).contains(&l) => Ok(format!("{name}:{l}")),
+        Some(l) => Err((
+            s.compress_options
+                .as_ref()
+                .map(|o| o.1.clone())
+                .unwrap_or_default(),
+            format!("compressoptions -{l} (rollover's {name} takes {lo}-{hi})"),
+        )),
+        None => Ok(name.to_string()),
     }
 }
 
@@ -712,6 +770,33 @@ mod tests {
         assert_eq!(
             m[Path::new("/var/log/my \"odd\" log")],
             local(2026, 1, 31, 0, 0, 59)
+        );
+    }
+
+    #[test]
+    fn compresscmd_gzip_pigz_and_zstd_are_built_in_codecs() {
+        let t = from(
+            "compress\n/a.log {\n compresscmd /usr/bin/zstd\n compressext .zst\n compressoptions -T0 -19\n uncompresscmd /usr/bin/unzstd\n}\n\
+             /b.log {\n compresscmd pigz\n compressoptions \"-9\"\n}\n/c.log {\n compressoptions -6\n}\n\
+             /d.log {\n compresscmd xz\n compressext .xz\n}\n/e.log {\n compresscmd zstd\n}\n",
+        );
+        let sets: Vec<&str> = t.toml.split("[[set]]").skip(1).collect();
+        assert!(sets[0].contains("compress = \"zstd:19\"\n"), "{}", t.toml);
+        assert!(sets[1].contains("compress = \"gzip:9\"\n"), "{}", t.toml);
+        assert!(sets[2].contains("compress = \"gzip:6\"\n"), "{}", t.toml);
+        assert!(!sets[3].contains("compress ="), "{}", t.toml);
+        assert!(
+            sets[3].contains("# not translated: compresscmd xz\n"),
+            "{}",
+            t.toml
+        );
+        assert!(sets[4].contains("compress = \"zstd\"\n"), "{}", t.toml);
+        assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
+        assert!(
+            t.warnings[0]
+                .contains(":16: not translated: compresscmd xz; the backups stay uncompressed"),
+            "{:?}",
+            t.warnings
         );
     }
 }

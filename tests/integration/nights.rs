@@ -76,6 +76,16 @@ D/weekly.log {
 \tcompress
 }
 
+D/zstd.log {
+\tdaily
+\trotate 3
+\tcompress
+\tcompresscmd /usr/bin/zstd
+\tcompressext .zst
+\tcompressoptions -19
+\tuncompresscmd /usr/bin/unzstd
+}
+
 D/yearly.log {
 \tyearly
 \trotate 2
@@ -140,6 +150,7 @@ D/dnf.log {
 fn lines_for(n: u32) -> Vec<(&'static str, String)> {
     let mut v = vec![
         ("syslog", format!("syslog night {n}\n")),
+        ("zstd.log", format!("zstd night {n}\n")),
         ("wtmp", format!("wtmp night {n}\n")),
     ];
     if n % 2 == 1 {
@@ -402,6 +413,7 @@ fn a_debian_tree_migrated_after_three_nights_agrees_every_night() {
         "dpkg.log.1",
         "yearly.log.1",
         "btmp.1",
+        "zstd.log.3.zst",
     ] {
         assert!(names.iter().any(|n| n == name), "no {name}: {names:?}");
     }

@@ -520,6 +520,9 @@ pub fn decompressed(path: &Path) -> Vec<u8> {
         std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&raw[..]), &mut v)
             .unwrap_or_else(|e| panic!("gunzip {}: {e}", path.display()));
         v
+    } else if path.extension().is_some_and(|e| e == "zst") {
+        zstd::stream::decode_all(&raw[..])
+            .unwrap_or_else(|e| panic!("unzstd {}: {e}", path.display()))
     } else {
         raw
     }
