@@ -91,7 +91,7 @@ pub fn compress(
     target.extend_from_slice(codec.ext().as_bytes());
     set.rename(&work, &target)?;
     set.delete(&plain)?;
-    sync_file(set.dir(), &set.naming.dir().display().to_string())?;
+    sync_file(set.backups_dir(), &set.naming.dir().display().to_string())?;
     Ok(Some(packed))
 }
 

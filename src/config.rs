@@ -136,6 +136,24 @@ pub struct Hook {
     pub timeout: Duration,
 }
 
+/// `--backup-dir DIR` (logrotate's `olddir`), relative to the main file's
+/// directory, and how to make it where it is missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupDir {
+    pub dir: PathBuf,
+    /// `--backup-dir-perm`, `--backup-dir-owner` (logrotate's
+    /// `createolddir`); `None`: a missing one is an error.
+    pub make: Option<MakeDir>,
+}
+
+/// How a missing backup directory is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MakeDir {
+    pub mode: Option<u32>,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+}
+
 /// What the finisher does to a backup beyond syncing it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finishing {
@@ -197,6 +215,8 @@ pub enum DirTrust {
 #[derive(Debug, Clone)]
 pub struct WriteConfig {
     pub set: Naming,
+    /// `--backup-dir`.
+    pub backup_dir: Option<BackupDir>,
     pub policy: Policy,
     pub mode: OpenMode,
     pub partial_timeout: Duration,
@@ -248,6 +268,8 @@ pub struct RotateConfig {
     pub logrotate_state: Option<std::sync::Arc<crate::logrotate::LastRotated>>,
     /// Where the state of a set no writer keeps is kept (`--state-dir`).
     pub state_dir: Option<crate::state::StateDir>,
+    /// `--backup-dir`; `None`: as the set's state says, else beside it.
+    pub backup_dir: Option<BackupDir>,
 }
 
 /// The hooks `rotate` runs around its sets' rotations (logrotate's

@@ -617,5 +617,5 @@ fn sync_one(set: &FileSet, b: &NewBackup) -> Result<()> {
         return Ok(());
     }
     sync_file(&b.fd, &b.show)?;
-    sync_file(set.dir(), &format!("the directory of {}", b.show))
+    sync_file(set.backups_dir(), &format!("the directory of {}", b.show))
 }

@@ -39,6 +39,10 @@ struct Settings {
     compress_cmd: Option<(String, String)>,
     compress_options: Option<(String, String)>,
     compress_ext: Option<(String, String)>,
+    /// `olddir DIR` (`None` after `noolddir`), and `createolddir`'s mode
+    /// and owner.
+    olddir: Option<Option<String>>,
+    createolddir: Option<(String, Option<String>)>,
     /// `su USER GROUP`, as `USER:GROUP`.
     su: Option<String>,
     dateext: Option<bool>,
@@ -351,6 +355,21 @@ fn directive<'a>(
         "sharedscripts" => s.shared = Some(true),
         "nosharedscripts" => s.shared = Some(false),
         "postrotate" => s.postrotate = Some(script(lines)),
+        "olddir" if !rest.trim().is_empty() => s.olddir = Some(Some(unquote(rest.trim()))),
+        "noolddir" => s.olddir = Some(None),
+        "createolddir" => {
+            // createolddir [MODE [OWNER [GROUP]]]; logrotate's default mode
+            // is 0755.
+            let w = words(rest);
+            let mode = w.first().cloned().unwrap_or_else(|| "0755".into());
+            let owner = match (w.get(1), w.get(2)) {
+                (Some(u), Some(g)) => Some(format!("{u}:{g}")),
+                (Some(u), None) => Some(u.clone()),
+                _ => None,
+            };
+            s.createolddir = Some((mode, owner));
+        }
+        "nocreateolddir" => s.createolddir = None,
         "compresscmd" => s.compress_cmd = Some((unquote(rest.trim()), at.to_string())),
         "compressoptions" => s.compress_options = Some((rest.trim().to_string(), at.to_string())),
         "compressext" => s.compress_ext = Some((unquote(rest.trim()), at.to_string())),
@@ -507,6 +526,15 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
         let _ = writeln!(t, "backup-names = {}", q(&format!("date:{f}")));
         let of = s.date_of.unwrap_or("rotation");
         let _ = writeln!(t, "date-of = {}", q(of));
+    }
+    if let Some(Some(dir)) = &s.olddir {
+        let _ = writeln!(t, "backup-dir = {}", q(dir));
+        if let Some((mode, owner)) = &s.createolddir {
+            let _ = writeln!(t, "backup-dir-perm = {}", q(mode));
+            if let Some(o) = owner {
+                let _ = writeln!(t, "backup-dir-owner = {}", q(o));
+            }
+        }
     }
     if let Some(su) = &s.su {
         let _ = writeln!(t, "su = {}", q(su));

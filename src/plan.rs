@@ -150,9 +150,10 @@ pub enum Action {
 }
 
 impl Action {
-    /// Describes the step for `-v` and `--dry-run`.
-    pub fn describe(&self, set: &Naming) -> String {
-        let p = |n: &[u8]| set.in_dir(n).display().to_string();
+    /// Describes the step for `-v` and `--dry-run`, each name shown by
+    /// `path` (its full path).
+    pub fn describe(&self, path: impl Fn(&[u8]) -> String) -> String {
+        let p = path;
         match self {
             Action::Delete(n) => format!("delete {}", p(n)),
             Action::Rename(a, b) => format!("rename {} to {}", p(a), p(b)),
@@ -453,7 +454,11 @@ mod tests {
     }
 
     fn show(steps: &[Action]) -> Vec<String> {
-        steps.iter().map(|s| s.describe(&naming())).collect()
+        let n = naming();
+        steps
+            .iter()
+            .map(|s| s.describe(|m| n.in_dir(m).display().to_string()))
+            .collect()
     }
 
     #[test]

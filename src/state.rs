@@ -47,6 +47,10 @@ pub struct State {
     /// this, never a file's birth, which the kernel stamps).
     #[serde(alias = "emptied", skip_serializing_if = "Option::is_none")]
     pub rotated: Option<u64>,
+    /// Where its backups live (`--backup-dir`), relative to the main
+    /// file's directory; `None`: beside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_dir: Option<PathBuf>,
     /// Where it is kept in the state directory; `None`: beside the set.
     #[serde(skip)]
     kept: Option<PathBuf>,
@@ -214,7 +218,7 @@ impl State {
                 sync_file(&fd, &set.show(&b.name))?;
             }
         }
-        sync_file(set.dir(), &set.naming.dir().display().to_string())?;
+        sync_file(set.backups_dir(), &set.naming.dir().display().to_string())?;
         self.owed.clear();
         self.save(set)
     }
@@ -233,16 +237,23 @@ impl State {
         set: &FileSet,
         count: u64,
         compress_from: Option<u64>,
+        backup_dir: Option<PathBuf>,
     ) -> Result<()> {
         let dates = set.naming.dates().map(str::to_string);
         let padding = padding_of(set);
-        if (&self.count, &self.compress_from, &self.dates, &self.padding)
-            != (&Some(count), &compress_from, &dates, &padding)
+        if (
+            &self.count,
+            &self.compress_from,
+            &self.dates,
+            &self.padding,
+            &self.backup_dir,
+        ) != (&Some(count), &compress_from, &dates, &padding, &backup_dir)
         {
             self.count = Some(count);
             self.compress_from = compress_from;
             self.dates = dates;
             self.padding = padding;
+            self.backup_dir = backup_dir;
             self.save(set)?;
         }
         Ok(())
@@ -259,12 +270,13 @@ impl State {
     }
 
     /// Records how a set's backups are named, when `rotate` was told.
-    pub fn record_names(&mut self, set: &FileSet) -> Result<()> {
+    pub fn record_names(&mut self, set: &FileSet, backup_dir: Option<PathBuf>) -> Result<()> {
         let dates = set.naming.dates().map(str::to_string);
         let padding = padding_of(set);
-        if (&self.dates, &self.padding) != (&dates, &padding) {
+        if (&self.dates, &self.padding, &self.backup_dir) != (&dates, &padding, &backup_dir) {
             self.dates = dates;
             self.padding = padding;
+            self.backup_dir = backup_dir;
             self.save(set)?;
         }
         Ok(())
@@ -363,6 +375,7 @@ mod tests {
             dates: Some("-%Y%m%d %H".into()),
             padding: None,
             rotated: Some(1_790_000_000),
+            backup_dir: None,
             kept: None,
         };
         let json = serde_json::to_vec(&s).expect("json");

@@ -259,6 +259,42 @@ pub struct FilesArgs {
     /// As root, allow a directory that other users can write
     #[arg(long)]
     pub insecure_dir: bool,
+
+    /// Keep the backups in DIR, relative to the main file's directory
+    ///
+    /// logrotate's olddir: backups live there under the same names, on
+    /// the main file's file system (a rotation renames the main file
+    /// there). A missing DIR is an error, unless --backup-dir-perm or
+    /// --backup-dir-owner is given (createolddir): then it is created so.
+    /// Recorded with the set's state, so status and a later rotate find
+    /// the backups there without it.
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub backup_dir: Option<PathBuf>,
+
+    /// Create a missing --backup-dir with MODE (octal; default 0755)
+    #[arg(long, value_name = "MODE", value_parser = parse_perm, requires = "backup_dir")]
+    pub backup_dir_perm: Option<u32>,
+
+    /// Create a missing --backup-dir owned by USER[:GROUP]
+    #[arg(long, value_name = "USER[:GROUP]", value_parser = parse_owner, requires = "backup_dir")]
+    pub backup_dir_owner: Option<Owner>,
+}
+
+impl FilesArgs {
+    /// `--backup-dir` and how to make it.
+    pub fn backup_dir(&self) -> Option<crate::config::BackupDir> {
+        let make = (self.backup_dir_perm.is_some() || self.backup_dir_owner.is_some()).then(|| {
+            crate::config::MakeDir {
+                mode: self.backup_dir_perm,
+                uid: self.backup_dir_owner.map(|o| o.uid),
+                gid: self.backup_dir_owner.map(|o| o.gid),
+            }
+        });
+        Some(crate::config::BackupDir {
+            dir: self.backup_dir.clone()?,
+            make,
+        })
+    }
 }
 
 /// How each backup is finished beyond its sync: writer and `rotate`.

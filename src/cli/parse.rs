@@ -184,6 +184,7 @@ pub fn parse_set(args: &[std::ffi::OsString]) -> Result<RotateConfig, clap::Erro
 impl RotateArgs {
     fn into_config(self, on_busy: OnBusy) -> RotateConfig {
         let timeout = self.finish.hook_timeout;
+        let backup_dir = self.files.backup_dir();
         let mut finishing = self.finish.into_finishing();
         let hook = |command: Option<String>| command.map(|command| Hook { command, timeout });
         finishing.before_remove = hook(self.before_remove);
@@ -245,6 +246,7 @@ impl RotateArgs {
             on_busy,
             logrotate_state: None,
             state_dir: state_dir(self.state_dir),
+            backup_dir,
         }
     }
 }
@@ -270,6 +272,7 @@ impl WriteArgs {
                     .map_or_else(Padding::default, Padding::from),
             );
         Ok(WriteConfig {
+            backup_dir: self.files.backup_dir(),
             set,
             policy: Policy {
                 max_size: self.max_size,

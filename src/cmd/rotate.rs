@@ -300,7 +300,7 @@ fn describe(set: &FileSet, plan: &Plan) -> Vec<String> {
             "skip {path}: it is no longer than one block, the least a collapse moves"
         )],
         Plan::AskWriter(w) => vec![format!("ask the writer (pid {}) to rotate {path}", w.pid)],
-        Plan::Steps(steps, _) => steps.iter().map(|s| s.describe(&set.naming)).collect(),
+        Plan::Steps(steps, _) => steps.iter().map(|s| s.describe(|n| set.show(n))).collect(),
     }
 }
 
@@ -454,6 +454,24 @@ fn open_set(naming: &Naming, cfg: &RotateConfig) -> Result<(FileSet, State)> {
         .with_dates(dates.as_deref())
         .map_err(anyhow::Error::msg)?
         .with_padding(padding);
+    let backup_dir = cfg.backup_dir.clone().or_else(|| {
+        state
+            .backup_dir
+            .clone()
+            .map(|dir| crate::config::BackupDir { dir, make: None })
+    });
+    if let Some(b) = backup_dir {
+        let missing = !set.naming.dir().join(&b.dir).exists();
+        if cfg.dry_run && b.make.is_some() && missing {
+            // A dry run makes nothing; the real run would make it.
+            messages::print(&format!(
+                "create backup directory {}",
+                set.naming.dir().join(&b.dir).display()
+            ));
+        } else {
+            set = set.with_backup_dir(&b.dir, b.make)?;
+        }
+    }
     Ok((set, state))
 }
 
@@ -484,8 +502,11 @@ fn rotate_alone(
             .next()
             .is_some();
     execute(set, steps, &cfg.finishing, reason, owed)?;
-    if (cfg.names.is_some() || cfg.padding.is_some()) && !steps.is_empty() {
-        state.record_names(set)?;
+    if (cfg.names.is_some() || cfg.padding.is_some() || cfg.backup_dir.is_some())
+        && !steps.is_empty()
+    {
+        let dir = cfg.backup_dir.as_ref().map(|b| b.dir.clone());
+        state.record_names(set, dir.or_else(|| state.backup_dir.clone()))?;
     }
     // The set's age starts again now, as this run's clock tells (a new
     // main file's birth is the kernel's, which faketime cannot reach; an

@@ -27,7 +27,10 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
             .with_padding(cfg.set.padding()),
         Target::Backup { .. } => cfg.set.clone(),
     };
-    let set = FileSet::open(naming, cfg.trust)?;
+    let mut set = FileSet::open(naming, cfg.trust)?;
+    if let Some(b) = &cfg.backup_dir {
+        set = set.with_backup_dir(&b.dir, b.make)?;
+    }
     refuse(&set, &cfg)?;
     let me = Holder {
         pid: std::process::id(),
@@ -105,7 +108,8 @@ fn open_main(set: &FileSet, cfg: &WriteConfig) -> Result<Opened> {
     let mut state = State::load(set)?;
     let listing = recover(set, count, &mut state, set.list()?)?;
     let compress_from = cfg.finishing.compress.map(|_| cfg.finishing.compress_from);
-    state.record_writer(set, count, compress_from)?;
+    let backup_dir = cfg.backup_dir.as_ref().map(|b| b.dir.clone());
+    state.record_writer(set, count, compress_from, backup_dir)?;
     if cfg.mode == OpenMode::Truncate {
         // A main file that must be refused is refused before anything of
         // the set is deleted.

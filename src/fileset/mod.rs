@@ -5,14 +5,14 @@
 //! symlink.
 
 use std::os::fd::OwnedFd;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use anyhow::{Context, Result, bail};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, RenameFlags};
 use rustix::io::Errno;
 
-use crate::config::DirTrust;
+use crate::config::{DirTrust, MakeDir};
 use crate::naming::{Naming, os};
 use crate::plan::{self, Action, Backup, Entry, Fresh, Listing, Method};
 
@@ -27,9 +27,21 @@ pub use open::{Create, Opened, birth_time, birth_time_at, sync_file};
 pub struct FileSet {
     pub naming: Naming,
     dir: OwnedFd,
+    /// `--backup-dir`: where the backups live, when not beside the main
+    /// file (with rollover's files that name a backup: its compression
+    /// under way, its hook's link).
+    backups: Option<BackupDir>,
     trust: DirTrust,
     /// How many times the directory was opened anew after it vanished.
     generation: u64,
+}
+
+/// A set's backup directory (`--backup-dir`, logrotate's `olddir`).
+#[derive(Debug)]
+struct BackupDir {
+    fd: OwnedFd,
+    /// As given joined to the main file's directory, for messages and hooks.
+    path: PathBuf,
 }
 
 /// What a rotation left to do beyond the renames: the new main file to
@@ -111,9 +123,108 @@ impl FileSet {
         Ok(FileSet {
             naming,
             dir,
+            backups: None,
             trust,
             generation: 0,
         })
+    }
+
+    /// Keeps the set's backups in `dir` (relative to the main file's
+    /// directory), made as `make` says where it is missing (else a missing
+    /// one is an error naming it). It must be on the main file's file
+    /// system, and trusted as the set's directory is.
+    pub fn with_backup_dir(mut self, dir: &Path, make: Option<MakeDir>) -> Result<FileSet> {
+        let path = self.naming.dir().join(dir);
+        let show = path.display().to_string();
+        let open = || {
+            rustix::fs::openat(
+                &self.dir,
+                dir,
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+        };
+        let fd = match (open(), make) {
+            (Ok(fd), _) => fd,
+            (Err(Errno::NOENT), Some(make)) => {
+                let mode = Mode::from_raw_mode(make.mode.unwrap_or(0o755));
+                match rustix::fs::mkdirat(&self.dir, dir, mode) {
+                    Ok(()) | Err(Errno::EXIST) => {}
+                    Err(e) => {
+                        return Err(e)
+                            .with_context(|| format!("cannot create backup directory {show}"));
+                    }
+                }
+                let fd = open().with_context(|| format!("cannot open backup directory {show}"))?;
+                if make.uid.is_some() || make.gid.is_some() {
+                    rustix::fs::fchown(
+                        &fd,
+                        make.uid.map(rustix::fs::Uid::from_raw),
+                        make.gid.map(rustix::fs::Gid::from_raw),
+                    )
+                    .with_context(|| format!("cannot give backup directory {show} its owner"))?;
+                }
+                // The mode as asked, umask aside (chown clears set-id bits).
+                rustix::fs::fchmod(&fd, mode)
+                    .with_context(|| format!("cannot set the mode of backup directory {show}"))?;
+                fd
+            }
+            (Err(Errno::NOENT), None) => bail!(
+                "backup directory {show} does not exist (give --backup-dir-perm or --backup-dir-owner to create it)"
+            ),
+            (Err(e), _) => {
+                return Err(e).with_context(|| format!("cannot open backup directory {show}"));
+            }
+        };
+        let st = rustix::fs::fstat(&fd)
+            .with_context(|| format!("cannot stat backup directory {show}"))?;
+        let main = rustix::fs::fstat(&self.dir)
+            .with_context(|| format!("cannot stat directory {}", self.naming.dir().display()))?;
+        if st.st_dev != main.st_dev {
+            bail!(
+                "backup directory {show} is on another file system than {}: not supported yet (rollover moves backups there by renaming)",
+                self.naming.path().display()
+            );
+        }
+        if let (true, DirTrust::OwnOnly, Some(who)) = (
+            is_root(),
+            self.trust,
+            writable_by_others(st.st_mode, st.st_gid),
+        ) {
+            bail!(
+                "refusing to work in {show}: it is writable by {who}: give --su, or --insecure-dir"
+            );
+        }
+        self.backups = Some(BackupDir { fd, path });
+        Ok(self)
+    }
+
+    /// The directory a name of the set lives in: a backup's (and the
+    /// files of rollover's own that name a backup), or the main file's.
+    pub fn dir_of(&self, name: &[u8]) -> &OwnedFd {
+        match &self.backups {
+            Some(b) if self.is_backup_name(name) => &b.fd,
+            _ => &self.dir,
+        }
+    }
+
+    /// Whether a name lives in the backup directory.
+    fn is_backup_name(&self, name: &[u8]) -> bool {
+        let own = |what: &str| name.starts_with(&self.naming.own_name(what));
+        self.naming.parse(name).is_some_and(|m| m.index > 0)
+            || self.naming.parse_dated(name).is_some()
+            || own("zip")
+            || own("hook")
+    }
+
+    /// The directory the backups live in, to sync their names.
+    pub fn backups_dir(&self) -> &OwnedFd {
+        self.backups.as_ref().map_or(&self.dir, |b| &b.fd)
+    }
+
+    /// Whether the set keeps its backups in a directory of their own.
+    pub fn has_backup_dir(&self) -> bool {
+        self.backups.is_some()
     }
 
     /// Whether the directory this handle holds was removed (or another
@@ -151,24 +262,28 @@ impl FileSet {
 
     /// The path of a member, for messages.
     pub fn show(&self, name: &[u8]) -> String {
-        self.naming.in_dir(name).display().to_string()
+        self.path_of(name).display().to_string()
     }
 
     /// The path of a member.
     pub fn path_of(&self, name: &[u8]) -> PathBuf {
-        self.naming.in_dir(name)
+        match &self.backups {
+            Some(b) if self.is_backup_name(name) => b.path.join(os(name)),
+            _ => self.naming.in_dir(name),
+        }
     }
 
     /// Lists the set by reading its directory once: never by probing
     /// numbers one by one, so a huge `max-count` costs nothing.
     pub fn list(&self) -> Result<Listing> {
-        let show_dir = || self.naming.dir().display().to_string();
-        let mut dir = rustix::fs::Dir::read_from(&self.dir)
-            .with_context(|| format!("cannot read directory {}", show_dir()))?;
-        let mut names = Vec::new();
-        while let Some(entry) = dir.read() {
-            let entry = entry.with_context(|| format!("cannot read directory {}", show_dir()))?;
-            names.push(entry.file_name().to_bytes().to_vec());
+        let mut names = read_names(&self.dir, self.naming.dir())?;
+        if let Some(b) = &self.backups {
+            // The main file (and a crashed rotation's new one) from its
+            // directory, the backups from theirs.
+            names.retain(|n| !self.is_backup_name(n));
+            let mut backups = read_names(&b.fd, &b.path)?;
+            backups.retain(|n| self.is_backup_name(n));
+            names.extend(backups);
         }
         self.listing_of(&names)
     }
@@ -178,6 +293,9 @@ impl FileSet {
     /// (a binary search for its lead), so listing 1,000 sets of one
     /// directory does not read every name 1,000 times.
     pub fn listing_of_sorted(&self, sorted: &[Vec<u8>]) -> Result<Listing> {
+        if self.backups.is_some() {
+            return self.list();
+        }
         let lead = self.naming.lead();
         let from = sorted.partition_point(|n| n.as_slice() < lead);
         let len = sorted[from..].partition_point(|n| n.starts_with(lead));
@@ -268,7 +386,11 @@ impl FileSet {
 
     /// Stats a member without following a symlink; `None` if it is absent.
     pub fn stat(&self, name: &[u8]) -> Result<Option<Entry>> {
-        match rustix::fs::statat(&self.dir, os(name).as_os_str(), AtFlags::SYMLINK_NOFOLLOW) {
+        match rustix::fs::statat(
+            self.dir_of(name),
+            os(name).as_os_str(),
+            AtFlags::SYMLINK_NOFOLLOW,
+        ) {
             Ok(st) => Ok(Some(entry_of(name, &st))),
             Err(Errno::NOENT) => Ok(None),
             Err(e) => Err(e).with_context(|| format!("cannot stat {}", self.show(name))),
@@ -366,9 +488,19 @@ impl FileSet {
 
     /// A second handle on the set, for the finisher's thread.
     pub fn try_clone(&self) -> Result<FileSet> {
+        let backups = match &self.backups {
+            Some(b) => Some(BackupDir {
+                fd: rustix::io::fcntl_dupfd_cloexec(&b.fd, 0).with_context(|| {
+                    format!("cannot duplicate the handle on {}", b.path.display())
+                })?,
+                path: b.path.clone(),
+            }),
+            None => None,
+        };
         Ok(FileSet {
             naming: self.naming.clone(),
             dir: self.dup_dir()?,
+            backups,
             trust: self.trust,
             generation: self.generation,
         })
@@ -391,7 +523,7 @@ impl FileSet {
     /// and without following a symlink.
     fn delete_keeping(&self, name: &[u8]) -> Result<Option<OwnedFd>> {
         let fd = rustix::fs::openat(
-            &self.dir,
+            self.dir_of(name),
             os(name).as_os_str(),
             OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
             Mode::empty(),
@@ -404,9 +536,9 @@ impl FileSet {
     /// Renames a file of rollover's own over its old version.
     fn rename_over(&self, from: &[u8], to: &[u8]) -> Result<()> {
         rustix::fs::renameat(
-            &self.dir,
+            self.dir_of(from),
             os(from).as_os_str(),
-            &self.dir,
+            self.dir_of(to),
             os(to).as_os_str(),
         )
         .with_context(|| format!("cannot rename {} to {}", self.show(from), self.show(to)))
@@ -416,14 +548,15 @@ impl FileSet {
     pub fn rename(&self, from: &[u8], to: &[u8]) -> Result<()> {
         let ctx = || format!("cannot rename {} to {}", self.show(from), self.show(to));
         let (a, b) = (os(from), os(to));
-        match rustix::fs::renameat_with(&self.dir, &a, &self.dir, &b, RenameFlags::NOREPLACE) {
+        let (da, db) = (self.dir_of(from), self.dir_of(to));
+        match rustix::fs::renameat_with(da, &a, db, &b, RenameFlags::NOREPLACE) {
             Ok(()) => Ok(()),
             Err(Errno::INVAL | Errno::NOSYS) => {
                 // The file system lacks RENAME_NOREPLACE: check, then rename.
                 if self.stat(to)?.is_some() {
                     return Err(Errno::EXIST).with_context(ctx);
                 }
-                rustix::fs::renameat(&self.dir, &a, &self.dir, &b).with_context(ctx)
+                rustix::fs::renameat(da, &a, db, &b).with_context(ctx)
             }
             Err(e) => Err(e).with_context(ctx),
         }
@@ -487,10 +620,16 @@ impl FileSet {
             Err(Errno::INVAL | Errno::NOSYS) => {
                 // No RENAME_EXCHANGE here: the old file moves first, leaving
                 // PATH missing until the new one is renamed in.
-                rustix::fs::renameat_with(&self.dir, &m, &self.dir, &b, RenameFlags::NOREPLACE)
-                    .with_context(|| {
-                        format!("cannot rename {} to {}", self.show(main), self.show(backup))
-                    })?;
+                rustix::fs::renameat_with(
+                    &self.dir,
+                    &m,
+                    self.dir_of(backup),
+                    &b,
+                    RenameFlags::NOREPLACE,
+                )
+                .with_context(|| {
+                    format!("cannot rename {} to {}", self.show(main), self.show(backup))
+                })?;
                 self.rename(&new, main)?;
             }
             Err(e) => {
@@ -531,8 +670,21 @@ fn rank(backups: &mut [Backup]) -> Result<(), (Vec<u8>, Option<Vec<u8>>)> {
     Ok(())
 }
 
+/// The names in a directory.
+fn read_names(fd: &OwnedFd, path: &Path) -> Result<Vec<Vec<u8>>> {
+    let show_dir = || path.display().to_string();
+    let mut dir = rustix::fs::Dir::read_from(fd)
+        .with_context(|| format!("cannot read directory {}", show_dir()))?;
+    let mut names = Vec::new();
+    while let Some(entry) = dir.read() {
+        let entry = entry.with_context(|| format!("cannot read directory {}", show_dir()))?;
+        names.push(entry.file_name().to_bytes().to_vec());
+    }
+    Ok(names)
+}
+
 fn unlink(set: &FileSet, name: &[u8]) -> Result<()> {
-    match rustix::fs::unlinkat(&set.dir, os(name).as_os_str(), AtFlags::empty()) {
+    match rustix::fs::unlinkat(set.dir_of(name), os(name).as_os_str(), AtFlags::empty()) {
         Ok(()) | Err(Errno::NOENT) => Ok(()),
         Err(e) => Err(e).with_context(|| format!("cannot delete {}", set.show(name))),
     }

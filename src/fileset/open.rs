@@ -52,7 +52,7 @@ impl Opened {
 impl FileSet {
     pub(super) fn create_exclusive(&self, name: &[u8], mode: u32) -> Result<OwnedFd> {
         let fd = rustix::fs::openat(
-            &self.dir,
+            self.dir_of(name),
             os(name).as_os_str(),
             OFlags::WRONLY
                 | OFlags::APPEND
@@ -72,7 +72,7 @@ impl FileSet {
     /// a FIFO, and checks that it is a regular file with one link.
     pub(super) fn open_existing(&self, name: &[u8], access: OFlags) -> Result<OwnedFd> {
         let fd = rustix::fs::openat(
-            &self.dir,
+            self.dir_of(name),
             os(name).as_os_str(),
             access | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC,
             Mode::empty(),
@@ -184,7 +184,7 @@ impl FileSet {
     /// Opens a backup for reading (to sync it), never through a link.
     pub fn open_backup(&self, name: &[u8]) -> Result<OwnedFd> {
         rustix::fs::openat(
-            &self.dir,
+            self.dir_of(name),
             os(name).as_os_str(),
             OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
             Mode::empty(),
@@ -197,7 +197,7 @@ impl FileSet {
     pub fn read_own(&self, what: &str) -> Result<Option<Vec<u8>>> {
         let name = self.naming.own_name(what);
         let fd = match rustix::fs::openat(
-            &self.dir,
+            self.dir_of(&name),
             os(&name).as_os_str(),
             OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
             Mode::empty(),
@@ -233,7 +233,7 @@ impl FileSet {
         let name = self.naming.own_name(what);
         unlink(self, &name)?;
         rustix::fs::openat(
-            &self.dir,
+            self.dir_of(&name),
             os(&name).as_os_str(),
             OFlags::RDWR | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
             Mode::from_raw_mode(0o600),
@@ -252,9 +252,9 @@ impl FileSet {
         }
         unlink(self, &name)?;
         rustix::fs::linkat(
-            &self.dir,
+            self.dir_of(member),
             os(member).as_os_str(),
-            &self.dir,
+            self.dir_of(&name),
             os(&name).as_os_str(),
             AtFlags::empty(),
         )
@@ -299,7 +299,7 @@ pub fn birth_time(fd: &impl AsFd) -> Option<SystemTime> {
 /// The birth time of a member found by name, falling back to its mtime.
 pub fn birth_time_at(set: &FileSet, name: &[u8]) -> Option<SystemTime> {
     let st = rustix::fs::statx(
-        set.dir(),
+        set.dir_of(name),
         os(name).as_os_str(),
         AtFlags::SYMLINK_NOFOLLOW,
         StatxFlags::BTIME | StatxFlags::MTIME,

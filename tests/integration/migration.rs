@@ -377,3 +377,89 @@ fn nobody() -> Option<(u32, u32)> {
     let f: Vec<&str> = line.split(':').collect();
     Some((f.get(2)?.parse().ok()?, f.get(3)?.parse().ok()?))
 }
+
+/// `--backup-dir` (logrotate's olddir): the writer and rotate keep the
+/// backups there under the same names, compressed there, counted there;
+/// a missing one is an error naming it unless asked to make it (with the
+/// mode asked); status and a later rotate find the backups there without
+/// the option; one on another file system is refused, naming it.
+#[test]
+fn backups_live_in_the_backup_dir() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Dir::new();
+    let input = lines(3000, "line");
+    dir.assert(
+        &["-s", "8K", "-c", "3", "--backup-dir", "old", "app.log"],
+        &input,
+    )
+    .code(1)
+    .stderr(predicate::str::contains(
+        "backup directory ./old does not exist",
+    ));
+    assert!(!dir.exists("old"));
+    dir.ok(
+        &[
+            "-s",
+            "8K",
+            "-c",
+            "3",
+            "--compress",
+            "gzip",
+            "--backup-dir",
+            "old",
+            "--backup-dir-perm",
+            "0750",
+            "app.log",
+        ],
+        &input,
+    );
+    let mode = std::fs::metadata(dir.join("old"))
+        .expect("old/")
+        .permissions()
+        .mode()
+        & 0o7777;
+    assert_eq!(mode, 0o750);
+    let mut old: Vec<String> = std::fs::read_dir(dir.join("old"))
+        .expect("ls old")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    old.sort();
+    assert_eq!(old, ["app.log.1.gz", "app.log.2.gz", "app.log.3.gz"]);
+    // The newest lines, whole and in order, across both directories.
+    let mut kept = Vec::new();
+    for n in [3, 2, 1] {
+        kept.extend(crate::util::decompressed(
+            &dir.join(&format!("old/app.log.{n}.gz")),
+        ));
+    }
+    kept.extend(dir.read("app.log"));
+    assert!(input.ends_with(&kept), "not the input's tail");
+    assert!(
+        !dir.names().iter().any(|n| n.starts_with("app.log.")),
+        "{}",
+        dir.listing()
+    );
+    // status and rotate find them there, as the set's state says.
+    dir.assert(&["status", "app.log"], b"")
+        .success()
+        .stdout(predicate::str::contains("app.log.3.gz"));
+    dir.assert(&["rotate", "-c", "2", "app.log"], b"").success();
+    assert!(dir.exists("old/app.log.1") && dir.exists("old/app.log.2.gz"));
+    assert!(!dir.exists("old/app.log.3.gz") && !dir.exists("app.log.1"));
+
+    // Another file system: refused, naming it.
+    if !crate::util::is_root() {
+        crate::util::cannot_run("a tmpfs for another file system needs root");
+        return;
+    }
+    let Some(_fs) = crate::util::Tmpfs::mount(dir.join("elsewhere"), "1m") else {
+        return;
+    };
+    dir.write("b.log", b"b\n");
+    dir.assert(&["rotate", "--backup-dir", "elsewhere", "b.log"], b"")
+        .code(1)
+        .stderr(predicate::str::contains(
+            "backup directory ./elsewhere is on another file system",
+        ));
+    assert_eq!(dir.read("b.log"), b"b\n");
+}

@@ -86,6 +86,21 @@ D/zstd.log {
 \tuncompresscmd /usr/bin/unzstd
 }
 
+D/old.log {
+\tdaily
+\trotate 3
+\tcompress
+\tdelaycompress
+\tolddir archive
+\tcreateolddir 0750 root adm
+}
+
+D/kept.log {
+\tweekly
+\trotate 2
+\tolddir /KEPT
+}
+
 D/yearly.log {
 \tyearly
 \trotate 2
@@ -151,6 +166,8 @@ fn lines_for(n: u32) -> Vec<(&'static str, String)> {
     let mut v = vec![
         ("syslog", format!("syslog night {n}\n")),
         ("zstd.log", format!("zstd night {n}\n")),
+        ("old.log", format!("old night {n}\n")),
+        ("kept.log", format!("kept night {n}\n")),
         ("wtmp", format!("wtmp night {n}\n")),
     ];
     if n % 2 == 1 {
@@ -311,7 +328,9 @@ fn run_nights_in(
     for d in [&lr, &rr] {
         std::fs::create_dir_all(d).expect("mkdir");
         setup(d);
-        let text = conf.replace("D/", &format!("{}/", d.display()));
+        let text = conf
+            .replace("D/", &format!("{}/", d.display()))
+            .replace("/KEPT", &format!("{}/kept", d.display()));
         std::fs::write(conf_of(d), text).expect("conf");
     }
     let logrotate = |d: &Path, night: NaiveDate| {
@@ -403,7 +422,9 @@ fn a_debian_tree_migrated_after_three_nights_agrees_every_night() {
             .map(|(log, line)| (log.to_string(), line))
             .collect()
     };
-    let names = run_nights("Debian tree", DEBIAN, feed, 35, 3);
+    // An olddir that exists (absolute), beside one createolddir makes.
+    let setup = |d: &Path| std::fs::create_dir_all(d.join("kept")).expect("mkdir");
+    let names = run_nights_in("Debian tree", DEBIAN, setup, feed, 35, 3);
     // The nights did rotate: daily, weekly, monthly and yearly backups.
     for name in [
         "syslog.7.gz",
@@ -414,6 +435,8 @@ fn a_debian_tree_migrated_after_three_nights_agrees_every_night() {
         "yearly.log.1",
         "btmp.1",
         "zstd.log.3.zst",
+        "archive/old.log.3.gz",
+        "kept/kept.log.2",
     ] {
         assert!(names.iter().any(|n| n == name), "no {name}: {names:?}");
     }
