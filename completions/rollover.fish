@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rollover_global_optspecs
-    string join \n s/max-size= a/max-age= every= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee select= deselect= rate-limit= on-stall= buffer= fsync= compress= compress-from= max-total= max-backup-age= on-rotate= hook-timeout= backup-names= date-of= padding= perm= insecure-dir backup-dir= backup-dir-perm= backup-dir-owner= h/help V/version
+    string join \n s/max-size= a/max-age= every= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee select= deselect= rate-limit= on-stall= buffer= fsync= compress= compress-from= max-total= max-backup-age= on-rotate= hook-timeout= backup-names= date-of= padding= perm= insecure-dir extension= backup-dir= backup-dir-perm= backup-dir-owner= h/help V/version
 end
 
 function __fish_rollover_needs_command
@@ -57,6 +57,7 @@ hour-ago\t'An hour before the rotation'"
 complete -c rollover -n "__fish_rollover_needs_command" -l padding -d 'Write backup numbers zero-padded (auto: .01 ... .10) or not (none)' -r -f -a "auto\t'Zero-padded to the digits of the count'
 none\t'Unpadded, as logrotate writes them'"
 complete -c rollover -n "__fish_rollover_needs_command" -l perm -d 'Mode of new main files, in octal (default 0644 minus the umask)' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l extension -d 'Number backups before EXT: mylog.foo, backups mylog.1.foo (logrotate\'s extension)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l backup-dir -d 'Keep the backups in DIR, relative to the main file\'s directory' -r -f -a "(__fish_complete_directories)"
 complete -c rollover -n "__fish_rollover_needs_command" -l backup-dir-perm -d 'Create a missing --backup-dir with MODE (octal; default 0755)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l backup-dir-owner -d 'Create a missing --backup-dir owned by USER[:GROUP]' -r
@@ -102,6 +103,7 @@ hour-ago\t'An hour before the rotation'"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l padding -d 'Write backup numbers zero-padded (auto: .01 ... .10) or not (none)' -r -f -a "auto\t'Zero-padded to the digits of the count'
 none\t'Unpadded, as logrotate writes them'"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l perm -d 'Mode of new main files, in octal (default 0644 minus the umask)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l extension -d 'Number backups before EXT: mylog.foo, backups mylog.1.foo (logrotate\'s extension)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l backup-dir -d 'Keep the backups in DIR, relative to the main file\'s directory' -r -f -a "(__fish_complete_directories)"
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l backup-dir-perm -d 'Create a missing --backup-dir with MODE (octal; default 0755)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l backup-dir-owner -d 'Create a missing --backup-dir owned by USER[:GROUP]' -r

@@ -270,6 +270,8 @@ pub struct RotateConfig {
     pub state_dir: Option<crate::state::StateDir>,
     /// `--backup-dir`; `None`: as the set's state says, else beside it.
     pub backup_dir: Option<BackupDir>,
+    /// `--extension`; `None`: as the set's state says.
+    pub extension: Option<String>,
 }
 
 /// The hooks `rotate` runs around its sets' rotations (logrotate's

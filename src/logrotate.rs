@@ -43,6 +43,8 @@ struct Settings {
     /// and owner.
     olddir: Option<Option<String>>,
     createolddir: Option<(String, Option<String>)>,
+    /// `extension EXT`.
+    extension: Option<String>,
     /// `su USER GROUP`, as `USER:GROUP`.
     su: Option<String>,
     dateext: Option<bool>,
@@ -357,6 +359,7 @@ fn directive<'a>(
         "postrotate" => s.postrotate = Some(script(lines)),
         "olddir" if !rest.trim().is_empty() => s.olddir = Some(Some(unquote(rest.trim()))),
         "noolddir" => s.olddir = Some(None),
+        "extension" if !rest.trim().is_empty() => s.extension = Some(unquote(rest.trim())),
         "createolddir" => {
             // createolddir [MODE [OWNER [GROUP]]]; logrotate's default mode
             // is 0755.
@@ -535,6 +538,9 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
                 let _ = writeln!(t, "backup-dir-owner = {}", q(o));
             }
         }
+    }
+    if let Some(ext) = &s.extension {
+        let _ = writeln!(t, "extension = {}", q(ext));
     }
     if let Some(su) = &s.su {
         let _ = writeln!(t, "su = {}", q(su));

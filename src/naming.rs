@@ -24,6 +24,9 @@ enum Template {
     Suffix(Vec<u8>),
     /// `app.%.log`: the number replaces `%`; the main file is number 0.
     Percent { prefix: Vec<u8>, suffix: Vec<u8> },
+    /// `mylog.foo` with `--extension .foo`: backups are `mylog.N.foo`, the
+    /// main file keeps its name (logrotate's `extension`).
+    Extension { stem: Vec<u8>, ext: Vec<u8> },
 }
 
 /// The names of one set: its directory and the template of its file names.
@@ -147,6 +150,37 @@ impl Naming {
         })
     }
 
+    /// The same set with its numbers (or dates) before `ext` where the
+    /// main file's name ends in it (`--extension`, matched literally, dot
+    /// included): `mylog.foo`, backups `mylog.1.foo`. A name that does not
+    /// end in it (or is only it) is left as it is, as logrotate does.
+    pub fn with_extension(mut self, ext: Option<&str>) -> Naming {
+        if let Template::Extension { stem, ext } = &self.template {
+            self.template = Template::Suffix([stem.as_slice(), ext].concat());
+        }
+        let Some(ext) = ext.filter(|e| !e.is_empty()) else {
+            return self;
+        };
+        if let Template::Suffix(name) = &self.template
+            && name.len() > ext.len()
+            && name.ends_with(ext.as_bytes())
+        {
+            self.template = Template::Extension {
+                stem: name[..name.len() - ext.len()].to_vec(),
+                ext: ext.as_bytes().to_vec(),
+            };
+        }
+        self
+    }
+
+    /// `--extension` where it applies.
+    pub fn extension(&self) -> Option<&str> {
+        match &self.template {
+            Template::Extension { ext, .. } => std::str::from_utf8(ext).ok(),
+            _ => None,
+        }
+    }
+
     /// The same set with its numbers written as `padding` says.
     pub fn with_padding(mut self, padding: Padding) -> Naming {
         self.padding = padding;
@@ -215,6 +249,7 @@ impl Naming {
         match &self.template {
             Template::Suffix(base) => base,
             Template::Percent { prefix, .. } => prefix,
+            Template::Extension { stem, .. } => stem,
         }
     }
 
@@ -230,7 +265,7 @@ impl Naming {
         let f = self.dates.as_deref()?;
         Some(match self.template {
             Template::Percent { .. } => f.strip_prefix('.').unwrap_or(f),
-            Template::Suffix(_) => f,
+            Template::Suffix(_) | Template::Extension { .. } => f,
         })
     }
 
@@ -261,6 +296,11 @@ impl Naming {
                 out.extend_from_slice(stamp.as_bytes());
                 out.extend_from_slice(suffix);
             }
+            Template::Extension { stem, ext } => {
+                out.extend_from_slice(stem);
+                out.extend_from_slice(stamp.as_bytes());
+                out.extend_from_slice(ext);
+            }
         }
         if let Some(codec) = codec {
             out.push(b'.');
@@ -284,6 +324,9 @@ impl Naming {
             Template::Percent { prefix, suffix } => stem
                 .strip_prefix(prefix.as_slice())?
                 .strip_suffix(suffix.as_slice())?,
+            Template::Extension { stem: base, ext } => stem
+                .strip_prefix(base.as_slice())?
+                .strip_suffix(ext.as_slice())?,
         };
         let middle = std::str::from_utf8(middle).ok()?;
         if let Some(t) = parse_stamp(middle, fmt) {
@@ -355,6 +398,13 @@ impl Naming {
                 out.extend_from_slice(format!("{index:0width$}").as_bytes());
                 out.extend_from_slice(suffix);
             }
+            Template::Extension { stem, ext } => {
+                out.extend_from_slice(stem);
+                if index > 0 {
+                    out.extend_from_slice(format!(".{index:0width$}").as_bytes());
+                }
+                out.extend_from_slice(ext);
+            }
         }
         if let Some(codec) = codec {
             out.push(b'.');
@@ -406,6 +456,15 @@ impl Naming {
             Template::Percent { prefix, suffix } => {
                 let rest = name.strip_prefix(prefix.as_slice())?;
                 parse_digits(rest.strip_suffix(suffix.as_slice())?)
+            }
+            Template::Extension { stem, ext } => {
+                let rest = name
+                    .strip_prefix(stem.as_slice())?
+                    .strip_suffix(ext.as_slice())?;
+                if rest.is_empty() {
+                    return Some(0);
+                }
+                parse_digits(rest.strip_prefix(b".")?).filter(|&n| n > 0)
             }
         }
     }

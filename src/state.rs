@@ -47,6 +47,9 @@ pub struct State {
     /// this, never a file's birth, which the kernel stamps).
     #[serde(alias = "emptied", skip_serializing_if = "Option::is_none")]
     pub rotated: Option<u64>,
+    /// The extension its backup numbers go before (`--extension`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
     /// Where its backups live (`--backup-dir`), relative to the main
     /// file's directory; `None`: beside it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -239,24 +242,32 @@ impl State {
         compress_from: Option<u64>,
         backup_dir: Option<PathBuf>,
     ) -> Result<()> {
-        let dates = set.naming.dates().map(str::to_string);
-        let padding = padding_of(set);
-        if (
-            &self.count,
-            &self.compress_from,
-            &self.dates,
-            &self.padding,
-            &self.backup_dir,
-        ) != (&Some(count), &compress_from, &dates, &padding, &backup_dir)
-        {
+        let renamed = self.take_names(set, backup_dir);
+        if renamed || (self.count, self.compress_from) != (Some(count), compress_from) {
             self.count = Some(count);
             self.compress_from = compress_from;
-            self.dates = dates;
-            self.padding = padding;
-            self.backup_dir = backup_dir;
             self.save(set)?;
         }
         Ok(())
+    }
+
+    /// Takes how the set's backups are named and where they live from the
+    /// set as opened; whether anything changed.
+    fn take_names(&mut self, set: &FileSet, backup_dir: Option<PathBuf>) -> bool {
+        let dates = set.naming.dates().map(str::to_string);
+        let padding = padding_of(set);
+        let extension = set.naming.extension().map(str::to_string);
+        let changed = (
+            &self.dates,
+            &self.padding,
+            &self.backup_dir,
+            &self.extension,
+        ) != (&dates, &padding, &backup_dir, &extension);
+        self.dates = dates;
+        self.padding = padding;
+        self.backup_dir = backup_dir;
+        self.extension = extension;
+        changed
     }
 
     /// Records that the set was rotated, or its main file emptied in
@@ -271,12 +282,7 @@ impl State {
 
     /// Records how a set's backups are named, when `rotate` was told.
     pub fn record_names(&mut self, set: &FileSet, backup_dir: Option<PathBuf>) -> Result<()> {
-        let dates = set.naming.dates().map(str::to_string);
-        let padding = padding_of(set);
-        if (&self.dates, &self.padding, &self.backup_dir) != (&dates, &padding, &backup_dir) {
-            self.dates = dates;
-            self.padding = padding;
-            self.backup_dir = backup_dir;
+        if self.take_names(set, backup_dir) {
             self.save(set)?;
         }
         Ok(())
@@ -356,6 +362,11 @@ fn padding_of(set: &FileSet) -> Option<Padding> {
     Some(set.naming.padding()).filter(|&p| p != Padding::default())
 }
 
+/// The extension recorded in a state file's bytes (`--extension`).
+pub fn extension_in(bytes: &[u8]) -> Option<String> {
+    State::decode(bytes).extension
+}
+
 /// The date FORMAT recorded in a state file's bytes, for telling a
 /// date-named backup from a set without a handle on its directory.
 pub fn dates_in(bytes: &[u8]) -> Option<String> {
@@ -376,6 +387,7 @@ mod tests {
             padding: None,
             rotated: Some(1_790_000_000),
             backup_dir: None,
+            extension: None,
             kept: None,
         };
         let json = serde_json::to_vec(&s).expect("json");

@@ -122,7 +122,8 @@ rotate-empty) and notifempty, compress, delaycompress, create or its absence
 (no-create), hourly, daily, weekly [N], monthly, yearly, size (which drops
 an inherited period), maxsize, minsize, maxage, compresscmd gzip, pigz or
 zstd with compressoptions' level, prerotate, postrotate, firstaction,
-lastaction, preremove, sharedscripts, su, copytruncate (as method
+lastaction, preremove, sharedscripts, su, olddir, createolddir, extension,
+copytruncate (as method
 = \"collapse\": nothing lost), copy, dateext, dateformat, dateyesterday,
 datehourago and include. --state writes logrotate's record of each log's
 last rotation as logrotate-state, so the first night after the migration

@@ -260,6 +260,15 @@ pub struct FilesArgs {
     #[arg(long)]
     pub insecure_dir: bool,
 
+    /// Number backups before EXT: mylog.foo, backups mylog.1.foo (logrotate's extension)
+    ///
+    /// Where the main file's name ends in EXT (matched literally, dot
+    /// included), the number (or date) goes before it and the main file
+    /// keeps its name: mylog.foo, mylog.1.foo, mylog.2.foo.gz. Recorded with
+    /// the set's state, so status and a later rotate name backups alike.
+    #[arg(long, value_name = "EXT")]
+    pub extension: Option<String>,
+
     /// Keep the backups in DIR, relative to the main file's directory
     ///
     /// logrotate's olddir: backups live there under the same names, on

@@ -247,6 +247,7 @@ impl RotateArgs {
             logrotate_state: None,
             state_dir: state_dir(self.state_dir),
             backup_dir,
+            extension: self.files.extension,
         }
     }
 }
@@ -270,7 +271,8 @@ impl WriteArgs {
                 self.files
                     .padding
                     .map_or_else(Padding::default, Padding::from),
-            );
+            )
+            .with_extension(self.files.extension.as_deref());
         Ok(WriteConfig {
             backup_dir: self.files.backup_dir(),
             set,

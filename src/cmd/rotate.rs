@@ -453,7 +453,8 @@ fn open_set(naming: &Naming, cfg: &RotateConfig) -> Result<(FileSet, State)> {
         .clone()
         .with_dates(dates.as_deref())
         .map_err(anyhow::Error::msg)?
-        .with_padding(padding);
+        .with_padding(padding)
+        .with_extension(cfg.extension.as_deref().or(state.extension.as_deref()));
     let backup_dir = cfg.backup_dir.clone().or_else(|| {
         state
             .backup_dir
@@ -502,7 +503,10 @@ fn rotate_alone(
             .next()
             .is_some();
     execute(set, steps, &cfg.finishing, reason, owed)?;
-    if (cfg.names.is_some() || cfg.padding.is_some() || cfg.backup_dir.is_some())
+    if (cfg.names.is_some()
+        || cfg.padding.is_some()
+        || cfg.backup_dir.is_some()
+        || cfg.extension.is_some())
         && !steps.is_empty()
     {
         let dir = cfg.backup_dir.as_ref().map(|b| b.dir.clone());

@@ -163,6 +163,10 @@ fn report(naming: &Naming, state_dir: Option<&StateDir>) -> Result<SetReport> {
             .with_dates(Some(format))
             .map_err(anyhow::Error::msg)?;
     }
+    set.naming = set
+        .naming
+        .clone()
+        .with_extension(state.extension.as_deref());
     let listing = set.list()?;
     match &listing.main {
         Some(m) if m.file_type == FileType::Directory => {

@@ -213,7 +213,19 @@ fn resolve_in(path: &Path, cache: &mut DirCache) -> Result<Target> {
         });
     }
     let stem = strip_codec(&name);
-    for (start, end) in digit_runs(stem) {
+    for &(start, end) in &digit_runs(stem) {
+        // `mylog.1.foo` of `mylog.foo` whose backups go before `.foo`
+        // (`--extension`), as its state says.
+        if start > 0 && stem[start - 1] == b'.' {
+            let main = [&stem[..start - 1], &stem[end..]].concat();
+            let ext = recorded(&naming, &main, has, state_dir)
+                .and_then(|bytes| state::extension_in(&bytes));
+            if has(&main) && ext.is_some_and(|e| !e.is_empty() && stem[end..] == *e.as_bytes()) {
+                return Ok(Target::Backup {
+                    of: naming.in_dir(&main),
+                });
+            }
+        }
         let template = [&stem[..start], b"%", &stem[end..]].concat();
         let Ok(t) = Naming::new(&naming.in_dir(&template)) else {
             continue;
@@ -251,18 +263,8 @@ fn dated_backup_of(
     let name = naming.template();
     for end in (1..name.len()).rev() {
         let main = &name[..end];
-        let state_name = [b".", main, b".rollover-state"].concat();
-        // Beside the set, else (for a main file that is there) in the
-        // state directory. An unreadable state tells nothing: the other
-        // sets may.
-        let text = if has(&state_name) {
-            std::fs::read(naming.in_dir(&state_name)).ok()
-        } else if has(main) {
-            state_dir.and_then(|d| d.read_for(&naming.in_dir(main)))
-        } else {
-            None
-        };
-        let Some(text) = text else {
+        // An unreadable state tells nothing: the other sets may.
+        let Some(text) = recorded(naming, main, &has, state_dir) else {
             continue;
         };
         let Some(format) = state::dates_in(&text) else {
@@ -277,6 +279,25 @@ fn dated_backup_of(
         }
     }
     None
+}
+
+/// The state recorded for the set whose main file is `main` (a name in
+/// `naming`'s directory): beside it, else (for a main file that is there)
+/// in the state directory.
+fn recorded(
+    naming: &Naming,
+    main: &[u8],
+    has: impl Fn(&[u8]) -> bool,
+    state_dir: Option<&StateDir>,
+) -> Option<Vec<u8>> {
+    let state_name = [b".", main, b".rollover-state"].concat();
+    if has(&state_name) {
+        std::fs::read(naming.in_dir(&state_name)).ok()
+    } else if has(main) {
+        state_dir.and_then(|d| d.read_for(&naming.in_dir(main)))
+    } else {
+        None
+    }
 }
 
 fn dir_names(dir: &Path) -> std::io::Result<Vec<Vec<u8>>> {

@@ -24,7 +24,8 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         Target::Set(n) => n
             .with_dates(cfg.set.dates())
             .map_err(anyhow::Error::msg)?
-            .with_padding(cfg.set.padding()),
+            .with_padding(cfg.set.padding())
+            .with_extension(cfg.set.extension()),
         Target::Backup { .. } => cfg.set.clone(),
     };
     let mut set = FileSet::open(naming, cfg.trust)?;

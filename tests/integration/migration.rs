@@ -463,3 +463,53 @@ fn backups_live_in_the_backup_dir() {
         ));
     assert_eq!(dir.read("b.log"), b"b\n");
 }
+
+/// `--extension` (logrotate's extension): the number goes before it, the
+/// main file keeps its name, for the writer and rotate; recorded, so a
+/// later rotate and a pattern over the directory take `mylog.1.foo` for
+/// the backup it is, never a set.
+#[test]
+fn extension_numbers_backups_before_it() {
+    let dir = Dir::new();
+    let input = lines(2000, "x");
+    dir.ok(
+        &[
+            "-s",
+            "4K",
+            "-c",
+            "3",
+            "--compress",
+            "gzip",
+            "--compress-from",
+            "2",
+            "--extension",
+            ".foo",
+            "mylog.foo",
+        ],
+        &input,
+    );
+    assert_eq!(
+        dir.names(),
+        [
+            "mylog.1.foo",
+            "mylog.2.foo.gz",
+            "mylog.3.foo.gz",
+            "mylog.foo"
+        ]
+    );
+    dir.write("mylog.foo", b"more\n");
+    dir.assert(&["rotate", "*.foo"], b"")
+        .success()
+        .stderr(predicate::str::is_empty());
+    assert_eq!(
+        dir.names(),
+        ["mylog.1.foo", "mylog.2.foo", "mylog.3.foo.gz", "mylog.foo"]
+    );
+    assert_eq!(dir.read("mylog.1.foo"), b"more\n");
+    assert_eq!(dir.read("mylog.foo"), b"");
+    // A name that does not end in it is numbered as ever.
+    dir.write("other.log", b"o\n");
+    dir.assert(&["rotate", "--extension", ".foo", "other.log"], b"")
+        .success();
+    assert!(dir.exists("other.log.1"));
+}

@@ -95,6 +95,21 @@ D/old.log {
 \tcreateolddir 0750 root adm
 }
 
+D/app.foo {
+\tdaily
+\trotate 3
+\tcompress
+\tdelaycompress
+\textension .foo
+}
+
+D/dated.foo {
+\tdaily
+\trotate 2
+\tdateext
+\textension .foo
+}
+
 D/kept.log {
 \tweekly
 \trotate 2
@@ -168,6 +183,8 @@ fn lines_for(n: u32) -> Vec<(&'static str, String)> {
         ("zstd.log", format!("zstd night {n}\n")),
         ("old.log", format!("old night {n}\n")),
         ("kept.log", format!("kept night {n}\n")),
+        ("app.foo", format!("app.foo night {n}\n")),
+        ("dated.foo", format!("dated.foo night {n}\n")),
         ("wtmp", format!("wtmp night {n}\n")),
     ];
     if n % 2 == 1 {
@@ -437,6 +454,8 @@ fn a_debian_tree_migrated_after_three_nights_agrees_every_night() {
         "zstd.log.3.zst",
         "archive/old.log.3.gz",
         "kept/kept.log.2",
+        "app.1.foo",
+        "app.3.foo.gz",
     ] {
         assert!(names.iter().any(|n| n == name), "no {name}: {names:?}");
     }
