@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rollover_global_optspecs
-    string join \n s/max-size= a/max-age= every= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee select= deselect= rate-limit= on-stall= buffer= fsync= compress= compress-from= max-total= max-backup-age= on-rotate= hook-timeout= backup-names= date-of= padding= perm= insecure-dir extension= backup-dir= backup-dir-perm= backup-dir-owner= h/help V/version
+    string join \n s/max-size= a/max-age= every= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee select= deselect= rate-limit= on-stall= buffer= fsync= compress= compress-command= compress-ext= compress-from= max-total= max-backup-age= on-rotate= hook-timeout= backup-names= date-of= padding= perm= insecure-dir extension= backup-dir= backup-dir-perm= backup-dir-owner= h/help V/version
 end
 
 function __fish_rollover_needs_command
@@ -44,6 +44,8 @@ complete -c rollover -n "__fish_rollover_needs_command" -l fsync -d 'Sync files 
 rotate\t'Sync each file before it becomes a backup'
 always\t'Sync after every write'"
 complete -c rollover -n "__fish_rollover_needs_command" -l compress -d 'Compress backups: gzip[:1-9] or zstd[:1-19] (.gz, .zst)' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l compress-command -d 'Compress with COMMAND instead: backup on stdin, result on stdout' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l compress-ext -d 'The extension --compress-command\'s backups get (xz, bz2, lz4 ...)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l compress-from -d 'Leave backups numbered below N uncompressed (2: logrotate\'s delaycompress)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l max-total -d 'Delete the oldest backups until all backups take at most SIZE' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l max-backup-age -d 'Delete backups last written more than DURATION ago' -r
@@ -78,6 +80,8 @@ complete -c rollover -n "__fish_rollover_using_subcommand rotate" -s a -l max-ag
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l every -d 'Rotate only a set last rotated before this hour, day, week, month...' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l min-size -d 'A period or age rotation waits until the main file holds SIZE' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l compress -d 'Compress backups: gzip[:1-9] or zstd[:1-19] (.gz, .zst)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l compress-command -d 'Compress with COMMAND instead: backup on stdin, result on stdout' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l compress-ext -d 'The extension --compress-command\'s backups get (xz, bz2, lz4 ...)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l compress-from -d 'Leave backups numbered below N uncompressed (2: logrotate\'s delaycompress)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l max-total -d 'Delete the oldest backups until all backups take at most SIZE' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l max-backup-age -d 'Delete backups last written more than DURATION ago' -r

@@ -28,7 +28,7 @@ const WORK: &str = "zip";
 pub fn compress(
     set: &FileSet,
     src: OwnedFd,
-    codec: Codec,
+    codec: &Codec,
     workers: u32,
     gate: &Mutex<()>,
     queued_as: &[u8],
@@ -95,6 +95,41 @@ pub fn compress(
     Ok(Some(packed))
 }
 
+/// Runs `--compress-command` (`/bin/sh -c`, as logrotate runs its
+/// compresscmd with its options) with the backup on stdin and `out` on
+/// stdout, at the calling thread's (idle) priority, and waits for it; a
+/// failure says how it ended and the first line it wrote on stderr.
+fn run_compressor(
+    command: &str,
+    input: &mut std::fs::File,
+    out: std::fs::File,
+) -> std::io::Result<std::fs::File> {
+    use std::process::{Command, Stdio};
+    let stdout = out.try_clone()?;
+    let stdin = input.try_clone()?;
+    let run = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(Stdio::from(stdin))
+        .stdout(Stdio::from(stdout))
+        .stderr(Stdio::piped())
+        .output()?;
+    if !run.status.success() {
+        let said = String::from_utf8_lossy(&run.stderr);
+        let first = said.lines().next().unwrap_or_default().trim().to_string();
+        let why = if first.is_empty() {
+            String::new()
+        } else {
+            format!(": {first}")
+        };
+        return Err(std::io::Error::other(format!(
+            "'{command}' failed ({}){why}",
+            run.status
+        )));
+    }
+    Ok(out)
+}
+
 /// The largest backup compressed as one buffer (twice its size in memory).
 const WHOLE: u64 = 4 << 20;
 
@@ -102,12 +137,15 @@ const WHOLE: u64 = 4 << 20;
 fn encode(
     input: &mut std::fs::File,
     out: std::fs::File,
-    codec: Codec,
+    codec: &Codec,
     workers: u32,
 ) -> std::io::Result<std::fs::File> {
     let size = input.metadata().map_or(u64::MAX, |m| m.len());
     let mut input = Doomed::new(input);
-    match codec {
+    match *codec {
+        // Another compressor reads the backup itself; a backup deleted
+        // meanwhile is found so after it.
+        Codec::Command { ref command, .. } => run_compressor(command, input.file, out),
         // libdeflate compresses about twice as fast as zlib at the same
         // level, but only whole buffers: backups up to WHOLE go through
         // it, larger ones stream through zlib-rs, so memory stays bounded

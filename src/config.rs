@@ -39,14 +39,19 @@ pub enum Fsync {
     Always,
 }
 
-/// A compression codec and its level (`--compress`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A compression codec and its level (`--compress`), or another
+/// compressor (`--compress-command` with `--compress-ext`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Codec {
     /// gzip, level 1-9.
     Gzip(u32),
     /// zstd, level 1-19.
     Zstd(i32),
+    /// A command run with `/bin/sh -c`, reading the backup on stdin and
+    /// writing the compressed form to stdout; its extension (one that
+    /// rollover recognises, `xz`, without the dot).
+    Command { command: String, ext: String },
 }
 
 impl Codec {
@@ -71,11 +76,25 @@ impl Codec {
         }
     }
 
+    /// Checks `--compress-ext`: one that rollover recognises as a
+    /// compressed backup's (dot or not), returned without the dot.
+    pub fn parse_ext(text: &str) -> Result<String, String> {
+        let ext = text.strip_prefix('.').unwrap_or(text);
+        if !crate::naming::CODECS.contains(&ext) {
+            return Err(format!(
+                "invalid extension '{text}': rollover recognises compressed backups by {}",
+                crate::naming::CODECS.join(", ")
+            ));
+        }
+        Ok(ext.to_string())
+    }
+
     /// The extension a compressed backup's name gets.
-    pub fn ext(self) -> &'static str {
+    pub fn ext(&self) -> &str {
         match self {
             Codec::Gzip(_) => "gz",
             Codec::Zstd(_) => "zst",
+            Codec::Command { ext, .. } => ext,
         }
     }
 }
@@ -85,6 +104,7 @@ impl std::fmt::Display for Codec {
         match self {
             Codec::Gzip(l) => write!(f, "gzip:{l}"),
             Codec::Zstd(l) => write!(f, "zstd:{l}"),
+            Codec::Command { command, ext } => write!(f, "'{command}' (.{ext})"),
         }
     }
 }

@@ -302,16 +302,16 @@ impl Finisher {
 
     /// Queues a plain backup of `set` for its compression. One that cannot
     /// be opened stays plain, owed to the next run.
-    pub fn compress(&mut self, set: &FileSet, name: &[u8], codec: Codec) {
+    pub fn compress(&mut self, set: &FileSet, name: &[u8], codec: &Codec) {
         if let Ok(fd) = set.open_backup(name) {
-            self.send(Task::Compress(fd, codec, name.to_vec()));
+            self.send(Task::Compress(fd, codec.clone(), name.to_vec()));
         }
     }
 
     /// Queues the compressions a crash or a stop left owed: every plain
     /// backup numbered `--compress-from` and above, oldest first.
     pub fn compress_owed(&mut self, set: &FileSet, finishing: &Finishing) -> Result<()> {
-        if let Some(codec) = finishing.compress {
+        if let Some(codec) = &finishing.compress {
             let listing = set.list()?;
             for b in compress::owed(&listing, finishing.compress_from) {
                 self.compress(set, &b.name, codec);
@@ -358,7 +358,7 @@ impl Finisher {
                 show: set.show(backup),
             });
         }
-        if let Some(codec) = finishing.compress {
+        if let Some(codec) = &finishing.compress {
             if set.naming.dates().is_some() {
                 // Date-named backups keep their names: the one now ranked
                 // `--compress-from` (and any a crash left) is found by listing.
@@ -511,7 +511,7 @@ impl FinishingThread {
                 } else {
                     1
                 };
-                match compress::compress(&self.set, fd, codec, workers, &self.gate, &name) {
+                match compress::compress(&self.set, fd, &codec, workers, &self.gate, &name) {
                     Ok(Some(packed)) => {
                         if self.finishing.verbose {
                             messages::print(&format!("compressed {show} ({codec})"));

@@ -479,8 +479,10 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
     }
     if s.compress == Some(true) {
         match codec(s) {
-            Ok(codec) => {
-                let _ = writeln!(t, "compress = {}", q(&codec));
+            Ok(settings) => {
+                for (key, value) in settings {
+                    let _ = writeln!(t, "{key} = {}", q(&value));
+                }
                 if s.delay == Some(true) {
                     let _ = writeln!(t, "compress-from = 2");
                 }
@@ -569,23 +571,50 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
     }
 }
 
-/// The codec of logrotate's `compresscmd` (gzip when none), with the
-/// level from its `compressoptions` (`-9`, `-19`): gzip and pigz are
-/// `gzip`, zstd and pzstd `zstd`. Another command, or an extension that
-/// is not the codec's, is why not, with where it was written.
-fn codec(s: &Settings) -> Result<String, (String, String)> {
-    let (name, ext) = match &s.compress_cmd {
-        None => ("gzip", ".gz"),
-        Some((cmd, at)) => match cmd.rsplit('/').next().unwrap_or_default() {
-            "gzip" | "pigz" => ("gzip", ".gz"),
-            "zstd" | "pzstd" => ("zstd", ".zst"),
-            _ => return Err((at.clone(), format!("compresscmd {cmd}"))),
+/// The compression of logrotate's `compresscmd` (gzip when none), as
+/// rollover's settings: gzip and pigz are `compress = "gzip:L"`, zstd and
+/// pzstd `"zstd:L"` (L from `compressoptions`: `-9`, `-19`); another
+/// command is `compress-command` (with its options) and `compress-ext`
+/// (`compressext`, else the command's own as logrotate knows it). An
+/// extension rollover does not recognise, or an extension unlike a
+/// built-in codec's, is why not, with where it was written.
+fn codec(s: &Settings) -> Result<Vec<(&'static str, String)>, (String, String)> {
+    let builtin = match &s.compress_cmd {
+        None => Some(("gzip", "gz")),
+        Some((cmd, _)) => match cmd.rsplit('/').next().unwrap_or_default() {
+            "gzip" | "pigz" => Some(("gzip", "gz")),
+            "zstd" | "pzstd" => Some(("zstd", "zst")),
+            _ => None,
         },
     };
-    if let Some((e, at)) = &s.compress_ext
+    let given_ext = s
+        .compress_ext
+        .as_ref()
+        .map(|(e, at)| (e.strip_prefix('.').unwrap_or(e).to_string(), at.clone()));
+    let Some((name, ext)) = builtin else {
+        let (cmd, at) = s.compress_cmd.clone().unwrap_or_default();
+        // logrotate's own extensions for the commands it knows.
+        let own = match cmd.rsplit('/').next().unwrap_or_default() {
+            "bzip2" => "bz2",
+            "xz" => "xz",
+            "compress" => "Z",
+            "zip" => "zip",
+            _ => "gz",
+        };
+        let (ext, ext_at) = given_ext.unwrap_or((own.to_string(), at.clone()));
+        if !crate::naming::CODECS.contains(&ext.as_str()) {
+            return Err((ext_at, format!("compressext .{ext} (compresscmd {cmd})")));
+        }
+        let command = match &s.compress_options {
+            Some((o, _)) if !o.is_empty() => format!("{cmd} {o}"),
+            _ => cmd,
+        };
+        return Ok(vec![("compress-command", command), ("compress-ext", ext)]);
+    };
+    if let Some((e, at)) = &given_ext
         && e != ext
     {
-        return Err((at.clone(), format!("compressext {e}")));
+        return Err((at.clone(), format!("compressext .{e}")));
     }
     let (lo, hi) = if name == "gzip" { (1, 9) } else { (1, 19) };
     let level = s.compress_options.as_ref().and_then(|(o, _)| {
@@ -595,7 +624,7 @@ fn codec(s: &Settings) -> Result<String, (String, String)> {
             .next_back()
     });
     match level {
-        Some(l) if (lo..=hi).contains(&l) => Ok(format!("{name}:{l}")),
+        Some(l) if (lo..=hi).contains(&l) => Ok(vec![("compress", format!("{name}:{l}"))]),
         Some(l) => Err((
             s.compress_options
                 .as_ref()
@@ -603,7 +632,7 @@ fn codec(s: &Settings) -> Result<String, (String, String)> {
                 .unwrap_or_default(),
             format!("compressoptions -{l} (rollover's {name} takes {lo}-{hi})"),
         )),
-        None => Ok(name.to_string()),
+        None => Ok(vec![("compress", name.to_string())]),
     }
 }
 
@@ -808,27 +837,32 @@ mod tests {
     }
 
     #[test]
-    fn compresscmd_gzip_pigz_and_zstd_are_built_in_codecs() {
+    fn compresscmd_is_a_built_in_codec_or_a_compress_command() {
         let t = from(
             "compress\n/a.log {\n compresscmd /usr/bin/zstd\n compressext .zst\n compressoptions -T0 -19\n uncompresscmd /usr/bin/unzstd\n}\n\
              /b.log {\n compresscmd pigz\n compressoptions \"-9\"\n}\n/c.log {\n compressoptions -6\n}\n\
-             /d.log {\n compresscmd xz\n compressext .xz\n}\n/e.log {\n compresscmd zstd\n}\n",
+             /d.log {\n compresscmd xz\n compressext .xz\n}\n/e.log {\n compresscmd zstd\n}\n\
+             /f.log {\n compresscmd /bin/bzip2\n compressoptions -9\n}\n/g.log {\n compresscmd compress\n}\n",
         );
         let sets: Vec<&str> = t.toml.split("[[set]]").skip(1).collect();
         assert!(sets[0].contains("compress = \"zstd:19\"\n"), "{}", t.toml);
         assert!(sets[1].contains("compress = \"gzip:9\"\n"), "{}", t.toml);
         assert!(sets[2].contains("compress = \"gzip:6\"\n"), "{}", t.toml);
-        assert!(!sets[3].contains("compress ="), "{}", t.toml);
         assert!(
-            sets[3].contains("# not translated: compresscmd xz\n"),
+            sets[3].contains("compress-command = \"xz\"\ncompress-ext = \"xz\"\n"),
             "{}",
             t.toml
         );
         assert!(sets[4].contains("compress = \"zstd\"\n"), "{}", t.toml);
+        assert!(
+            sets[5].contains("compress-command = \"/bin/bzip2 -9\"\ncompress-ext = \"bz2\"\n"),
+            "{}",
+            t.toml
+        );
+        assert!(!sets[6].contains("compress ="), "{}", t.toml);
         assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
         assert!(
-            t.warnings[0]
-                .contains(":16: not translated: compresscmd xz; the backups stay uncompressed"),
+            t.warnings[0].contains(":27: not translated: compressext .Z (compresscmd compress)"),
             "{:?}",
             t.warnings
         );

@@ -120,8 +120,9 @@ settings, with padding = \"none\" (logrotate never pads its numbers).
 Translated: rotate, missingok, nomissingok, ifempty (its default:
 rotate-empty) and notifempty, compress, delaycompress, create or its absence
 (no-create), hourly, daily, weekly [N], monthly, yearly, size (which drops
-an inherited period), maxsize, minsize, maxage, compresscmd gzip, pigz or
-zstd with compressoptions' level, prerotate, postrotate, firstaction,
+an inherited period), maxsize, minsize, maxage, compresscmd (gzip, pigz
+and zstd with compressoptions' level as built-in codecs, another as
+compress-command), compressext, compressoptions, prerotate, postrotate, firstaction,
 lastaction, preremove, sharedscripts, su, olddir, createolddir, extension,
 copytruncate (as method
 = \"collapse\": nothing lost), copy, dateext, dateformat, dateyesterday,

@@ -320,6 +320,27 @@ pub struct FinishArgs {
     #[arg(long, value_name = "CODEC", value_parser = Codec::parse)]
     pub compress: Option<Codec>,
 
+    /// Compress with COMMAND instead: backup on stdin, result on stdout
+    ///
+    /// logrotate's compresscmd with its compressoptions, run with /bin/sh
+    /// -c by the finisher at idle priority like the built-in codecs, into
+    /// the same hidden file with the same crash safety; --compress-ext
+    /// names the result (e.g. --compress-command 'xz -9' --compress-ext xz).
+    #[arg(
+        long,
+        value_name = "COMMAND",
+        conflicts_with = "compress",
+        requires = "compress_ext"
+    )]
+    pub compress_command: Option<String>,
+
+    /// The extension --compress-command's backups get (xz, bz2, lz4 ...)
+    ///
+    /// One that rollover recognises as a compressed backup's: gz, zst, xz,
+    /// bz2, lz4, br, lzma (a leading dot is dropped).
+    #[arg(long, value_name = "EXT", value_parser = Codec::parse_ext, requires = "compress_command")]
+    pub compress_ext: Option<String>,
+
     /// Leave backups numbered below N uncompressed (2: logrotate's delaycompress)
     ///
     /// A backup is compressed when it moves to number N. 2 is logrotate's

@@ -9,7 +9,7 @@ use super::{
     RotateArgs, WriteArgs,
 };
 use crate::config::{
-    Around, ConfigRun, DirTrust, Finishing, Fsync, Hook, Job, OnBusy, OpenMode, ResetConfig,
+    Around, Codec, ConfigRun, DirTrust, Finishing, Fsync, Hook, Job, OnBusy, OpenMode, ResetConfig,
     RotateConfig, StatusConfig, WriteConfig,
 };
 use crate::naming::{DateOf, Padding};
@@ -324,7 +324,10 @@ impl WriteArgs {
 impl FinishArgs {
     pub(super) fn into_finishing(self) -> Finishing {
         Finishing {
-            compress: self.compress,
+            compress: match (self.compress_command, self.compress_ext) {
+                (Some(command), Some(ext)) => Some(Codec::Command { command, ext }),
+                _ => self.compress,
+            },
             compress_from: self.compress_from.max(1),
             max_total: self.max_total.filter(|&t| t > 0),
             max_backup_age: self.max_backup_age,

@@ -253,8 +253,8 @@ fn unlike_writer(cfg: &RotateConfig, w: &Holder) -> Vec<String> {
     };
     differ(
         "compress",
-        mine.compress.map(|c| c.to_string()),
-        its.compress.map(|c| c.to_string()),
+        mine.compress.as_ref().map(|c| c.to_string()),
+        its.compress.as_ref().map(|c| c.to_string()),
     );
     differ(
         "compress-from",

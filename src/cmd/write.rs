@@ -108,7 +108,11 @@ fn open_main(set: &FileSet, cfg: &WriteConfig) -> Result<Opened> {
     let count = cfg.policy.count;
     let mut state = State::load(set)?;
     let listing = recover(set, count, &mut state, set.list()?)?;
-    let compress_from = cfg.finishing.compress.map(|_| cfg.finishing.compress_from);
+    let compress_from = cfg
+        .finishing
+        .compress
+        .as_ref()
+        .map(|_| cfg.finishing.compress_from);
     let backup_dir = cfg.backup_dir.as_ref().map(|b| b.dir.clone());
     state.record_writer(set, count, compress_from, backup_dir)?;
     if cfg.mode == OpenMode::Truncate {

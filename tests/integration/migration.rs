@@ -513,3 +513,106 @@ fn extension_numbers_backups_before_it() {
         .success();
     assert!(dir.exists("other.log.1"));
 }
+
+/// `--compress-command` with `--compress-ext` (logrotate's compresscmd):
+/// any compressor, reading the backup on stdin, into the same hidden file;
+/// the backups read back whole; a failing one is one warning naming it,
+/// the backup stays plain and is compressed by the next run that can.
+#[test]
+fn another_compressor_through_compress_command() {
+    if !crate::util::have("xz") {
+        crate::util::cannot_run("xz is not installed");
+        return;
+    }
+    let dir = Dir::new();
+    let input = lines(3000, "x");
+    dir.ok(
+        &[
+            "-s",
+            "8K",
+            "-c",
+            "50",
+            "--compress-command",
+            "xz -1",
+            "--compress-ext",
+            ".xz",
+            "app.log",
+        ],
+        &input,
+    );
+    let names = dir.names();
+    assert!(
+        names
+            .iter()
+            .filter(|n| n != &"app.log")
+            .all(|n| n.ends_with(".xz")),
+        "{names:?}"
+    );
+    // Every line, whole and in order, oldest backup first.
+    let mut kept = Vec::new();
+    for n in (1..=50).rev() {
+        let name = format!("app.log.{n:02}.xz");
+        if dir.exists(&name) {
+            kept.extend(crate::util::decompressed(&dir.join(&name)));
+        }
+    }
+    kept.extend(dir.read("app.log"));
+    assert!(kept == input, "the backups do not read back as the input");
+    dir.write("app.log", b"more\n");
+    dir.assert(
+        &[
+            "rotate",
+            "-c",
+            "50",
+            "--compress-command",
+            "echo broken >&2; exit 3",
+            "--compress-ext",
+            "xz",
+            "app.log",
+        ],
+        b"",
+    )
+    .success()
+    .stderr(predicate::str::contains("failed (exit status: 3): broken"));
+    assert_eq!(dir.read("app.log.01"), b"more\n");
+    dir.assert(
+        &[
+            "rotate",
+            "-c",
+            "50",
+            "--compress-command",
+            "xz",
+            "--compress-ext",
+            "xz",
+            "app.log",
+        ],
+        b"",
+    )
+    .success();
+    // Nothing to rotate (the main file is empty); the owed one compressed.
+    assert!(
+        !dir.exists("app.log.01") && dir.exists("app.log.01.xz"),
+        "{}",
+        dir.listing()
+    );
+    assert_eq!(
+        crate::util::decompressed(&dir.join("app.log.01.xz")),
+        b"more\n"
+    );
+    // An extension rollover would not recognise is a usage error.
+    dir.assert(
+        &[
+            "rotate",
+            "--compress-command",
+            "compress",
+            "--compress-ext",
+            "Z",
+            "app.log",
+        ],
+        b"",
+    )
+    .code(2)
+    .stderr(predicate::str::contains(
+        "rollover recognises compressed backups by",
+    ));
+}

@@ -110,6 +110,15 @@ D/dated.foo {
 \textension .foo
 }
 
+D/xz.log {
+\tdaily
+\trotate 2
+\tcompress
+\tcompresscmd /usr/bin/xz
+\tcompressoptions -9
+\tuncompresscmd /usr/bin/unxz
+}
+
 D/kept.log {
 \tweekly
 \trotate 2
@@ -185,6 +194,7 @@ fn lines_for(n: u32) -> Vec<(&'static str, String)> {
         ("kept.log", format!("kept night {n}\n")),
         ("app.foo", format!("app.foo night {n}\n")),
         ("dated.foo", format!("dated.foo night {n}\n")),
+        ("xz.log", format!("xz night {n}\n")),
         ("wtmp", format!("wtmp night {n}\n")),
     ];
     if n % 2 == 1 {
@@ -456,6 +466,7 @@ fn a_debian_tree_migrated_after_three_nights_agrees_every_night() {
         "kept/kept.log.2",
         "app.1.foo",
         "app.3.foo.gz",
+        "xz.log.2.xz",
     ] {
         assert!(names.iter().any(|n| n == name), "no {name}: {names:?}");
     }

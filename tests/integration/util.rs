@@ -520,6 +520,14 @@ pub fn decompressed(path: &Path) -> Vec<u8> {
         std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&raw[..]), &mut v)
             .unwrap_or_else(|e| panic!("gunzip {}: {e}", path.display()));
         v
+    } else if path.extension().is_some_and(|e| e == "xz") {
+        let out = Command::new("xz")
+            .arg("-dc")
+            .arg(path)
+            .output()
+            .unwrap_or_else(|e| panic!("xz -dc {}: {e}", path.display()));
+        assert!(out.status.success(), "xz -dc {}", path.display());
+        out.stdout
     } else if path.extension().is_some_and(|e| e == "zst") {
         zstd::stream::decode_all(&raw[..])
             .unwrap_or_else(|e| panic!("unzstd {}: {e}", path.display()))
