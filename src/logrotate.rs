@@ -45,6 +45,10 @@ struct Settings {
     createolddir: Option<(String, Option<String>)>,
     /// `extension EXT`.
     extension: Option<String>,
+    /// `tabooext` and `taboopat` beyond logrotate's built-in list: an
+    /// included directory's files they match are not read.
+    taboo_ext: Option<Vec<String>>,
+    taboo_pat: Vec<String>,
     /// `su USER GROUP`, as `USER:GROUP`.
     su: Option<String>,
     dateext: Option<bool>,
@@ -166,7 +170,7 @@ fn read(path: &Path, globals: &mut Settings, out: &mut Translation, depth: usize
         bail!("{}: includes nest too deep (a loop?)", path.display());
     }
     if path.is_dir() {
-        for n in included_files(path)? {
+        for n in included_files(path, globals)? {
             read(&n, globals, out, depth + 1)?;
         }
         return Ok(());
@@ -242,7 +246,16 @@ fn read(path: &Path, globals: &mut Settings, out: &mut Translation, depth: usize
 
 /// The files an `include` of a directory reads, in name order: not hidden
 /// ones, nor those with a `tabooext` ending (packaging leftovers).
-fn included_files(dir: &Path) -> Result<Vec<PathBuf>> {
+fn included_files(dir: &Path, s: &Settings) -> Result<Vec<PathBuf>> {
+    let exts: Vec<&str> = match &s.taboo_ext {
+        Some(list) => list.iter().map(String::as_str).collect(),
+        None => TABOO.to_vec(),
+    };
+    let pats: Vec<glob::Pattern> = s
+        .taboo_pat
+        .iter()
+        .filter_map(|p| glob::Pattern::new(p).ok())
+        .collect();
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read directory {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -251,7 +264,10 @@ fn included_files(dir: &Path) -> Result<Vec<PathBuf>> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            !n.starts_with('.') && !TABOO.iter().any(|t| n.ends_with(t)) && p.is_file()
+            !n.starts_with('.')
+                && !exts.iter().any(|t| n.ends_with(t))
+                && !pats.iter().any(|t| t.matches(&n))
+                && p.is_file()
         })
         .collect();
     names.sort();
@@ -373,6 +389,40 @@ fn directive<'a>(
             s.createolddir = Some((mode, owner));
         }
         "nocreateolddir" => s.createolddir = None,
+        // tabooext [+] LIST, taboopat [+] LIST: `+` adds to the list.
+        "tabooext" => {
+            let (add, list) = match rest.trim().strip_prefix('+') {
+                Some(r) => (true, r),
+                None => (false, rest),
+            };
+            let mut v: Vec<String> = match (&s.taboo_ext, add) {
+                (Some(old), true) => old.clone(),
+                (None, true) => TABOO.iter().map(|t| t.to_string()).collect(),
+                _ => Vec::new(),
+            };
+            v.extend(
+                list.split([',', ' ', '\t'])
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_string),
+            );
+            s.taboo_ext = Some(v);
+        }
+        "taboopat" => {
+            let (add, list) = match rest.trim().strip_prefix('+') {
+                Some(r) => (true, r),
+                None => (false, rest),
+            };
+            if !add {
+                s.taboo_pat.clear();
+            }
+            s.taboo_pat.extend(
+                list.split([',', ' ', '\t'])
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_string),
+            );
+        }
+        // What is so anyway: no mail, no shred.
+        "norenamecopy" | "nomail" | "noshred" => {}
         "compresscmd" => s.compress_cmd = Some((unquote(rest.trim()), at.to_string())),
         "compressoptions" => s.compress_options = Some((rest.trim().to_string(), at.to_string())),
         "compressext" => s.compress_ext = Some((unquote(rest.trim()), at.to_string())),
@@ -865,6 +915,47 @@ mod tests {
             t.warnings[0].contains(":27: not translated: compressext .Z (compresscmd compress)"),
             "{:?}",
             t.warnings
+        );
+    }
+
+    #[test]
+    fn tabooext_and_taboopat_choose_what_an_included_directory_gives() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path().join("d");
+        std::fs::create_dir(&d).expect("mkdir");
+        for (name, path) in [
+            ("a", "/a.log"),
+            ("b.old", "/b.log"),
+            ("c.dpkg-old", "/c.log"),
+            ("keep-d", "/d.log"),
+        ] {
+            std::fs::write(d.join(name), format!("{path} {{\n rotate 1\n}}\n")).expect("write");
+        }
+        let conf = dir.path().join("conf");
+        let paths = |text: &str| {
+            std::fs::write(&conf, text).expect("write");
+            let t = translate(std::slice::from_ref(&conf), None).expect("translate");
+            assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+            ["/a.log", "/b.log", "/c.log", "/d.log"]
+                .into_iter()
+                .filter(|p| t.toml.contains(&format!("\"{p}\"")))
+                .collect::<Vec<_>>()
+        };
+        let inc = format!("include {}\n", d.display());
+        // logrotate's built-in list skips packaging leftovers.
+        assert_eq!(paths(&inc), ["/a.log", "/b.log", "/d.log"]);
+        // `+` adds to it; without, it replaces it.
+        assert_eq!(
+            paths(&format!("tabooext + .old\n{inc}")),
+            ["/a.log", "/d.log"]
+        );
+        assert_eq!(
+            paths(&format!("tabooext .old\n{inc}")),
+            ["/a.log", "/c.log", "/d.log"]
+        );
+        assert_eq!(
+            paths(&format!("taboopat + keep-*\n{inc}")),
+            ["/a.log", "/b.log"]
         );
     }
 }

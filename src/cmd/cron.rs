@@ -115,6 +115,16 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
             .map(|((n, _), _)| n.path().to_path_buf())
             .collect();
         failures.check(group.after(&mains).with_context(|| stanza.place.clone()));
+        let sets: Vec<&Naming> = work
+            .iter()
+            .zip(&outcomes)
+            .filter(|((_, of), o)| *of == s && **o == Some(Outcome::Rotated))
+            .map(|((n, _), _)| n)
+            .collect();
+        let mut cfg = stanza.rotate.clone();
+        cfg.finishing.verbose = run.verbose;
+        failures
+            .check(rotate::compress_after_once(&sets, &cfg).with_context(|| stanza.place.clone()));
     }
     Ok(failures.exit_code())
 }

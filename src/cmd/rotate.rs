@@ -11,7 +11,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use crate::cmd::targets;
 use crate::cmd::{Access, Failures, Listed, access, check_may_modify, recover};
 use crate::compress;
-use crate::config::{Around, DEFAULT_COUNT, Finishing, RotateConfig};
+use crate::config::{Around, DEFAULT_COUNT, Finishing, OnBusy, RotateConfig};
 use crate::control::{self, Ask};
 use crate::fileset::{CollapseCheck, Collapsible, FileSet, birth_time_at};
 use crate::finish::{Ending, Finisher, Handover};
@@ -55,7 +55,44 @@ pub fn run(cfg: &RotateConfig) -> Result<ExitCode> {
         }
     }
     failures.check(group.after(&rotated));
+    let rotated_sets: Vec<&Naming> = targets
+        .sets
+        .iter()
+        .filter(|n| rotated.iter().any(|r| r.as_path() == n.path()))
+        .collect();
+    failures.check(compress_after_once(&rotated_sets, cfg));
     Ok(failures.exit_code())
+}
+
+/// Compresses what the sets' rotations left owed because a once hook was
+/// to run first (see [`rotate_alone`]): each set that no writer holds,
+/// under its lock; one another tool holds is left to its next run.
+pub fn compress_after_once(sets: &[&Naming], cfg: &RotateConfig) -> Result<()> {
+    if cfg.around.once.is_none() || cfg.finishing.compress.is_none() || cfg.dry_run {
+        return Ok(());
+    }
+    let mut failed = None;
+    for naming in sets {
+        let done = (|| {
+            let _su = cfg.finishing.su.map(crate::su::Su::enter).transpose()?;
+            let (set, _) = open_set(naming, cfg)?;
+            if let Access::Alone(_lock, _) = access(&set, cfg.timeout, OnBusy::Skip)? {
+                let mut finisher = Finisher::start(set.try_clone()?, cfg.finishing.clone());
+                finisher.compress_owed(&set, &cfg.finishing)?;
+                if finisher.close(|| false) != (Ending::Done { failures: 0 }) {
+                    bail!(
+                        "{}: a compression failed (see above)",
+                        naming.path().display()
+                    );
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = done {
+            failed.get_or_insert(e);
+        }
+    }
+    failed.map_or(Ok(()), Err)
 }
 
 /// The sets of one command line or one configuration stanza, with the
@@ -502,7 +539,24 @@ fn rotate_alone(
         && compress::owed(&listing, cfg.finishing.compress_from)
             .next()
             .is_some();
-    execute(set, steps, &cfg.finishing, reason, owed)?;
+    // With a once hook (logrotate's sharedscripts), the program reopens
+    // its files only when the hook runs, after all the sets: compressing
+    // before would lose what it writes to the backup meanwhile. The
+    // backups are compressed after the hook ([`compress_after_once`]).
+    let finishing = match (&cfg.around.once, !steps.is_empty()) {
+        (Some(_), true) => Finishing {
+            compress: None,
+            ..cfg.finishing.clone()
+        },
+        _ => cfg.finishing.clone(),
+    };
+    execute(
+        set,
+        steps,
+        &finishing,
+        reason,
+        owed && finishing.compress.is_some(),
+    )?;
     if (cfg.names.is_some()
         || cfg.padding.is_some()
         || cfg.backup_dir.is_some()

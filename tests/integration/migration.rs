@@ -616,3 +616,36 @@ fn another_compressor_through_compress_command() {
         "rollover recognises compressed backups by",
     ));
 }
+
+/// With a once hook (logrotate's sharedscripts), the backups are compressed
+/// only after it has run: the program reopens its files then, and until
+/// it does it may still write to them (MariaDB's compress + sharedscripts
+/// stanza); without one, before rotate returns as ever.
+#[test]
+fn a_once_hook_runs_before_the_compression() {
+    let dir = Dir::new();
+    dir.write("a.log", b"a\n");
+    dir.write("b.log", b"b\n");
+    dir.assert(
+        &[
+            "rotate",
+            "--compress",
+            "gzip",
+            "--on-rotate",
+            "for f in a.log.1 b.log.1; do test -f $f && ! test -f $f.gz && echo plain $f >> rec; done",
+            "--on-rotate-once",
+            "a.log",
+            "b.log",
+        ],
+        b"",
+    )
+    .success();
+    assert_eq!(dir.read("rec"), b"plain a.log.1\nplain b.log.1\n");
+    assert!(
+        dir.exists("a.log.1.gz") && dir.exists("b.log.1.gz"),
+        "{}",
+        dir.listing()
+    );
+    assert!(!dir.exists("a.log.1") && !dir.exists("b.log.1"));
+    assert_eq!(crate::util::decompressed(&dir.join("a.log.1.gz")), b"a\n");
+}
