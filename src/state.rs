@@ -99,8 +99,7 @@ impl StateDir {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let dir = std::fs::canonicalize(&dir)
-            .unwrap_or_else(|_| std::env::current_dir().map(|c| c.join(&dir)).unwrap_or(dir));
+        let dir = resolved(&dir);
         let full = dir.join(main.file_name().unwrap_or_default());
         let bytes = full.as_os_str().as_encoded_bytes();
         let mut name = String::new();
@@ -301,6 +300,25 @@ impl State {
     pub fn owes(&self, id: FileId) -> bool {
         self.owed.contains(&id)
     }
+}
+
+/// A directory's path with its links resolved, once per directory and
+/// run: 1,000 sets in one directory resolve it once, not 1,000 times.
+fn resolved(dir: &Path) -> PathBuf {
+    type Seen = std::collections::HashMap<PathBuf, PathBuf>;
+    static SEEN: std::sync::Mutex<Option<Seen>> = std::sync::Mutex::new(None);
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    let seen = seen.get_or_insert_with(Seen::new);
+    if let Some(r) = seen.get(dir) {
+        return r.clone();
+    }
+    let r = std::fs::canonicalize(dir).unwrap_or_else(|_| {
+        std::env::current_dir()
+            .map(|c| c.join(dir))
+            .unwrap_or_else(|_| dir.to_path_buf())
+    });
+    seen.insert(dir.to_path_buf(), r.clone());
+    r
 }
 
 /// Reads a file of the state directory (never through a link); `None`:
