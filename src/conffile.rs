@@ -263,7 +263,7 @@ pub fn load(path: &Path) -> Result<Vec<Stanza>> {
     for s in &mut stanzas {
         s.rotate.logrotate_state.clone_from(&top.last_rotated);
         if let Some(d) = &top.state_dir {
-            s.rotate.state_dir = Some(crate::state::StateDir(d.clone()));
+            s.rotate.state_dir = Some(crate::config::StateDir(d.clone()));
         }
     }
     Ok(stanzas)

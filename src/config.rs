@@ -156,6 +156,31 @@ pub struct Hook {
     pub timeout: Duration,
 }
 
+/// The state directory: where `rotate` keeps the state of a set that no
+/// writer keeps beside it, so that a cron run leaves nothing of rollover's
+/// in a log directory (`--state-dir`, the configuration's `state-dir`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateDir(pub PathBuf);
+
+impl StateDir {
+    /// `/var/lib/rollover` as root, else `$XDG_STATE_HOME/rollover`, else
+    /// `~/.local/state/rollover`; `None` where no home is known.
+    pub fn default_for_user() -> Option<StateDir> {
+        if rustix::process::geteuid().is_root() {
+            return Some(StateDir(PathBuf::from("/var/lib/rollover")));
+        }
+        let env = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        let base = env("XDG_STATE_HOME")
+            .filter(|p| p.is_absolute())
+            .or_else(|| env("HOME").map(|h| h.join(".local/state")))?;
+        Some(StateDir(base.join("rollover")))
+    }
+}
+
 /// `--backup-dir DIR` (logrotate's `olddir`), relative to the main file's
 /// directory, and how to make it where it is missing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,7 +312,7 @@ pub struct RotateConfig {
     /// `logrotate-state`: the age origin of a set rollover has no record of.
     pub logrotate_state: Option<std::sync::Arc<crate::logrotate::LastRotated>>,
     /// Where the state of a set no writer keeps is kept (`--state-dir`).
-    pub state_dir: Option<crate::state::StateDir>,
+    pub state_dir: Option<StateDir>,
     /// `--backup-dir`; `None`: as the set's state says, else beside it.
     pub backup_dir: Option<BackupDir>,
     /// `--extension`; `None`: as the set's state says.
@@ -353,7 +378,7 @@ pub struct ResetConfig {
     pub sets: Vec<Naming>,
     pub timeout: Duration,
     pub trust: DirTrust,
-    pub state_dir: Option<crate::state::StateDir>,
+    pub state_dir: Option<StateDir>,
 }
 
 /// `rollover status`.
@@ -362,7 +387,7 @@ pub struct StatusConfig {
     /// Paths or glob patterns, as given.
     pub paths: Vec<PathBuf>,
     pub json: bool,
-    pub state_dir: Option<crate::state::StateDir>,
+    pub state_dir: Option<StateDir>,
 }
 
 /// One command, ready to run.

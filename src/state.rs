@@ -14,6 +14,7 @@ use anyhow::{Context, Result};
 use rustix::fs::{Mode, OFlags};
 use serde::{Deserialize, Serialize};
 
+pub use crate::config::StateDir;
 use crate::fileset::{FileSet, sync_file};
 use crate::naming::Padding;
 use crate::plan::{FileId, Listing};
@@ -59,30 +60,8 @@ pub struct State {
     kept: Option<PathBuf>,
 }
 
-/// The state directory: where `rotate` keeps the state of a set that no
-/// writer keeps beside it, so that a cron run leaves nothing of rollover's
-/// in a log directory (`--state-dir`, the configuration's `state-dir`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StateDir(pub PathBuf);
-
+/// Where a state directory keeps each set's state.
 impl StateDir {
-    /// `/var/lib/rollover` as root, else `$XDG_STATE_HOME/rollover`, else
-    /// `~/.local/state/rollover`; `None` where no home is known.
-    pub fn default_for_user() -> Option<StateDir> {
-        if rustix::process::geteuid().is_root() {
-            return Some(StateDir(PathBuf::from("/var/lib/rollover")));
-        }
-        let env = |k: &str| {
-            std::env::var_os(k)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
-        let base = env("XDG_STATE_HOME")
-            .filter(|p| p.is_absolute())
-            .or_else(|| env("HOME").map(|h| h.join(".local/state")))?;
-        Some(StateDir(base.join("rollover")))
-    }
-
     /// The bytes of the state kept here for the set whose main file is
     /// `main`, where there is one that can be read.
     pub fn read_for(&self, main: &Path) -> Option<Vec<u8>> {

@@ -8,6 +8,7 @@ use super::{
     Cli, Command, DateOfArg, FinishArgs, FsyncArg, MethodArg, ModeArg, OnStallArg, PaddingArg,
     RotateArgs, WriteArgs,
 };
+use crate::config::StateDir;
 use crate::config::{
     Around, Codec, ConfigRun, DirTrust, Finishing, Fsync, Hook, Job, OnBusy, OpenMode, ResetConfig,
     RotateConfig, StatusConfig, WriteConfig,
@@ -15,7 +16,6 @@ use crate::config::{
 use crate::naming::{DateOf, Padding};
 use crate::plan::{Fresh, Method};
 use crate::policy::{Conditions, Policy};
-use crate::state::StateDir;
 
 /// `--state-dir`, else the user's default.
 fn state_dir(given: Option<std::path::PathBuf>) -> Option<StateDir> {

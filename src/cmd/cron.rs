@@ -28,7 +28,7 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
     };
     if let Some(d) = &run.state_dir {
         for s in &mut stanzas {
-            s.rotate.state_dir = Some(crate::state::StateDir(d.clone()));
+            s.rotate.state_dir = Some(crate::config::StateDir(d.clone()));
         }
     }
     let failures = Failures::default();
