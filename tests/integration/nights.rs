@@ -440,7 +440,7 @@ fn subdirectories(dir: &Path) -> Vec<String> {
 /// end, migrated after the third night.
 #[test]
 fn a_debian_tree_migrated_after_three_nights_agrees_every_night() {
-    if !is_root() || !have("logrotate") || !have("faketime") {
+    if !can_run() {
         return;
     }
     let feed = |n| {
@@ -453,29 +453,30 @@ fn a_debian_tree_migrated_after_three_nights_agrees_every_night() {
     let setup = |d: &Path| std::fs::create_dir_all(d.join("kept")).expect("mkdir");
     let names = run_nights_in("Debian tree", DEBIAN, setup, feed, 35, 3);
     // The nights did rotate: daily, weekly, monthly and yearly backups.
-    for name in [
-        "syslog.7.gz",
-        "mail.log.1",
-        "weekly.log.4.gz",
-        "term.log.1.gz",
-        "dpkg.log.1",
-        "yearly.log.1",
-        "btmp.1",
-        "zstd.log.3.zst",
-        "archive/old.log.3.gz",
-        "kept/kept.log.2",
-        "app.1.foo",
-        "app.3.foo.gz",
-        "xz.log.2.xz",
-    ] {
-        assert!(names.iter().any(|n| n == name), "no {name}: {names:?}");
-    }
+    assert_has(
+        &names,
+        &[
+            "syslog.7.gz",
+            "mail.log.1",
+            "weekly.log.4.gz",
+            "term.log.1.gz",
+            "dpkg.log.1",
+            "yearly.log.1",
+            "btmp.1",
+            "zstd.log.3.zst",
+            "archive/old.log.3.gz",
+            "kept/kept.log.2",
+            "app.1.foo",
+            "app.3.foo.gz",
+            "xz.log.2.xz",
+        ],
+    );
 }
 
 /// A RHEL-style tree, its backups named by date (dateext), 35 nights.
 #[test]
 fn a_rhel_tree_with_dateext_agrees_every_night() {
-    if !is_root() || !have("logrotate") || !have("faketime") {
+    if !can_run() {
         return;
     }
     let feed = |n: u32| {
@@ -559,7 +560,7 @@ D/postgresql/*.log {
 
 #[test]
 fn an_ubuntu_tree_with_su_agrees_every_night() {
-    if !is_root() || !have("logrotate") || !have("faketime") {
+    if !can_run() {
         return;
     }
     for (user, group) in [("mysql", "mysql"), ("root", "syslog"), ("root", "postgres")] {
@@ -622,20 +623,14 @@ fn an_ubuntu_tree_with_su_agrees_every_night() {
         v
     };
     let names = run_nights_in("Ubuntu tree", UBUNTU, setup, feed, 35, 3);
-    for name in [
-        "syslog.4.gz",
-        "mysql/mysql.log.30.gz",
-        "postgresql/postgresql-16-main.log.2.gz",
-    ] {
-        assert!(names.iter().any(|n| n == name), "no {name}: {names:?}");
-    }
-}
-
-fn known_group(name: &str) -> bool {
-    std::fs::read_to_string("/etc/group")
-        .unwrap_or_default()
-        .lines()
-        .any(|l| l.split(':').next() == Some(name))
+    assert_has(
+        &names,
+        &[
+            "syslog.4.gz",
+            "mysql/mysql.log.30.gz",
+            "postgresql/postgresql-16-main.log.2.gz",
+        ],
+    );
 }
 
 /// The stanzas that nginx, apache2, MariaDB, redis, ufw, fail2ban,
@@ -644,7 +639,7 @@ fn known_group(name: &str) -> bool {
 /// record their runs: prerotate and postrotate, shared and not.
 #[test]
 fn the_stanzas_packages_ship_agree_every_night() {
-    if !is_root() || !have("logrotate") || !have("faketime") {
+    if !can_run() {
         return;
     }
     for user in ["www-data", "mysql"] {
@@ -699,22 +694,44 @@ fn the_stanzas_packages_ship_agree_every_night() {
             .collect()
     };
     let names = run_nights("the packages' stanzas", &conf, feed, 35, 3);
-    for name in [
-        "apache2/access.log.2.gz",
-        "nginx/access.log.1",
-        "mysql/mysql.log.7.gz",
-        "fail2ban.log.4.gz",
-        "unattended-upgrades/unattended-upgrades.log.1.gz",
-    ] {
-        assert!(names.iter().any(|n| n == name), "no {name}: {names:?}");
-    }
+    assert_has(
+        &names,
+        &[
+            "apache2/access.log.2.gz",
+            "nginx/access.log.1",
+            "mysql/mysql.log.7.gz",
+            "fail2ban.log.4.gz",
+            "unattended-upgrades/unattended-upgrades.log.1.gz",
+        ],
+    );
 }
 
-fn known_user(name: &str) -> bool {
-    std::fs::read_to_string("/etc/passwd")
+/// Root, logrotate and faketime, which every night needs (else said).
+fn can_run() -> bool {
+    is_root() && have("logrotate") && have("faketime")
+}
+
+/// Whether `name` is a user (`/etc/passwd`) or group (`/etc/group`) here.
+fn known(file: &str, name: &str) -> bool {
+    std::fs::read_to_string(file)
         .unwrap_or_default()
         .lines()
         .any(|l| l.split(':').next() == Some(name))
+}
+
+fn known_user(name: &str) -> bool {
+    known("/etc/passwd", name)
+}
+
+fn known_group(name: &str) -> bool {
+    known("/etc/group", name)
+}
+
+/// Fails naming each of `wanted` that the logrotate copy does not end with.
+fn assert_has(names: &[String], wanted: &[&str]) {
+    for name in wanted {
+        assert!(names.iter().any(|n| n == name), "no {name}: {names:?}");
+    }
 }
 
 /// This machine's own /etc/logrotate.conf and the stanzas its packages
@@ -724,7 +741,7 @@ fn known_user(name: &str) -> bool {
 /// collapse differs from it by design (a documented difference).
 #[test]
 fn this_machines_own_stanzas_agree_every_night() {
-    if !is_root() || !have("logrotate") || !have("faketime") {
+    if !can_run() {
         return;
     }
     let conf = machine_conf();
