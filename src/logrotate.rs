@@ -421,8 +421,9 @@ fn directive<'a>(
                     .map(str::to_string),
             );
         }
-        // What is so anyway: no mail, no shred.
-        "norenamecopy" | "nomail" | "noshred" => {}
+        // What is so anyway: no mail, no shred; and backup-dir copies a
+        // backup to another file system itself (renamecopy).
+        "renamecopy" | "norenamecopy" | "nomail" | "noshred" => {}
         "compresscmd" => s.compress_cmd = Some((unquote(rest.trim()), at.to_string())),
         "compressoptions" => s.compress_options = Some((rest.trim().to_string(), at.to_string())),
         "compressext" => s.compress_ext = Some((unquote(rest.trim()), at.to_string())),

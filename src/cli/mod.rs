@@ -271,10 +271,12 @@ pub struct FilesArgs {
 
     /// Keep the backups in DIR, relative to the main file's directory
     ///
-    /// logrotate's olddir: backups live there under the same names, on
-    /// the main file's file system (a rotation renames the main file
-    /// there). A missing DIR is an error, unless --backup-dir-perm or
-    /// --backup-dir-owner is given (createolddir): then it is created so.
+    /// logrotate's olddir: backups live there under the same names. On
+    /// another file system a new backup is copied there, synced, named and
+    /// only then deleted beside the main file (rotate does so after the
+    /// --on-rotate hook). A missing DIR is an error, unless
+    /// --backup-dir-perm or --backup-dir-owner is given (createolddir):
+    /// then it is created so.
     /// Recorded with the set's state, so status and a later rotate find
     /// the backups there without it.
     #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]

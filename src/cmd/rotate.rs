@@ -478,7 +478,9 @@ fn rotate_by_writer(
 /// named and numbers padded as asked, else as its last writer (or rotate)
 /// did.
 fn open_set(naming: &Naming, cfg: &RotateConfig) -> Result<(FileSet, State)> {
-    let mut set = FileSet::open(naming.clone(), cfg.trust)?;
+    // rotate's own rotations are of sets no rollover writer holds: a
+    // backup that goes to another file system moves after the hook.
+    let mut set = FileSet::open(naming.clone(), cfg.trust)?.defer_moves();
     let state = State::load_kept(&set, cfg.state_dir.as_ref())?;
     let dates = match &cfg.names {
         Some(n) => n.format().map(str::to_string),
@@ -686,7 +688,10 @@ fn execute(
         Action::SwapIn { main, .. } => Some(main.clone()),
         _ => None,
     });
-    let hooked = match (&finishing.hook, &main, &done.backup) {
+    // A backup bound for another file system is still beside the main
+    // file, under rollover's name, until the hook has run.
+    let now_at = done.pending_move.as_ref().or(done.backup.as_ref());
+    let hooked = match (&finishing.hook, &main, now_at) {
         // Nothing renumbers the backup meanwhile: its name stays put.
         (Some(hook), Some(main), Some(backup)) => Some(hook::run_said(
             hook,
@@ -700,6 +705,9 @@ fn execute(
         )),
         _ => None,
     };
+    if let (Some(from), Some(to)) = (&done.pending_move, &done.backup) {
+        set.move_across(from, to)?;
+    }
     let handover = Handover {
         steps,
         old: done.old,

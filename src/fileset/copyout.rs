@@ -152,7 +152,7 @@ fn unit(fd: &OwnedFd) -> u64 {
 }
 
 /// The first `len` bytes of `src` into `dst` (in the kernel, where it can).
-fn copy(src: &OwnedFd, dst: &OwnedFd, len: u64) -> Result<()> {
+pub(super) fn copy(src: &OwnedFd, dst: &OwnedFd, len: u64) -> Result<()> {
     let src = std::fs::File::from(src.try_clone()?);
     let mut dst = std::fs::File::from(dst.try_clone()?);
     let copied = std::io::copy(&mut (&src).take(len), &mut dst)?;

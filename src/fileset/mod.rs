@@ -31,6 +31,8 @@ pub struct FileSet {
     /// file (with rollover's files that name a backup: its compression
     /// under way, its hook's link).
     backups: Option<BackupDir>,
+    /// See [`FileSet::defer_moves`].
+    defer: bool,
     trust: DirTrust,
     /// How many times the directory was opened anew after it vanished.
     generation: u64,
@@ -42,6 +44,9 @@ struct BackupDir {
     fd: OwnedFd,
     /// As given joined to the main file's directory, for messages and hooks.
     path: PathBuf,
+    /// On another file system than the main file: a backup gets there by
+    /// a copy ([`FileSet::move_across`]), not a rename.
+    across: bool,
 }
 
 /// What a rotation left to do beyond the renames: the new main file to
@@ -52,6 +57,11 @@ pub struct Rotated {
     pub fresh: Option<OwnedFd>,
     /// The new backup's name, when one was made.
     pub backup: Option<Vec<u8>>,
+    /// A new backup still under rollover's own name beside the main file,
+    /// to be moved to `backup` across file systems once the program that
+    /// may still write to it has reopened its file
+    /// ([`FileSet::defer_moves`]).
+    pub pending_move: Option<Vec<u8>>,
     /// A handle on the new backup, opened here when the caller had none.
     pub old: Option<OwnedFd>,
     /// Handles on deleted backups. A deleted file's blocks are freed when
@@ -124,6 +134,7 @@ impl FileSet {
             naming,
             dir,
             backups: None,
+            defer: false,
             trust,
             generation: 0,
         })
@@ -180,12 +191,6 @@ impl FileSet {
             .with_context(|| format!("cannot stat backup directory {show}"))?;
         let main = rustix::fs::fstat(&self.dir)
             .with_context(|| format!("cannot stat directory {}", self.naming.dir().display()))?;
-        if st.st_dev != main.st_dev {
-            bail!(
-                "backup directory {show} is on another file system than {}: not supported yet (rollover moves backups there by renaming)",
-                self.naming.path().display()
-            );
-        }
         if let (true, DirTrust::OwnOnly, Some(who)) = (
             is_root(),
             self.trust,
@@ -195,8 +200,90 @@ impl FileSet {
                 "refusing to work in {show}: it is writable by {who}: give --su, or --insecure-dir"
             );
         }
-        self.backups = Some(BackupDir { fd, path });
+        let across = st.st_dev != main.st_dev;
+        self.backups = Some(BackupDir { fd, path, across });
         Ok(self)
+    }
+
+    /// A new backup that must be copied to another file system is left
+    /// under rollover's own name beside the main file by the rotation
+    /// ([`Rotated::pending_move`]), for the caller to move once the
+    /// program that may still write to it has reopened its file: `rotate`
+    /// of a set no rollover writer holds.
+    pub fn defer_moves(mut self) -> FileSet {
+        self.defer = true;
+        self
+    }
+
+    /// Whether a new backup is copied to its directory rather than renamed.
+    fn across(&self) -> bool {
+        self.backups.as_ref().is_some_and(|b| b.across)
+    }
+
+    /// Moves a file from beside the main file to the backup directory on
+    /// another file system: copied to a hidden name there, synced, renamed
+    /// to its name, the directory synced, and only then deleted here. A
+    /// crash leaves it whole in at least one place; where both hold it,
+    /// the next run deletes the one here once they compare equal
+    /// ([`FileSet::recover`]).
+    pub fn move_across(&self, from: &[u8], to: &[u8]) -> Result<()> {
+        let ctx = || format!("cannot move {} to {}", self.show(from), self.show(to));
+        let src = self.open_existing(from, OFlags::RDONLY).with_context(ctx)?;
+        let st = rustix::fs::fstat(&src).with_context(ctx)?;
+        let tmp = self.naming.own_name("move");
+        unlink(self, &tmp)?;
+        let dst = self
+            .create_exclusive(&tmp, st.st_mode & 0o7777)
+            .with_context(ctx)?;
+        let copied = (|| -> Result<()> {
+            copyout::copy(&src, &dst, st.st_size as u64)?;
+            // Root keeps the owner; another user's copy is its own.
+            let _ = rustix::fs::fchown(
+                &dst,
+                Some(rustix::fs::Uid::from_raw(st.st_uid)),
+                Some(rustix::fs::Gid::from_raw(st.st_gid)),
+            );
+            rustix::fs::fchmod(&dst, Mode::from_raw_mode(st.st_mode & 0o7777))?;
+            let times = rustix::fs::Timestamps {
+                last_access: rustix::fs::Timespec {
+                    tv_sec: st.st_atime as _,
+                    tv_nsec: st.st_atime_nsec as _,
+                },
+                last_modification: rustix::fs::Timespec {
+                    tv_sec: st.st_mtime as _,
+                    tv_nsec: st.st_mtime_nsec as _,
+                },
+            };
+            rustix::fs::futimens(&dst, &times)?;
+            sync_file(&dst, &self.show(&tmp))?;
+            self.rename(&tmp, to)?;
+            sync_file(self.backups_dir(), &self.show(to))
+        })();
+        if let Err(e) = copied {
+            let _ = unlink(self, &tmp);
+            return Err(e).with_context(ctx);
+        }
+        unlink(self, from)
+    }
+
+    /// Whether two members hold the same bytes.
+    fn same_content(&self, a: &[u8], b: &[u8]) -> Result<bool> {
+        use std::io::Read;
+        let open = |n: &[u8]| {
+            self.open_existing(n, OFlags::RDONLY)
+                .map(std::fs::File::from)
+        };
+        let (mut x, mut y) = (open(a)?, open(b)?);
+        let (mut bx, mut by) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+        loop {
+            let n = x.read(&mut bx)?;
+            let m = y.read_exact(&mut by[..n]).map(|()| n);
+            match m {
+                Ok(_) if n == 0 => return Ok(y.read(&mut by[..1])? == 0),
+                Ok(_) if bx[..n] == by[..n] => {}
+                _ => return Ok(false),
+            }
+        }
     }
 
     /// The directory a name of the set lives in: a backup's (and the
@@ -215,6 +302,7 @@ impl FileSet {
             || self.naming.parse_dated(name).is_some()
             || own("zip")
             || own("hook")
+            || own("move")
     }
 
     /// The directory the backups live in, to sync their names.
@@ -418,6 +506,21 @@ impl FileSet {
     /// [`plan::recovery`]).
     pub fn recover(&self, count: u64, listing: &Listing) -> Result<()> {
         let leftover = self.naming.own_name("new");
+        // A move to a backup directory on another file system that a crash
+        // cut short after the copy took its name: the original goes once
+        // they compare equal, and nothing else moves.
+        if self.across() && listing.leftover.is_some_and(|n| n > 0) {
+            let newest = listing
+                .backups
+                .iter()
+                .filter(|b| b.codec.is_none())
+                .min_by_key(|b| b.index);
+            if let Some(b) = newest
+                && self.same_content(&leftover, &b.name)?
+            {
+                return unlink(self, &leftover);
+            }
+        }
         // A date-named backup is named for its start: the leftover's birth.
         let dated = match (listing.leftover, self.naming.dates()) {
             (Some(n), Some(_)) if n > 0 => {
@@ -450,10 +553,12 @@ impl FileSet {
                     method: Method::Rename,
                     fresh,
                 } => {
-                    let (new, old) = self.swap_in(main, backup, main_fd.is_none(), fresh)?;
+                    let (new, old, pending) =
+                        self.swap_in(main, backup, main_fd.is_none(), fresh)?;
                     done.fresh = Some(new);
                     done.old = old;
                     done.backup = Some(backup.clone());
+                    done.pending_move = pending;
                 }
                 Action::SwapIn {
                     main,
@@ -469,7 +574,14 @@ impl FileSet {
                         None => Some(self.open_existing(main, OFlags::RDONLY)?),
                         Some(_) => None,
                     };
-                    self.rename(main, backup)?;
+                    if self.defer && self.across() {
+                        // Under rollover's name until the caller moves it.
+                        let new = self.naming.own_name("new");
+                        self.rename(main, &new)?;
+                        done.pending_move = Some(new);
+                    } else {
+                        self.rename(main, backup)?;
+                    }
                     done.backup = Some(backup.clone());
                 }
                 Action::SwapIn {
@@ -494,6 +606,7 @@ impl FileSet {
                     format!("cannot duplicate the handle on {}", b.path.display())
                 })?,
                 path: b.path.clone(),
+                across: b.across,
             }),
             None => None,
         };
@@ -501,6 +614,7 @@ impl FileSet {
             naming: self.naming.clone(),
             dir: self.dup_dir()?,
             backups,
+            defer: self.defer,
             trust: self.trust,
             generation: self.generation,
         })
@@ -551,6 +665,8 @@ impl FileSet {
         let (da, db) = (self.dir_of(from), self.dir_of(to));
         match rustix::fs::renameat_with(da, &a, db, &b, RenameFlags::NOREPLACE) {
             Ok(()) => Ok(()),
+            // To a backup directory on another file system.
+            Err(Errno::XDEV) => self.move_across(from, to),
             Err(Errno::INVAL | Errno::NOSYS) => {
                 // The file system lacks RENAME_NOREPLACE: check, then rename.
                 if self.stat(to)?.is_some() {
@@ -565,15 +681,17 @@ impl FileSet {
     /// A new empty file with the main file's mode and owner (or those
     /// `fresh` names) takes its place in one atomic exchange, so PATH never goes missing; the old one,
     /// now under rollover's own name, is named `backup` at once (a crash in
-    /// between is finished by [`FileSet::recover`]). With `open_old`, a
-    /// handle on the old file is returned, for syncing it.
+    /// between is finished by [`FileSet::recover`]), or, where it is to be
+    /// copied to another file system for a caller that defers that, stays
+    /// so (its name is returned third). With `open_old`, a handle on the
+    /// old file is returned, for syncing it.
     fn swap_in(
         &self,
         main: &[u8],
         backup: &[u8],
         open_old: bool,
         fresh: &Fresh,
-    ) -> Result<(OwnedFd, Option<OwnedFd>)> {
+    ) -> Result<(OwnedFd, Option<OwnedFd>, Option<Vec<u8>>)> {
         let entry = match self.stat(main)? {
             Some(e) => e,
             None => bail!("cannot rotate {}: it disappeared", self.show(main)),
@@ -614,22 +732,17 @@ impl FileSet {
                 });
             }
         }
-        let (m, n, b) = (os(main), os(&new), os(backup));
+        let (m, n) = (os(main), os(&new));
+        let mut pending = None;
         match rustix::fs::renameat_with(&self.dir, &n, &self.dir, &m, RenameFlags::EXCHANGE) {
+            // The old file stays under rollover's name until the caller
+            // moves it (the program writing it may still write to it).
+            Ok(()) if self.defer && self.across() => pending = Some(new),
             Ok(()) => self.rename(&new, backup)?,
             Err(Errno::INVAL | Errno::NOSYS) => {
                 // No RENAME_EXCHANGE here: the old file moves first, leaving
                 // PATH missing until the new one is renamed in.
-                rustix::fs::renameat_with(
-                    &self.dir,
-                    &m,
-                    self.dir_of(backup),
-                    &b,
-                    RenameFlags::NOREPLACE,
-                )
-                .with_context(|| {
-                    format!("cannot rename {} to {}", self.show(main), self.show(backup))
-                })?;
+                self.rename(main, backup)?;
                 self.rename(&new, main)?;
             }
             Err(e) => {
@@ -639,7 +752,7 @@ impl FileSet {
                 });
             }
         }
-        Ok((fd, old))
+        Ok((fd, old, pending))
     }
 
     /// Deletes a member.

@@ -382,7 +382,7 @@ fn nobody() -> Option<(u32, u32)> {
 /// backups there under the same names, compressed there, counted there;
 /// a missing one is an error naming it unless asked to make it (with the
 /// mode asked); status and a later rotate find the backups there without
-/// the option; one on another file system is refused, naming it.
+/// the option; one on another file system gets them by copy.
 #[test]
 fn backups_live_in_the_backup_dir() {
     use std::os::unix::fs::PermissionsExt;
@@ -447,21 +447,86 @@ fn backups_live_in_the_backup_dir() {
     assert!(dir.exists("old/app.log.1") && dir.exists("old/app.log.2.gz"));
     assert!(!dir.exists("old/app.log.3.gz") && !dir.exists("app.log.1"));
 
-    // Another file system: refused, naming it.
+    // Another file system: a backup is copied there, synced, named, and
+    // only then deleted here; for rotate, after the hook, so that what the
+    // program writes until it reopens is kept.
     if !crate::util::is_root() {
         crate::util::cannot_run("a tmpfs for another file system needs root");
         return;
     }
-    let Some(_fs) = crate::util::Tmpfs::mount(dir.join("elsewhere"), "1m") else {
+    let Some(_fs) = crate::util::Tmpfs::mount(dir.join("elsewhere"), "4m") else {
         return;
     };
     dir.write("b.log", b"b\n");
-    dir.assert(&["rotate", "--backup-dir", "elsewhere", "b.log"], b"")
-        .code(1)
-        .stderr(predicate::str::contains(
-            "backup directory ./elsewhere is on another file system",
-        ));
-    assert_eq!(dir.read("b.log"), b"b\n");
+    // A program that holds b.log open and writes one more line to it when
+    // the hook asks it to reopen (as nginx would), then reopens.
+    let program = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("exec 3>>b.log; : > ready; while [ ! -e go ]; do sleep 0.01; done; echo late >&3; : > done")
+        .current_dir(dir.path())
+        .spawn()
+        .expect("sh");
+    let _program = crate::util::Running::new(program);
+    crate::util::wait_until(
+        "the program to open b.log",
+        std::time::Duration::from_secs(10),
+        || dir.exists("ready"),
+    );
+    dir.assert(
+        &[
+            "rotate",
+            "--backup-dir",
+            "elsewhere",
+            "--on-rotate",
+            ": > go; while [ ! -e done ]; do sleep 0.01; done",
+            "b.log",
+        ],
+        b"",
+    )
+    .success();
+    assert_eq!(dir.read("elsewhere/b.log.1"), b"b\nlate\n");
+    assert!(
+        !dir.all_names()
+            .iter()
+            .any(|n| n.contains("rollover-new") || n.starts_with("b.log.")),
+        "{}",
+        dir.listing()
+    );
+    // A crash after the copy took its name, before the original went:
+    // the next run deletes the original (they compare equal), and moves
+    // nothing else.
+    dir.write(".b.log.rollover-new", b"b\nlate\n");
+    dir.write("b.log", b"c\n");
+    dir.assert(&["rotate", "b.log"], b"").success();
+    assert_eq!(dir.read("elsewhere/b.log.1"), b"c\n");
+    assert_eq!(dir.read("elsewhere/b.log.2"), b"b\nlate\n");
+    assert!(!dir.exists("elsewhere/b.log.3") && !dir.exists(".b.log.rollover-new"));
+    // The writer too: every line kept, across both file systems.
+    let input = lines(4000, "w");
+    dir.ok(
+        &[
+            "-s",
+            "16K",
+            "-c",
+            "40",
+            "--backup-dir",
+            "elsewhere",
+            "w.log",
+        ],
+        &input,
+    );
+    let mut kept = Vec::new();
+    for n in (1..=40).rev() {
+        let name = format!("elsewhere/w.log.{n:02}");
+        if dir.exists(&name) {
+            kept.extend(dir.read(&name));
+        }
+    }
+    kept.extend(dir.read("w.log"));
+    assert!(
+        kept == input,
+        "the writer's backups across file systems lost or split lines"
+    );
 }
 
 /// `--extension` (logrotate's extension): the number goes before it, the
