@@ -77,10 +77,13 @@ impl Claim {
         }
     }
 
-    /// Removes the socket at exit; the lock goes with the process.
+    /// Removes the socket and the lock file at exit.
     pub fn release(self, set: &FileSet) {
         if let Some(c) = self.control {
             c.remove(set);
+        }
+        if let Some(lock) = self.lock {
+            lock.release(set);
         }
     }
 }

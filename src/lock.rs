@@ -57,28 +57,25 @@ impl Holder {
     }
 }
 
-/// A held lock; dropping it removes the lock file and then releases it
-/// (closing the file), so no lock file stays beside a set nobody holds;
-/// one that marks a cascade a failed rotation left unfinished stays, for
-/// the next run.
+/// A held lock; dropping it (closing the file) releases it, and
+/// [`Lock::release`] removes the lock file first, so that no lock file
+/// stays beside a set nobody holds.
 #[derive(Debug)]
 pub struct Lock {
     file: OwnedFd,
-    /// The set's directory, to remove the lock file from.
-    dir: Option<OwnedFd>,
-    name: Vec<u8>,
 }
 
-impl Drop for Lock {
-    fn drop(&mut self) {
-        // Removed while still held: whoever opened it meanwhile and gets
-        // the lock next finds it is no longer the file at its path, and
-        // opens the one there (see `acquire`).
-        if let Some(dir) = &self.dir
-            && !read_holder(&self.file).cascading
-            && is_at_path(dir, &self.name, &self.file)
-        {
-            let _ = rustix::fs::unlinkat(dir, os(&self.name).as_os_str(), AtFlags::empty());
+impl Lock {
+    /// Removes the lock file while still holding it, then releases it:
+    /// whoever opened it meanwhile and gets the lock next finds it is no
+    /// longer the file at its path, and opens the one there (see
+    /// [`acquire`]). Only a holder removes it, so the file at its path is
+    /// this one. One that marks a cascade a failed rotation left
+    /// unfinished stays, for the next run.
+    pub fn release(self, set: &FileSet) {
+        if !marks_cascade(&self.file) {
+            let name = set.naming.own_name("lock");
+            let _ = rustix::fs::unlinkat(set.dir(), os(&name).as_os_str(), AtFlags::empty());
         }
     }
 }
@@ -99,7 +96,7 @@ fn is_at_path(dir: &OwnedFd, name: &[u8], fd: &OwnedFd) -> bool {
 pub enum Acquired {
     Held(Lock),
     /// Another process holds it; what its lock file says.
-    Busy(Holder),
+    Busy(Box<Holder>),
 }
 
 /// The error a second writer gets, naming the live writer's pid.
@@ -181,6 +178,18 @@ fn read_holder(fd: &OwnedFd) -> Holder {
     serde_json::from_slice(&buf[..n]).unwrap_or_default()
 }
 
+/// Whether the lock file marks a cascade begun: read in one call where it
+/// is small, as a tool's always is.
+fn marks_cascade(fd: &OwnedFd) -> bool {
+    let mut buf = [0u8; 4096];
+    match rustix::io::pread(fd, &mut buf, 0) {
+        Ok(n) if n < buf.len() => {
+            serde_json::from_slice::<Holder>(&buf[..n]).is_ok_and(|h| h.cascading)
+        }
+        _ => read_holder(fd).cascading,
+    }
+}
+
 /// Whether a process with this pid exists.
 pub fn alive(pid: u32) -> bool {
     match rustix::process::Pid::from_raw(pid as i32) {
@@ -203,7 +212,7 @@ pub fn acquire(set: &FileSet, me: &Holder) -> Result<Acquired> {
         };
         match rustix::fs::flock(&fd, FlockOperation::NonBlockingLockExclusive) {
             Ok(()) => {}
-            Err(Errno::WOULDBLOCK) => return Ok(Acquired::Busy(read_holder(&fd))),
+            Err(Errno::WOULDBLOCK) => return Ok(Acquired::Busy(Box::new(read_holder(&fd)))),
             Err(e) => return Err(e).with_context(|| format!("cannot lock {}", show())),
         }
         if is_at_path(set.dir(), &name, &fd) {
@@ -222,11 +231,7 @@ pub fn acquire(set: &FileSet, me: &Holder) -> Result<Acquired> {
     rustix::fs::ftruncate(&fd, 0).with_context(|| format!("cannot write lock file {}", show()))?;
     rustix::io::pwrite(&fd, text.as_bytes(), 0)
         .with_context(|| format!("cannot write lock file {}", show()))?;
-    Ok(Acquired::Held(Lock {
-        file: fd,
-        dir: rustix::io::fcntl_dupfd_cloexec(set.dir(), 0).ok(),
-        name,
-    }))
+    Ok(Acquired::Held(Lock { file: fd }))
 }
 
 /// Takes the set's lock, waiting up to `patience` while another process

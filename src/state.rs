@@ -117,8 +117,10 @@ impl State {
 
     /// Reads the set's state from beside it, else from the state
     /// directory, where it is then kept (also when there is none yet).
-    pub fn load_kept(set: &FileSet, dir: Option<&StateDir>) -> Result<State> {
-        if let Some(bytes) = set.read_own("state")? {
+    /// `beside`: whether one may be beside it (a listing of the directory
+    /// that shows none spares the look).
+    pub fn load_kept(set: &FileSet, dir: Option<&StateDir>, beside: bool) -> Result<State> {
+        if beside && let Some(bytes) = set.read_own("state")? {
             return Ok(State::decode(&bytes));
         }
         let Some(dir) = dir else {
@@ -126,8 +128,13 @@ impl State {
         };
         let file = dir.file_for(set.naming.path());
         // As rollover's own user, whatever --su the set works as: the
-        // state directory is rollover's.
-        let bytes = crate::su::as_own(|| read_kept(&file))?;
+        // state directory is rollover's. One that does not exist yet (the
+        // first run) holds nothing, asked once a run.
+        let bytes = if known_missing(&dir.0) {
+            None
+        } else {
+            crate::su::as_own(|| read_kept(&file))?
+        };
         Ok(State {
             kept: Some(file),
             ..bytes.map(|b| State::decode(&b)).unwrap_or_default()
@@ -300,6 +307,18 @@ fn resolved(dir: &Path) -> PathBuf {
     r
 }
 
+/// Whether the state directory is known not to exist: looked up once a
+/// run, until a state is written there.
+fn known_missing(dir: &Path) -> bool {
+    *MISSING
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_or_insert_with(|| !dir.exists())
+}
+
+/// See [`known_missing`]; one state directory a run.
+static MISSING: std::sync::Mutex<Option<bool>> = std::sync::Mutex::new(None);
+
 /// Reads a file of the state directory (never through a link); `None`:
 /// there is none.
 fn read_kept(file: &Path) -> Result<Option<Vec<u8>>> {
@@ -351,7 +370,9 @@ fn write_kept(file: &Path, data: Option<&[u8]>) -> Result<()> {
     .with_context(|| format!("cannot create {}", tmp.display()))?;
     std::io::Write::write_all(&mut std::fs::File::from(fd), data)
         .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, file).with_context(|| format!("cannot write {}", file.display()))
+    std::fs::rename(&tmp, file).with_context(|| format!("cannot write {}", file.display()))?;
+    *MISSING.lock().unwrap_or_else(|e| e.into_inner()) = Some(false);
+    Ok(())
 }
 
 /// A set's padding as recorded: nothing for the default.

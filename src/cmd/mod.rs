@@ -104,8 +104,8 @@ pub fn access(set: &FileSet, timeout: Duration, on_busy: OnBusy) -> Result<Acces
     loop {
         match lock::acquire(set, &me)? {
             Acquired::Held(l) => return Ok(Access::Alone(l, listed)),
-            Acquired::Busy(h) if h.is_writer() => return Ok(Access::Writer(h)),
-            Acquired::Busy(h) if on_busy == OnBusy::Skip => return Ok(Access::Busy(h)),
+            Acquired::Busy(h) if h.is_writer() => return Ok(Access::Writer(*h)),
+            Acquired::Busy(h) if on_busy == OnBusy::Skip => return Ok(Access::Busy(*h)),
             Acquired::Busy(h) if std::time::Instant::now() >= deadline => {
                 bail!(
                     "{} is busy: pid {} holds its lock",

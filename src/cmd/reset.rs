@@ -41,9 +41,12 @@ fn reset_one(naming: &Naming, cfg: &ResetConfig) -> Result<()> {
     set.check_main(&main)?;
     check_may_modify(&set, Some(&main.name), "reset")?;
     match access(&set, cfg.timeout, OnBusy::Wait)? {
-        Access::Alone(_lock, _) => {
-            set.truncate(&main.name)?;
-            State::load_kept(&set, cfg.state_dir.as_ref())?.record_origin(&set)
+        Access::Alone(lock, _) => {
+            let done = set.truncate(&main.name).and_then(|()| {
+                State::load_kept(&set, cfg.state_dir.as_ref(), true)?.record_origin(&set)
+            });
+            lock.release(&set);
+            done
         }
         Access::Writer(w) => control::ask(&set, w.pid, Ask::Reset, cfg.timeout),
         Access::Busy(h) => bail!("{} is busy: pid {} holds its lock", path.display(), h.pid),

@@ -75,11 +75,14 @@ pub fn compress_after_once(sets: &[&Naming], cfg: &RotateConfig) -> Result<()> {
     for naming in sets {
         let done = (|| {
             let _su = cfg.finishing.su.map(crate::su::Su::enter).transpose()?;
-            let (set, _) = open_set(naming, cfg)?;
-            if let Access::Alone(_lock, _) = access(&set, cfg.timeout, OnBusy::Skip)? {
+            let (set, _) = open_set(naming, cfg, None)?;
+            if let Access::Alone(lock, _) = access(&set, cfg.timeout, OnBusy::Skip)? {
                 let mut finisher = Finisher::start(set.try_clone()?, cfg.finishing.clone());
-                finisher.compress_owed(&set, &cfg.finishing)?;
-                if finisher.close(|| false) != (Ending::Done { failures: 0 }) {
+                let queued = finisher.compress_owed(&set, &cfg.finishing);
+                let ending = finisher.close(|| false);
+                lock.release(&set);
+                queued?;
+                if ending != (Ending::Done { failures: 0 }) {
                     bail!(
                         "{}: a compression failed (see above)",
                         naming.path().display()
@@ -366,7 +369,7 @@ pub fn rotate_one(
 ) -> Result<Outcome> {
     // This thread changes the set as --su says, until it returns.
     let _su = cfg.finishing.su.map(crate::su::Su::enter).transpose()?;
-    let (set, mut state) = open_set(naming, cfg)?;
+    let (set, mut state) = open_set(naming, cfg, names)?;
     let say = |plan: &Plan| {
         if cfg.verbose || cfg.dry_run {
             for line in describe(&set, plan) {
@@ -409,15 +412,15 @@ pub fn rotate_one(
             Access::Alone(lock, waited) => {
                 if waited == Listed::Stale {
                     // Another tool held it first and may have changed it.
-                    state = State::load_kept(&set, cfg.state_dir.as_ref())?;
+                    state = State::load_kept(&set, cfg.state_dir.as_ref(), true)?;
                 }
                 let listing = match names {
                     Some(names) if waited == Listed::Fresh => set.listing_of_sorted(names)?,
                     _ => set.list()?,
                 };
-                let plan = rotate_alone(&set, cfg, &mut state, listing, &say)?;
-                drop(lock);
-                plan
+                let plan = rotate_alone(&set, cfg, &mut state, listing, &say);
+                lock.release(&set);
+                plan?
             }
             Access::Writer(w) => rotate_by_writer(&set, cfg, &state, w, &say)?,
         }
@@ -444,7 +447,7 @@ fn plan_unlocked(set: &FileSet, cfg: &RotateConfig, state: &State) -> Result<Pla
 /// to), as far as can be told without its lock.
 pub fn due(naming: &Naming, cfg: &RotateConfig) -> Result<bool> {
     let _su = cfg.finishing.su.map(crate::su::Su::enter).transpose()?;
-    let (set, state) = open_set(naming, cfg)?;
+    let (set, state) = open_set(naming, cfg, None)?;
     let plan = plan_unlocked(&set, cfg, &state)?;
     Ok(matches!(plan, Plan::Steps(..) | Plan::AskWriter(_)))
 }
@@ -476,12 +479,18 @@ fn rotate_by_writer(
 
 /// Opens a set for `rotate` and reads its state, once: its backups are
 /// named and numbers padded as asked, else as its last writer (or rotate)
-/// did.
-fn open_set(naming: &Naming, cfg: &RotateConfig) -> Result<(FileSet, State)> {
+/// did. `names`: its directory as listed when the arguments were expanded
+/// (see [`rotate_one`]), which tells whether a state file is beside it.
+fn open_set(
+    naming: &Naming,
+    cfg: &RotateConfig,
+    names: Option<&[Vec<u8>]>,
+) -> Result<(FileSet, State)> {
     // rotate's own rotations are of sets no rollover writer holds: a
     // backup that goes to another file system moves after the hook.
     let mut set = FileSet::open(naming.clone(), cfg.trust)?.defer_moves();
-    let state = State::load_kept(&set, cfg.state_dir.as_ref())?;
+    let beside = names.is_none_or(|n| n.binary_search(&naming.own_name("state")).is_ok());
+    let state = State::load_kept(&set, cfg.state_dir.as_ref(), beside)?;
     let dates = match &cfg.names {
         Some(n) => n.format().map(str::to_string),
         None => state.dates.clone(),

@@ -150,7 +150,7 @@ fn report(naming: &Naming, state_dir: Option<&StateDir>) -> Result<SetReport> {
     let mut set = FileSet::open(naming.clone(), DirTrust::Shared)?;
     // State it may not read (mode 0600, another user's) is left aside:
     // the names show what they can.
-    let state = State::load_kept(&set, state_dir).unwrap_or_default();
+    let state = State::load_kept(&set, state_dir, true).unwrap_or_default();
     // Backups in a directory of their own, as the state says.
     if let Some(dir) = &state.backup_dir {
         set = set.with_backup_dir(dir, None)?;
