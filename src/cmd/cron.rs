@@ -12,35 +12,32 @@ use anyhow::{Context, Result};
 use crate::cmd::rotate::{self, Group, Outcome};
 use crate::cmd::{Failures, targets};
 use crate::conffile::{self, Stanza};
-use crate::config::ConfigRun;
+use crate::config::{ConfigRun, RotateConfig};
 use crate::messages;
 use crate::naming::Naming;
 
 /// Runs a configuration file. An error in it rotates nothing (exit 1); a
 /// failing set does not stop the others.
 pub fn run(run: &ConfigRun) -> Result<ExitCode> {
-    let mut stanzas = match conffile::load(&run.file) {
+    let stanzas = match conffile::load(&run.file) {
         Ok(s) => s,
         Err(e) => {
             messages::error(&format!("{e:#}"));
             return Ok(ExitCode::FAILURE);
         }
     };
-    if let Some(d) = &run.state_dir {
-        for s in &mut stanzas {
-            s.rotate.state_dir = Some(crate::config::StateDir(d.clone()));
-        }
-    }
+    // Each stanza's settings as this run applies them.
+    let configs: Vec<RotateConfig> = stanzas.iter().map(|s| as_run(&s.rotate, run)).collect();
     let failures = Failures::default();
-    let (mut work, listed) = sets_of(&stanzas, &failures);
+    let (mut work, listed) = sets_of(&stanzas, &configs, &failures);
     if !run.only.is_empty() {
         work = only(work, &run.only, &run.file, &failures);
     }
-    let names_in = |dir: &std::path::Path| listed.get(dir).map(Vec::as_slice);
     let groups: Vec<Group> = stanzas
         .iter()
-        .map(|stanza| Group {
-            around: &stanza.rotate.around,
+        .zip(&configs)
+        .map(|(stanza, cfg)| Group {
+            around: &cfg.around,
             written: stanza.written.clone(),
             dry_run: run.dry_run,
             verbose: run.verbose,
@@ -50,26 +47,58 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
     // rotated; a stanza whose hook failed is left out.
     let mut skipped = vec![false; stanzas.len()];
     for (s, group) in groups.iter().enumerate() {
-        let cfg = |s: usize| {
-            let mut cfg = stanzas[s].rotate.clone();
-            if run.force {
-                cfg.when = forced(&cfg.when);
-            }
-            cfg
-        };
-        let ours = || work.iter().filter(|(_, of)| *of == s);
-        let go = group.before(|| ours().any(|(n, _)| rotate::due(n, &cfg(s)).unwrap_or(false)));
-        if failures
+        let mut ours = work.iter().filter(|(_, of)| *of == s);
+        let go = group.before(|| ours.any(|(n, _)| rotate::due(n, &configs[s]).unwrap_or(false)));
+        skipped[s] = failures
             .check(go.with_context(|| stanzas[s].place.clone()))
-            .is_none()
-        {
-            skipped[s] = true;
-        }
+            .is_none();
     }
     work.retain(|(_, s)| !skipped[*s]);
 
-    // A dry run prints each set's settings and then its steps: in order,
-    // one set at a time.
+    let outcomes = rotate_all(run, &stanzas, &configs, &work, &listed, &failures);
+    for (s, (stanza, group)) in stanzas.iter().zip(&groups).enumerate() {
+        let rotated: Vec<&Naming> = work
+            .iter()
+            .zip(&outcomes)
+            .filter(|((_, of), o)| *of == s && **o == Some(Outcome::Rotated))
+            .map(|((n, _), _)| n)
+            .collect();
+        let mains: Vec<PathBuf> = rotated.iter().map(|n| n.path().to_path_buf()).collect();
+        failures.check(group.after(&mains).with_context(|| stanza.place.clone()));
+        let compressed = rotate::compress_after_once(&rotated, &configs[s]);
+        failures.check(compressed.with_context(|| stanza.place.clone()));
+    }
+    Ok(failures.exit_code())
+}
+
+/// A stanza's settings as the run applies them: dry run, `-v`, `--force`,
+/// `--state-dir`.
+fn as_run(stanza: &RotateConfig, run: &ConfigRun) -> RotateConfig {
+    let mut cfg = stanza.clone();
+    cfg.dry_run = run.dry_run;
+    cfg.verbose = run.verbose;
+    cfg.finishing.verbose = run.verbose;
+    if run.force {
+        cfg.when = forced(&cfg.when);
+    }
+    if let Some(d) = &run.state_dir {
+        cfg.state_dir = Some(crate::config::StateDir(d.clone()));
+    }
+    cfg
+}
+
+/// Rotates the sets in parallel (`--jobs`; a dry run one at a time, so
+/// that each set's settings and steps print in order): each set's outcome,
+/// `None` where it failed.
+fn rotate_all(
+    run: &ConfigRun,
+    stanzas: &[Stanza],
+    configs: &[RotateConfig],
+    work: &[(Naming, usize)],
+    listed: &Listed,
+    failures: &Failures,
+) -> Vec<Option<Outcome>> {
+    let names_in = |dir: &std::path::Path| listed.get(dir).map(Vec::as_slice);
     let jobs = if run.dry_run { 1 } else { run.jobs.max(1) };
     let outcomes: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; work.len()]);
     let next = AtomicUsize::new(0);
@@ -81,15 +110,8 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
                     let Some((naming, s)) = work.get(i) else {
                         break;
                     };
-                    let stanza = &stanzas[*s];
-                    let mut cfg = stanza.rotate.clone();
-                    cfg.dry_run = run.dry_run;
-                    cfg.verbose = run.verbose;
-                    cfg.finishing.verbose = run.verbose;
-                    if run.force {
-                        cfg.when = forced(&cfg.when);
-                    }
                     if run.dry_run && run.verbose {
+                        let stanza = &stanzas[*s];
                         messages::print(&format!(
                             "{} ({}): {}",
                             naming.path().display(),
@@ -97,8 +119,11 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
                             stanza.settings
                         ));
                     }
-                    let outcome =
-                        failures.check(rotate::rotate_one(naming, &cfg, names_in(naming.dir())));
+                    let outcome = failures.check(rotate::rotate_one(
+                        naming,
+                        &configs[*s],
+                        names_in(naming.dir()),
+                    ));
                     if let (Some(o), Ok(mut v)) = (outcome, outcomes.lock()) {
                         v[i] = Some(o);
                     }
@@ -106,27 +131,7 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
             });
         }
     });
-    let outcomes = outcomes.into_inner().unwrap_or_else(|e| e.into_inner());
-    for (s, (stanza, group)) in stanzas.iter().zip(&groups).enumerate() {
-        let mains: Vec<PathBuf> = work
-            .iter()
-            .zip(&outcomes)
-            .filter(|((_, of), o)| *of == s && **o == Some(Outcome::Rotated))
-            .map(|((n, _), _)| n.path().to_path_buf())
-            .collect();
-        failures.check(group.after(&mains).with_context(|| stanza.place.clone()));
-        let sets: Vec<&Naming> = work
-            .iter()
-            .zip(&outcomes)
-            .filter(|((_, of), o)| *of == s && **o == Some(Outcome::Rotated))
-            .map(|((n, _), _)| n)
-            .collect();
-        let mut cfg = stanza.rotate.clone();
-        cfg.finishing.verbose = run.verbose;
-        failures
-            .check(rotate::compress_after_once(&sets, &cfg).with_context(|| stanza.place.clone()));
-    }
-    Ok(failures.exit_code())
+    outcomes.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
 /// `--force`: whatever its conditions; an empty main file still only as
@@ -169,13 +174,16 @@ fn only(
 /// order.
 type Listed = std::collections::HashMap<PathBuf, Vec<Vec<u8>>>;
 
-fn sets_of(stanzas: &[Stanza], failures: &Failures) -> (Vec<(Naming, usize)>, Listed) {
+fn sets_of(
+    stanzas: &[Stanza],
+    configs: &[RotateConfig],
+    failures: &Failures,
+) -> (Vec<(Naming, usize)>, Listed) {
     let mut work: Vec<(Naming, usize)> = Vec::new();
     let mut first: std::collections::HashMap<Naming, usize> = std::collections::HashMap::new();
     let mut listed = Listed::new();
-    for (s, stanza) in stanzas.iter().enumerate() {
-        let (mut found, errors) =
-            targets::collect(&stanza.rotate.paths, stanza.rotate.state_dir.as_ref());
+    for (s, (stanza, cfg)) in stanzas.iter().zip(configs).enumerate() {
+        let (mut found, errors) = targets::collect(&cfg.paths, cfg.state_dir.as_ref());
         for (dir, names) in found.take_names() {
             listed.entry(dir).or_insert(names);
         }
@@ -187,7 +195,7 @@ fn sets_of(stanzas: &[Stanza], failures: &Failures) -> (Vec<(Naming, usize)>, Li
                 d.display()
             ));
         }
-        if !stanza.rotate.missing_ok {
+        if !cfg.missing_ok {
             for arg in &found.unmatched {
                 failures.fail(&anyhow::anyhow!(
                     "{}: no file matches {}",
