@@ -302,29 +302,13 @@ fn directive<'a>(
         "nocompress" => s.compress = Some(false),
         "delaycompress" => s.delay = Some(true),
         "nodelaycompress" => s.delay = Some(false),
-        "hourly" | "daily" | "weekly" | "monthly" | "yearly" => {
-            let period = match (word, rest.trim()) {
-                ("hourly", _) => "hour",
-                ("daily", _) => "day",
-                ("monthly", _) => "month",
-                ("yearly", _) => "year",
-                // weekly [N]: N = 0 (Sunday, the default) ... 6, 7 any day.
-                (_, "" | "0") => "week:sun",
-                (_, "1") => "week",
-                (_, "2") => "week:tue",
-                (_, "3") => "week:wed",
-                (_, "4") => "week:thu",
-                (_, "5") => "week:fri",
-                (_, "6") => "week:sat",
-                (_, "7") => "week:any",
-                (_, n) => {
-                    skip(format!("weekly {n}"), out);
-                    return;
-                }
-            };
-            s.period = Some(Some(period.to_string()));
-            s.size = Some(None);
-        }
+        "hourly" | "daily" | "weekly" | "monthly" | "yearly" => match period(word, rest) {
+            Some(p) => {
+                s.period = Some(Some(p.to_string()));
+                s.size = Some(None);
+            }
+            None => skip(format!("weekly {}", rest.trim()), out),
+        },
         "minsize" => match size(rest) {
             Some(v) => s.min_size = Some(v),
             None => skip(format!("minsize {rest}"), out),
@@ -344,22 +328,7 @@ fn directive<'a>(
             Some(n) => s.max_age = Some(n),
             None => skip(format!("maxage {rest}"), out),
         },
-        "create" => {
-            // create [MODE] [OWNER [GROUP]]: a first word of octal digits
-            // is the mode.
-            let mut w = words(rest);
-            let octal = |m: &String| !m.is_empty() && m.bytes().all(|b| (b'0'..=b'7').contains(&b));
-            let mode = w.first().filter(|m| octal(m)).cloned();
-            if mode.is_some() {
-                w.remove(0);
-            }
-            let owner = match (w.first(), w.get(1)) {
-                (Some(u), Some(g)) => Some(format!("{u}:{g}")),
-                (Some(u), None) => Some(u.clone()),
-                _ => None,
-            };
-            s.create = Some((mode, owner));
-        }
+        "create" => s.create = Some(mode_owner(rest)),
         "copytruncate" => s.copytruncate = Some(true),
         "nocopytruncate" => s.copytruncate = Some(false),
         "copy" => s.copy = Some(true),
@@ -376,50 +345,25 @@ fn directive<'a>(
         "olddir" if !rest.trim().is_empty() => s.olddir = Some(Some(unquote(rest.trim()))),
         "noolddir" => s.olddir = Some(None),
         "extension" if !rest.trim().is_empty() => s.extension = Some(unquote(rest.trim())),
-        "createolddir" => {
-            // createolddir [MODE [OWNER [GROUP]]]; logrotate's default mode
-            // is 0755.
-            let w = words(rest);
-            let mode = w.first().cloned().unwrap_or_else(|| "0755".into());
-            let owner = match (w.get(1), w.get(2)) {
-                (Some(u), Some(g)) => Some(format!("{u}:{g}")),
-                (Some(u), None) => Some(u.clone()),
-                _ => None,
-            };
-            s.createolddir = Some((mode, owner));
-        }
+        "createolddir" => s.createolddir = Some(createolddir(rest)),
         "nocreateolddir" => s.createolddir = None,
         // tabooext [+] LIST, taboopat [+] LIST: `+` adds to the list.
         "tabooext" => {
-            let (add, list) = match rest.trim().strip_prefix('+') {
-                Some(r) => (true, r),
-                None => (false, rest),
-            };
+            let (add, list) = taboo_list(rest);
             let mut v: Vec<String> = match (&s.taboo_ext, add) {
                 (Some(old), true) => old.clone(),
                 (None, true) => TABOO.iter().map(|t| t.to_string()).collect(),
                 _ => Vec::new(),
             };
-            v.extend(
-                list.split([',', ' ', '\t'])
-                    .filter(|w| !w.is_empty())
-                    .map(str::to_string),
-            );
+            v.extend(list);
             s.taboo_ext = Some(v);
         }
         "taboopat" => {
-            let (add, list) = match rest.trim().strip_prefix('+') {
-                Some(r) => (true, r),
-                None => (false, rest),
-            };
+            let (add, list) = taboo_list(rest);
             if !add {
                 s.taboo_pat.clear();
             }
-            s.taboo_pat.extend(
-                list.split([',', ' ', '\t'])
-                    .filter(|w| !w.is_empty())
-                    .map(str::to_string),
-            );
+            s.taboo_pat.extend(list);
         }
         // What is so anyway: no mail, no shred; and backup-dir copies a
         // backup to another file system itself (renamecopy).
@@ -447,6 +391,66 @@ fn directive<'a>(
             skip(text, out);
         }
     }
+}
+
+/// rollover's `every` for logrotate's `hourly` ... `yearly`; `weekly N`
+/// is the day N (0 Sunday, the default, ... 6), 7 any day. `None`: a
+/// `weekly` day logrotate does not know either.
+fn period(word: &str, rest: &str) -> Option<&'static str> {
+    Some(match (word, rest.trim()) {
+        ("hourly", _) => "hour",
+        ("daily", _) => "day",
+        ("monthly", _) => "month",
+        ("yearly", _) => "year",
+        (_, "" | "0") => "week:sun",
+        (_, "1") => "week",
+        (_, "2") => "week:tue",
+        (_, "3") => "week:wed",
+        (_, "4") => "week:thu",
+        (_, "5") => "week:fri",
+        (_, "6") => "week:sat",
+        (_, "7") => "week:any",
+        _ => return None,
+    })
+}
+
+/// `create [MODE] [OWNER [GROUP]]` (a first word of octal digits is the
+/// mode): the mode and `OWNER[:GROUP]`, each if given.
+fn mode_owner(rest: &str) -> (Option<String>, Option<String>) {
+    let mut w = words(rest);
+    let octal = |m: &String| !m.is_empty() && m.bytes().all(|b| (b'0'..=b'7').contains(&b));
+    let mode = w.first().filter(|m| octal(m)).cloned();
+    if mode.is_some() {
+        w.remove(0);
+    }
+    let owner = match (w.first(), w.get(1)) {
+        (Some(u), Some(g)) => Some(format!("{u}:{g}")),
+        (Some(u), None) => Some(u.clone()),
+        _ => None,
+    };
+    (mode, owner)
+}
+
+/// `createolddir [MODE [OWNER [GROUP]]]`: as [`mode_owner`], the mode
+/// logrotate's default 0755 when not given.
+fn createolddir(rest: &str) -> (String, Option<String>) {
+    let (mode, owner) = mode_owner(rest);
+    (mode.unwrap_or_else(|| "0755".into()), owner)
+}
+
+/// `tabooext`'s or `taboopat`'s words: whether they add to the list (a
+/// leading `+`), and the list (commas or blanks between).
+fn taboo_list(rest: &str) -> (bool, Vec<String>) {
+    let (add, list) = match rest.trim().strip_prefix('+') {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    let words = list
+        .split([',', ' ', '\t'])
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    (add, words)
 }
 
 /// A script's lines up to `endscript`, as written (common indent removed).
@@ -489,10 +493,25 @@ fn size(text: &str) -> Option<String> {
 
 /// One stanza as a `[[set]]` with its effective settings.
 fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation) {
-    let t = &mut out.toml;
-    let q = |v: &str| toml::Value::String(v.to_string()).to_string();
-    let list: Vec<String> = paths.iter().map(|p| q(p)).collect();
-    let _ = writeln!(t, "\n[[set]]\npaths = [{}]", list.join(", "));
+    let list: Vec<String> = paths.iter().map(|p| quoted(p)).collect();
+    let _ = writeln!(out.toml, "\n[[set]]\npaths = [{}]", list.join(", "));
+    emit_schedule(s, &mut out.toml);
+    emit_compression(s, out);
+    emit_files(s, &mut out.toml);
+    emit_scripts(s, &mut out.toml);
+    for n in notes {
+        let _ = writeln!(out.toml, "{n}");
+    }
+}
+
+/// A TOML string.
+fn quoted(v: &str) -> String {
+    toml::Value::String(v.to_string()).to_string()
+}
+
+/// How many backups, named how, and when a set rotates.
+fn emit_schedule(s: &Settings, t: &mut String) {
+    let q = quoted;
     match s.rotate {
         Some(n) => {
             let _ = writeln!(t, "max-count = {n}");
@@ -528,6 +547,11 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
     if s.if_empty != Some(false) {
         let _ = writeln!(t, "rotate-empty = true");
     }
+}
+
+/// How backups are compressed; what cannot be is a warning and a comment.
+fn emit_compression(s: &Settings, out: &mut Translation) {
+    let (q, t) = (quoted, &mut out.toml);
     if s.compress == Some(true) {
         match codec(s) {
             Ok(settings) => {
@@ -546,6 +570,12 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
             }
         }
     }
+}
+
+/// What happens to the files: retention, missing logs, the method, the
+/// new main file, date names, the backup directory, the extension, `su`.
+fn emit_files(s: &Settings, t: &mut String) {
+    let q = quoted;
     if let Some(days) = s.max_age {
         let _ = writeln!(t, "max-backup-age = {}", q(&format!("{days}d")));
     }
@@ -598,6 +628,11 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
     if let Some(su) = &s.su {
         let _ = writeln!(t, "su = {}", q(su));
     }
+}
+
+/// logrotate's scripts, as the hooks that run them.
+fn emit_scripts(s: &Settings, t: &mut String) {
+    let q = quoted;
     let scripts = [
         ("first-action", &s.firstaction),
         ("before-rotate", &s.prerotate),
@@ -616,9 +651,6 @@ fn emit(paths: &[String], s: &Settings, notes: &[String], out: &mut Translation)
     }
     if s.shared == Some(true) && (s.postrotate.is_some() || s.prerotate.is_some()) {
         let _ = writeln!(t, "on-rotate-once = true");
-    }
-    for n in notes {
-        let _ = writeln!(t, "{n}");
     }
 }
 
