@@ -171,6 +171,8 @@ pub struct Finisher {
     busy: Arc<Busy>,
     /// Tasks sent and not yet taken up.
     queued: Arc<AtomicUsize>,
+    /// Work each task at once in the caller's thread ([`Finisher::inline`]).
+    inline: bool,
 }
 
 /// The writer's end of the running thread's queue.
@@ -242,7 +244,21 @@ impl Finisher {
             draining,
             busy,
             queued,
+            inline: false,
         }
+    }
+
+    /// A finisher that works each task at once in the calling thread, for
+    /// `rotate`, which waits for its backups to be finished anyway and has
+    /// no writer to yield to: no thread is started per set. The calling
+    /// thread (already the set's `--su` identity) takes the idle CPU
+    /// priority, as a finisher's own thread does, and keeps it: a `rotate`
+    /// is a batch job.
+    pub fn inline(set: FileSet, finishing: Finishing) -> Finisher {
+        let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19);
+        let f = Finisher::start(set, finishing);
+        f.draining.store(true, Ordering::Relaxed);
+        Finisher { inline: true, ..f }
     }
 
     /// Where the writer tells whether its reads fill its buffer.
@@ -428,6 +444,12 @@ impl Finisher {
 
     fn send(&mut self, task: Task) {
         self.queued.fetch_add(1, Ordering::Relaxed);
+        if self.inline
+            && let Some(work) = self.work.as_mut()
+        {
+            work.handle(task);
+            return;
+        }
         let unsent = match self.queue().and_then(|w| w.tx.as_ref()) {
             Some(tx) => tx.send(task).err().map(|e| e.0),
             None => Some(task),

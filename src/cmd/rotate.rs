@@ -77,7 +77,7 @@ pub fn compress_after_once(sets: &[&Naming], cfg: &RotateConfig) -> Result<()> {
             let _su = cfg.finishing.su.map(crate::su::Su::enter).transpose()?;
             let (set, _) = open_set(naming, cfg, None)?;
             if let Access::Alone(lock, _) = access(&set, cfg.timeout, OnBusy::Skip)? {
-                let mut finisher = Finisher::start(set.try_clone()?, cfg.finishing.clone());
+                let mut finisher = Finisher::inline(set.try_clone()?, cfg.finishing.clone());
                 let queued = finisher.compress_owed(&set, &cfg.finishing);
                 let ending = finisher.close(|| false);
                 lock.release(&set);
@@ -686,7 +686,7 @@ fn execute(
             );
         }
     }
-    let mut finisher = Finisher::start(set.try_clone()?, finishing.clone());
+    let mut finisher = Finisher::inline(set.try_clone()?, finishing.clone());
     let gate = finisher.gate();
     let held = gate.lock().unwrap_or_else(|e| e.into_inner());
     let done = finisher.execute(set, steps, None, held)?;
