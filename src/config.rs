@@ -218,9 +218,6 @@ pub struct Finishing {
     /// (`rotate -v`).
     #[serde(skip)]
     pub verbose: bool,
-    /// The identity the finisher changes the set with (`rotate --su`).
-    #[serde(skip)]
-    pub su: Option<crate::su::Su>,
 }
 
 impl Default for Finishing {
@@ -233,7 +230,6 @@ impl Default for Finishing {
             hook: None,
             before_remove: None,
             verbose: false,
-            su: None,
         }
     }
 }
@@ -317,6 +313,9 @@ pub struct RotateConfig {
     pub backup_dir: Option<BackupDir>,
     /// `--extension`; `None`: as the set's state says.
     pub extension: Option<String>,
+    /// `--su`: the identity the set's files are changed with, by the
+    /// thread that rotates it (and finishes its backups).
+    pub su: Option<crate::su::Su>,
 }
 
 /// The hooks `rotate` runs around its sets' rotations (logrotate's

@@ -276,27 +276,14 @@ impl Finisher {
             let mut work = self.work.take()?;
             let (tx, rx) = mpsc::channel::<Task>();
             let (idle_tx, idle) = mpsc::channel();
-            // Started as rollover's own user (a thread inherits its
-            // starter's identity), it takes the set's --su identity itself.
-            crate::su::as_own(|| {
-                std::thread::spawn(move || {
-                    let _idle = idle_tx;
-                    // The set's --su identity, for this thread's file operations.
-                    let _su = match work.finishing.su.map(crate::su::Su::enter).transpose() {
-                        Ok(su) => su,
-                        Err(e) => {
-                            messages::error(&format!("{e:#}"));
-                            return;
-                        }
-                    };
-                    // Compression and hooks never compete with writing for the
-                    // CPU (a hook inherits the priority).
-                    let _ =
-                        rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19);
-                    for task in rx {
-                        work.handle(task);
-                    }
-                })
+            std::thread::spawn(move || {
+                let _idle = idle_tx;
+                // Compression and hooks never compete with writing for the
+                // CPU (a hook inherits the priority).
+                let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19);
+                for task in rx {
+                    work.handle(task);
+                }
             });
             self.queue = Some(TaskQueue { tx: Some(tx), idle });
         }

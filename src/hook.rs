@@ -47,14 +47,19 @@ pub fn run(hook: &Hook, paths: &Paths, reason: Reason) -> Result<()> {
     )
 }
 
+/// Says on stdout that a hook runs (`rotate -v`, `--dry-run`): which one,
+/// for what, and its command's first line.
+pub fn say(name: &str, subject: &dyn std::fmt::Display, hook: &Hook) {
+    crate::messages::print(&format!(
+        "run {name} for {subject}: {}",
+        shown(&hook.command)
+    ));
+}
+
 /// [`run`], said on stdout first where `verbose` (`rotate -v`).
 pub fn run_said(hook: &Hook, paths: &Paths, reason: Reason, verbose: bool) -> Result<()> {
     if verbose {
-        crate::messages::print(&format!(
-            "run on-rotate for {}: {}",
-            paths.backup.display(),
-            shown(&hook.command)
-        ));
+        say("on-rotate", &paths.backup.display(), hook);
     }
     run(hook, paths, reason)
 }
@@ -97,11 +102,7 @@ pub fn before_remove(hook: Option<&Hook>, backup: &std::path::Path, verbose: boo
         return;
     };
     if verbose {
-        crate::messages::print(&format!(
-            "run before-remove for {}: {}",
-            backup.display(),
-            shown(&hook.command)
-        ));
+        say("before-remove", &backup.display(), hook);
     }
     if let Err(e) = run_for(hook, "ROLLOVER_BACKUP", backup) {
         crate::messages::warn(&format!(
@@ -112,7 +113,7 @@ pub fn before_remove(hook: Option<&Hook>, backup: &std::path::Path, verbose: boo
 }
 
 /// A command as a message names it: its first line, `...` for the rest.
-pub fn shown(command: &str) -> String {
+fn shown(command: &str) -> String {
     let mut lines = command.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or_default();
     if lines.next().is_some() {

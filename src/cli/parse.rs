@@ -189,10 +189,6 @@ impl RotateArgs {
         let hook = |command: Option<String>| command.map(|command| Hook { command, timeout });
         finishing.before_remove = hook(self.before_remove);
         finishing.verbose = self.verbose;
-        finishing.su = self.su.map(|o| crate::su::Su {
-            uid: o.uid,
-            gid: o.gid,
-        });
         let mut around = Around {
             before: hook(self.before_rotate),
             first: hook(self.first_action),
@@ -248,6 +244,10 @@ impl RotateArgs {
             state_dir: state_dir(self.state_dir),
             backup_dir,
             extension: self.files.extension,
+            su: self.su.map(|o| crate::su::Su {
+                uid: o.uid,
+                gid: o.gid,
+            }),
         }
     }
 }
@@ -337,7 +337,6 @@ impl FinishArgs {
             }),
             before_remove: None,
             verbose: false,
-            su: None,
         }
     }
 }

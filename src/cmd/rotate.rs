@@ -74,7 +74,7 @@ pub fn compress_after_once(sets: &[&Naming], cfg: &RotateConfig) -> Result<()> {
     let mut failed = None;
     for naming in sets {
         let done = (|| {
-            let _su = cfg.finishing.su.map(crate::su::Su::enter).transpose()?;
+            let _su = cfg.su.map(crate::su::Su::enter).transpose()?;
             let (set, _) = open_set(naming, cfg, None)?;
             if let Access::Alone(lock, _) = access(&set, cfg.timeout, OnBusy::Skip)? {
                 let mut finisher = Finisher::inline(set.try_clone()?, cfg.finishing.clone());
@@ -150,11 +150,7 @@ impl Group<'_> {
 
     fn run(&self, name: &str, hook: &crate::config::Hook, mains: &[PathBuf]) -> Result<()> {
         if self.dry_run || self.verbose {
-            messages::print(&format!(
-                "run {name} for {}: {}",
-                self.written,
-                hook::shown(&hook.command)
-            ));
+            hook::say(name, &self.written, hook);
         }
         if self.dry_run {
             return Ok(());
@@ -368,7 +364,7 @@ pub fn rotate_one(
     names: Option<&[Vec<u8>]>,
 ) -> Result<Outcome> {
     // This thread changes the set as --su says, until it returns.
-    let _su = cfg.finishing.su.map(crate::su::Su::enter).transpose()?;
+    let _su = cfg.su.map(crate::su::Su::enter).transpose()?;
     let (set, mut state) = open_set(naming, cfg, names)?;
     let say = |plan: &Plan| {
         if cfg.verbose || cfg.dry_run {
@@ -446,7 +442,7 @@ fn plan_unlocked(set: &FileSet, cfg: &RotateConfig, state: &State) -> Result<Pla
 /// Whether a set is due now (it would be rotated, or its writer asked
 /// to), as far as can be told without its lock.
 pub fn due(naming: &Naming, cfg: &RotateConfig) -> Result<bool> {
-    let _su = cfg.finishing.su.map(crate::su::Su::enter).transpose()?;
+    let _su = cfg.su.map(crate::su::Su::enter).transpose()?;
     let (set, state) = open_set(naming, cfg, None)?;
     let plan = plan_unlocked(&set, cfg, &state)?;
     Ok(matches!(plan, Plan::Steps(..) | Plan::AskWriter(_)))
@@ -597,11 +593,7 @@ fn before_rotate(set: &FileSet, cfg: &RotateConfig) -> Result<()> {
     };
     let main = set.naming.path();
     if cfg.verbose || cfg.dry_run {
-        messages::print(&format!(
-            "run before-rotate for {}: {}",
-            main.display(),
-            hook::shown(&hook.command)
-        ));
+        hook::say("before-rotate", &main.display(), hook);
     }
     if cfg.dry_run {
         return Ok(());
