@@ -310,11 +310,6 @@ impl FileSet {
         self.backups.as_ref().map_or(&self.dir, |b| &b.fd)
     }
 
-    /// Whether the set keeps its backups in a directory of their own.
-    pub fn has_backup_dir(&self) -> bool {
-        self.backups.is_some()
-    }
-
     /// Whether the directory this handle holds was removed (or another
     /// one now stands at its path).
     pub fn dir_gone(&self) -> bool {

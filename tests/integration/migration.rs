@@ -714,3 +714,47 @@ fn a_once_hook_runs_before_the_compression() {
     assert!(!dir.exists("a.log.1") && !dir.exists("b.log.1"));
     assert_eq!(crate::util::decompressed(&dir.join("a.log.1.gz")), b"a\n");
 }
+
+/// `rotate -v` says each hook it runs and each compression, besides the
+/// renames; `--dry-run` says the hooks it would run and runs none.
+#[test]
+fn verbose_says_hooks_and_compressions() {
+    let dir = Dir::new();
+    dir.write("a.log", b"a\n");
+    dir.write("a.log.1", b"old\n");
+    let args = [
+        "rotate",
+        "-v",
+        "-c",
+        "1",
+        "--compress",
+        "gzip",
+        "--before-rotate",
+        "touch ran-before",
+        "--on-rotate",
+        "touch ran-on",
+        "--before-remove",
+        "touch ran-remove",
+        "a.log",
+    ];
+    let mut dry = args.to_vec();
+    dry.push("--dry-run");
+    dir.assert(&dry, b"")
+        .success()
+        .stdout(predicate::str::contains(
+            "run before-rotate for a.log: touch ran-before",
+        ));
+    assert!(!dir.exists("ran-before") && dir.exists("a.log.1"));
+    dir.assert(&args, b"").success().stdout(
+        predicate::str::contains("run before-rotate for a.log: touch ran-before")
+            .and(predicate::str::contains(
+                "run before-remove for a.log.1: touch ran-remove",
+            ))
+            .and(predicate::str::contains(
+                "run on-rotate for a.log.1: touch ran-on",
+            ))
+            .and(predicate::str::contains("compressed a.log.1 (gzip:6)")),
+    );
+    assert!(dir.exists("ran-before") && dir.exists("ran-on") && dir.exists("ran-remove"));
+    assert_eq!(crate::util::decompressed(&dir.join("a.log.1.gz")), b"a\n");
+}
