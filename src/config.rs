@@ -199,6 +199,56 @@ pub struct MakeDir {
     pub gid: Option<u32>,
 }
 
+/// How much free space to keep: bytes, or a share of the file system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum KeepFree {
+    Bytes(u64),
+    /// Hundredths of a percent (`15%` is 1500).
+    Share(u32),
+}
+
+impl KeepFree {
+    /// Parses `SIZE` (as `--max-size`) or `PCT%` (0 to 100, decimals
+    /// allowed).
+    pub fn parse(text: &str) -> Result<KeepFree, String> {
+        let t = text.trim();
+        let Some(pct) = t.strip_suffix('%') else {
+            return crate::units::parse_size(t).map(KeepFree::Bytes);
+        };
+        let bad = || format!("invalid share '{text}': use a percentage from 0% to 100%, e.g. 15%");
+        let value: f64 = pct.trim().parse().map_err(|_| bad())?;
+        if !(0.0..=100.0).contains(&value) || pct.trim().starts_with(['+', '-']) {
+            return Err(bad());
+        }
+        Ok(KeepFree::Share((value * 100.0).round() as u32))
+    }
+
+    /// The bytes to keep free on a file system of `size` bytes.
+    pub fn bytes(self, size: u64) -> u64 {
+        match self {
+            KeepFree::Bytes(b) => b,
+            KeepFree::Share(h) => (u128::from(size) * u128::from(h) / 10_000) as u64,
+        }
+    }
+}
+
+impl std::fmt::Display for KeepFree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeepFree::Bytes(b) => write!(f, "{}", crate::units::human_size(*b)),
+            KeepFree::Share(h) if h % 100 == 0 => write!(f, "{}%", h / 100),
+            KeepFree::Share(h) => write!(f, "{}%", f64::from(*h) / 100.0),
+        }
+    }
+}
+
+/// The rule: keep this much free, and at least `min_keep` backups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Room {
+    pub keep_free: KeepFree,
+    pub min_keep: u64,
+}
+
 /// What the finisher does to a backup beyond syncing it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finishing {
@@ -210,6 +260,10 @@ pub struct Finishing {
     /// Backups last written longer ago than this go.
     pub max_backup_age: Option<Duration>,
     pub hook: Option<Hook>,
+    /// `--keep-free` with `--min-keep`: the oldest backups go before the
+    /// file system holding them has less free space than this.
+    #[serde(default)]
+    pub room: Option<Room>,
     /// Run before each backup is deleted, by count or retention, with the
     /// backup as `$1` (`rotate --before-remove`, logrotate's preremove).
     #[serde(skip)]
@@ -228,6 +282,7 @@ impl Default for Finishing {
             max_total: None,
             max_backup_age: None,
             hook: None,
+            room: None,
             before_remove: None,
             verbose: false,
         }

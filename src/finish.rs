@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use crate::compress;
-use crate::config::{Codec, Finishing};
+use crate::config::{Codec, Finishing, Hook};
 use crate::fileset::{FileSet, Rotated, sync_file};
 use crate::hook;
 use crate::lock;
@@ -28,6 +28,7 @@ use crate::plan::FileId;
 use crate::plan::{self, Action};
 use crate::policy::Reason;
 use crate::retain;
+use crate::state::{OwedHook, Place, State};
 
 /// How long compression yields to a busy writer at most; then it runs
 /// anyway, at idle priority, until the writer is seen keeping up again, so
@@ -117,6 +118,9 @@ struct HookCall {
     _held: OwnedFd,
     main: PathBuf,
     reason: Reason,
+    /// The command recorded for a hook a crash left owed (else the
+    /// finisher's own).
+    command: Option<Hook>,
 }
 
 enum Task {
@@ -201,6 +205,10 @@ struct FinishingThread {
     /// Since when compression has yielded to a busy writer without seeing
     /// it keep up.
     yielding: Option<Instant>,
+    /// Where the set's state is, which records the hooks owed.
+    place: Place,
+    /// Hooks owed from an earlier run, not yet run.
+    owed_hooks: usize,
 }
 
 /// The identity of an open backup; a failed `fstat` is an error that
@@ -236,6 +244,8 @@ impl Finisher {
                 busy: Arc::clone(&busy),
                 queued: Arc::clone(&queued),
                 yielding: None,
+                place: Place::default(),
+                owed_hooks: 0,
             }),
             gate,
             queue: None,
@@ -259,6 +269,38 @@ impl Finisher {
         let f = Finisher::start(set, finishing);
         f.draining.store(true, Ordering::Relaxed);
         Finisher { inline: true, ..f }
+    }
+
+    /// Where the set's state is kept (beside it unless said here).
+    pub fn with_state(mut self, place: Place) -> Finisher {
+        if let Some(w) = self.work.as_mut() {
+            w.place = place;
+        }
+        self
+    }
+
+    /// Queues the hooks a crash left owed (see [`State::owed_hooks`]):
+    /// each runs with its recorded command, for its backup as named now.
+    pub fn owed_hooks(&mut self, set: &FileSet, owed: Vec<(Vec<u8>, FileId, OwedHook)>) {
+        for (name, id, h) in owed {
+            let Ok(held) = set.open_backup(&name) else {
+                // Gone since (mode w deletes every backup): nothing to run.
+                if let Some(w) = self.work.as_ref() {
+                    w.hook_done(id);
+                }
+                continue;
+            };
+            if let Some(w) = self.work.as_mut() {
+                w.owed_hooks += 1;
+            }
+            self.send(Task::Hook(HookCall {
+                backup: id,
+                _held: held,
+                main: set.naming.path().to_path_buf(),
+                reason: h.reason,
+                command: Some(h.hook),
+            }));
+        }
     }
 
     /// Where the writer tells whether its reads fill its buffer.
@@ -386,6 +428,7 @@ impl Finisher {
                     _held: held,
                     main: set.path_of(main),
                     reason,
+                    command: None,
                 })),
                 Err(e) => messages::warn(&format!("{e:#}; its hook is not run")),
             }
@@ -520,7 +563,16 @@ impl FinishingThread {
                 } else {
                     1
                 };
-                match compress::compress(&self.set, fd, &codec, workers, &self.gate, &name) {
+                // A hook owed for the backup follows it to its compressed
+                // form: the state says so before that form takes its name.
+                let (set, place) = (&self.set, &self.place);
+                let hooks = self.finishing.hook.is_some() || self.owed_hooks > 0;
+                let follow = |plain, packed| {
+                    if hooks && let Err(e) = State::hook_follows(set, place, plain, packed) {
+                        messages::warn(&format!("{e:#}"));
+                    }
+                };
+                match compress::compress(set, fd, &codec, workers, &self.gate, &name, &follow) {
                     Ok(Some(packed)) => {
                         if self.finishing.verbose {
                             messages::print(&format!("compressed {show} ({codec})"));
@@ -582,7 +634,10 @@ impl FinishingThread {
     /// while its hook runs, so the hook also gets a name that stays put: a
     /// hidden hard link beside the set, removed when the hook has exited.
     fn hook(&mut self, call: HookCall) {
-        let Some(hook) = &self.finishing.hook else {
+        if call.command.is_some() {
+            self.owed_hooks = self.owed_hooks.saturating_sub(1);
+        }
+        let Some(hook) = call.command.as_ref().or(self.finishing.hook.as_ref()) else {
             return;
         };
         let id = match self
@@ -605,6 +660,7 @@ impl FinishingThread {
                 "hook '{}' skipped: its backup was deleted before its turn",
                 hook.command
             ));
+            self.hook_done(call.backup);
             return;
         };
         let paths = hook::Paths {
@@ -616,6 +672,15 @@ impl FinishingThread {
             messages::warn(&format!("{e:#}"));
         }
         let _ = self.set.delete(&link);
+        self.hook_done(call.backup);
+    }
+
+    /// The hook for `backup` has run (or cannot): the state no longer owes
+    /// it.
+    fn hook_done(&self, backup: FileId) {
+        if let Err(e) = State::hook_done(&self.set, &self.place, backup) {
+            messages::warn(&format!("{e:#}"));
+        }
     }
 }
 

@@ -36,6 +36,7 @@ pub mod policy;
 pub mod retain;
 pub mod select;
 pub mod signals;
+pub mod space;
 pub mod stamp;
 pub mod state;
 pub mod su;

@@ -339,7 +339,8 @@ impl std::fmt::Display for Skip {
 }
 
 /// Why a set was rotated, as a hook's `ROLLOVER_REASON` says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Reason {
     Size,
     Age,

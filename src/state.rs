@@ -2,10 +2,15 @@
 //! through a link): what must outlive a writer. The count its last writer
 //! kept (which `rotate` then keeps too), where its compression starts, how
 //! its backups are named, when `rotate` last rotated the set (or rollover
-//! emptied its main file in place), and the backups still owed their sync when a writer was stopped at once
-//! (a second SIGTERM); the next writer or `rotate` on the set syncs them,
-//! and `status` shows them. One JSON object; a file of the line format
-//! earlier versions wrote (`key value...`) is still read.
+//! emptied its main file in place), the backups still owed their sync when a writer was stopped at once
+//! (a second SIGTERM), the hooks owed for backups (recorded before the
+//! rotation that makes the backup, forgotten once the hook has run, so
+//! that a writer killed even by `SIGKILL` leaves them to the next writer
+//! or `rotate`), and what `--keep-free` deleted. `status` shows them. Every
+//! change reads the file afresh and saves it under one lock per process
+//! (a writer's finisher changes it beside the writer). One JSON object; a
+//! file of the line format earlier versions wrote (`key value...`) is
+//! still read.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -14,10 +19,51 @@ use anyhow::{Context, Result};
 use rustix::fs::{Mode, OFlags};
 use serde::{Deserialize, Serialize};
 
+use crate::config::Hook;
 pub use crate::config::StateDir;
 use crate::fileset::{FileSet, sync_file};
 use crate::naming::Padding;
 use crate::plan::{FileId, Listing};
+use crate::policy::Reason;
+
+/// Held while a state is read, changed and saved: a writer and its
+/// finisher change the same file.
+static CHANGING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A hook owed for a backup: recorded before the rotation that makes it
+/// (under the identity of the file that becomes the backup), with the
+/// identity of its compressed form added before that form takes its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwedHook {
+    /// The backup's identities: its plain form, and its compressed one.
+    pub ids: Vec<FileId>,
+    /// The command and its timeout, run as recorded whatever the next run
+    /// is told.
+    pub hook: Hook,
+    pub reason: Reason,
+}
+
+/// `--keep-free` as the set's last writer or `rotate` applied it, and what
+/// it deleted for space, for `status`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct SpaceNote {
+    /// The rule, as `--keep-free X --min-keep N` would give it.
+    pub keep_free: String,
+    pub min_keep: u64,
+    /// Backups deleted for space, and their bytes.
+    pub deleted: u64,
+    pub bytes: u64,
+    /// The last one deleted, and when (Unix seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<u64>,
+}
+
+/// Where a set's state is kept: beside it, or in the state directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Place(Option<PathBuf>);
 
 /// What the file holds. Read once by each command that works on a set,
 /// and changed through the methods below, each of which saves it.
@@ -55,6 +101,12 @@ pub struct State {
     /// file's directory; `None`: beside it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup_dir: Option<PathBuf>,
+    /// Hooks owed for backups.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<OwedHook>,
+    /// What `--keep-free` deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub space: Option<SpaceNote>,
     /// Where it is kept in the state directory; `None`: beside the set.
     #[serde(skip)]
     kept: Option<PathBuf>,
@@ -189,6 +241,33 @@ impl State {
         }
     }
 
+    /// Where this state is kept.
+    pub fn place(&self) -> Place {
+        Place(self.kept.clone())
+    }
+
+    /// Changes the state as kept now (read afresh, so that what another
+    /// thread of this process changed meanwhile stays) and saves it where
+    /// `f` says anything changed; this copy becomes the saved one.
+    pub fn change(&mut self, set: &FileSet, f: impl FnOnce(&mut State) -> bool) -> Result<()> {
+        let _held = CHANGING.lock().unwrap_or_else(|e| e.into_inner());
+        let mut fresh = self.place().read(set)?;
+        if f(&mut fresh) {
+            fresh.save(set)?;
+        }
+        *self = fresh;
+        Ok(())
+    }
+
+    /// [`State::change`] on the state kept at `place`.
+    pub fn change_at(
+        set: &FileSet,
+        place: &Place,
+        f: impl FnOnce(&mut State) -> bool,
+    ) -> Result<()> {
+        place.read(set)?.change(set, f)
+    }
+
     /// Syncs the backups a stopped writer still owed, where they are now
     /// (renames do not matter: they are found by identity), then forgets
     /// them. Called by whoever holds the set's lock, before it changes the
@@ -207,14 +286,18 @@ impl State {
             }
         }
         sync_file(set.backups_dir(), &set.naming.dir().display().to_string())?;
-        self.owed.clear();
-        self.save(set)
+        self.change(set, |s| {
+            s.owed.clear();
+            true
+        })
     }
 
     /// Records backups a writer stopped at once still owes their sync.
     pub fn record_owed(&mut self, set: &FileSet, owed: Vec<FileId>) -> Result<()> {
-        self.owed.extend(owed);
-        self.save(set)
+        self.change(set, |s| {
+            s.owed.extend(owed);
+            true
+        })
     }
 
     /// Records what a writer keeps: its count, for a later `rotate` without
@@ -227,13 +310,13 @@ impl State {
         compress_from: Option<u64>,
         backup_dir: Option<PathBuf>,
     ) -> Result<()> {
-        let renamed = self.take_names(set, backup_dir);
-        if renamed || (self.count, self.compress_from) != (Some(count), compress_from) {
-            self.count = Some(count);
-            self.compress_from = compress_from;
-            self.save(set)?;
-        }
-        Ok(())
+        self.change(set, |s| {
+            let renamed = s.take_names(set, backup_dir);
+            let changed = (s.count, s.compress_from) != (Some(count), compress_from);
+            s.count = Some(count);
+            s.compress_from = compress_from;
+            renamed || changed
+        })
     }
 
     /// Takes how the set's backups are named and where they live from the
@@ -258,19 +341,142 @@ impl State {
     /// Records that the set was rotated, or its main file emptied in
     /// place, now: its age starts again.
     pub fn record_origin(&mut self, set: &FileSet) -> Result<()> {
-        self.rotated = SystemTime::now()
+        let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .ok()
             .map(|d| d.as_secs());
-        self.save(set)
+        self.change(set, |s| {
+            s.rotated = now;
+            true
+        })
     }
 
     /// Records how a set's backups are named, when `rotate` was told.
     pub fn record_names(&mut self, set: &FileSet, backup_dir: Option<PathBuf>) -> Result<()> {
-        if self.take_names(set, backup_dir) {
-            self.save(set)?;
+        self.change(set, |s| s.take_names(set, backup_dir))
+    }
+
+    /// Records the `--keep-free` rule the set is kept by (`None`: none).
+    pub fn record_space_rule(&mut self, set: &FileSet, rule: Option<(String, u64)>) -> Result<()> {
+        let same = match (&self.space, &rule) {
+            (Some(n), Some((k, m))) => n.keep_free == *k && n.min_keep == *m,
+            (None, None) => true,
+            _ => false,
+        };
+        if same {
+            return Ok(());
         }
-        Ok(())
+        self.change(set, |s| {
+            s.space = rule.map(|(keep_free, min_keep)| SpaceNote {
+                keep_free,
+                min_keep,
+                ..s.space.take().unwrap_or_default()
+            });
+            true
+        })
+    }
+
+    /// Records a backup deleted for space.
+    pub fn record_freed(set: &FileSet, place: &Place, name: &str, bytes: u64) -> Result<()> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_secs());
+        State::change_at(set, place, |s| {
+            let note = s.space.get_or_insert_with(SpaceNote::default);
+            note.deleted += 1;
+            note.bytes += bytes;
+            note.last = Some(name.to_string());
+            note.at = now;
+            true
+        })
+    }
+
+    /// Records a hook owed for the file `id` (about to become a backup).
+    pub fn owe_hook(
+        set: &FileSet,
+        place: &Place,
+        id: FileId,
+        hook: &Hook,
+        reason: Reason,
+    ) -> Result<()> {
+        State::change_at(set, place, |s| {
+            s.hooks.retain(|h| !h.ids.contains(&id));
+            s.hooks.push(OwedHook {
+                ids: vec![id],
+                hook: hook.clone(),
+                reason,
+            });
+            true
+        })
+    }
+
+    /// Adds a backup's compressed identity to the hook owed for its plain
+    /// one, before the compressed form takes its name.
+    pub fn hook_follows(set: &FileSet, place: &Place, plain: FileId, packed: FileId) -> Result<()> {
+        State::change_at(set, place, |s| {
+            let mut changed = false;
+            for h in s.hooks.iter_mut().filter(|h| h.ids.contains(&plain)) {
+                h.ids.push(packed);
+                changed = true;
+            }
+            changed
+        })
+    }
+
+    /// Forgets the hook owed for the backup `id` (it has run, or its backup
+    /// is gone).
+    pub fn hook_done(set: &FileSet, place: &Place, id: FileId) -> Result<()> {
+        State::change_at(set, place, |s| {
+            let before = s.hooks.len();
+            s.hooks.retain(|h| !h.ids.contains(&id));
+            s.hooks.len() != before
+        })
+    }
+
+    /// The owed hooks whose backups are in the listing, each with the
+    /// backup's name; forgets (and saves) those whose file never became a
+    /// backup (a rotation a crash stopped before its rename: it is the
+    /// main file still) or was deleted, the latter with a warning.
+    pub fn owed_hooks(
+        &mut self,
+        set: &FileSet,
+        listing: &Listing,
+    ) -> Result<Vec<(Vec<u8>, FileId, OwedHook)>> {
+        if self.hooks.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut found = Vec::new();
+        let mut ids = Vec::new();
+        for b in &listing.backups {
+            if let Some(e) = set.stat(&b.name)? {
+                ids.push((b.name.clone(), e.id()));
+            }
+        }
+        let mut gone = Vec::new();
+        for h in &self.hooks {
+            match ids.iter().find(|(_, id)| h.ids.contains(id)) {
+                Some((name, id)) => found.push((name.clone(), *id, h.clone())),
+                None => gone.push(h.clone()),
+            }
+        }
+        let main = listing.main.as_ref().map(|m| m.id());
+        for h in &gone {
+            if !main.is_some_and(|m| h.ids.contains(&m)) {
+                crate::messages::warn(&format!(
+                    "owed hook '{}' of {} skipped: its backup was deleted before its turn",
+                    h.hook.command,
+                    set.naming.path().display()
+                ));
+            }
+        }
+        if !gone.is_empty() {
+            self.change(set, |s| {
+                s.hooks.retain(|h| !gone.contains(h));
+                true
+            })?;
+        }
+        Ok(found)
     }
 
     /// The main file's age origin: its birth, or when rollover last rotated
@@ -285,6 +491,25 @@ impl State {
     /// Whether a member is owed its sync, for `status`.
     pub fn owes(&self, id: FileId) -> bool {
         self.owed.contains(&id)
+    }
+
+    /// Whether a member is owed its hook, for `status`.
+    pub fn owes_hook(&self, id: FileId) -> bool {
+        self.hooks.iter().any(|h| h.ids.contains(&id))
+    }
+}
+
+impl Place {
+    /// The state kept here for `set` (beside it: its own file).
+    fn read(&self, set: &FileSet) -> Result<State> {
+        let Some(file) = &self.0 else {
+            return State::load(set);
+        };
+        let bytes = crate::su::as_own(|| read_kept(file))?;
+        Ok(State {
+            kept: Some(file.clone()),
+            ..bytes.map(|b| State::decode(&b)).unwrap_or_default()
+        })
     }
 }
 
@@ -406,6 +631,8 @@ mod tests {
             rotated: Some(1_790_000_000),
             backup_dir: None,
             extension: None,
+            hooks: Vec::new(),
+            space: None,
             kept: None,
         };
         let json = serde_json::to_vec(&s).expect("json");

@@ -17,7 +17,8 @@ use crate::messages::{self, Warner};
 use crate::naming::DateOf;
 use crate::plan::{self, Empty, Entry};
 use crate::policy::{Conditions, Cut, Decision, Policy, Reason, cut, decide};
-use crate::state::State;
+use crate::space::{self, Watch};
+use crate::state::{OwedHook, Place, State};
 
 /// How long the size rule waits before trying a failed rotation again.
 const RETRY_ROTATION: Duration = Duration::from_secs(1);
@@ -51,6 +52,8 @@ pub struct Writer {
     /// `--fsync always` syncs that failed: each reported at once, and the
     /// run fails at exit.
     sync_failures: u32,
+    /// `--keep-free`: the free space as the writer last read it.
+    space: Option<Watch>,
 }
 
 impl Writer {
@@ -67,6 +70,10 @@ impl Writer {
             policy.max_size = fsize;
         }
         let finisher = Finisher::start(set.try_clone()?, settings.finishing.clone());
+        let space = match settings.finishing.room {
+            Some(room) => Some(Watch::start(&set, room)?),
+            None => None,
+        };
         let mut writer = Writer {
             set,
             main,
@@ -78,6 +85,7 @@ impl Writer {
             rotation_failed: None,
             finisher,
             sync_failures: 0,
+            space,
         };
         writer.end_torn_line();
         Ok(writer)
@@ -145,6 +153,7 @@ impl Writer {
     /// written: all, or fewer when a fault stopped it ([`Writer::take_stall`]
     /// says which); nothing is ever written twice.
     pub fn write_lines(&mut self, data: &[u8]) -> Result<usize> {
+        self.make_room(data.len() as u64, false);
         let mut done = 0;
         while done < data.len() {
             let rest = &data[done..];
@@ -200,11 +209,18 @@ impl Writer {
                 Ok(n) => {
                     off += n;
                     self.main.size += n as u64;
+                    if let Some(w) = self.space.as_mut() {
+                        w.wrote(n as u64);
+                    }
                 }
                 Err(Errno::INTR | Errno::AGAIN) => {}
                 // A file-size limit (`ulimit -f`): SIGXFSZ is ignored, so
                 // the write fails instead; rotate and carry on.
                 Err(Errno::FBIG) if self.main.size > 0 && self.rotate(Reason::Size).is_ok() => {}
+                // No room: the oldest backup goes (--keep-free), and the
+                // write is tried again at once.
+                Err(e @ (Errno::NOSPC | Errno::DQUOT))
+                    if self.free_one(&std::io::Error::from(e)) => {}
                 Err(e @ (Errno::NOSPC | Errno::DQUOT | Errno::IO | Errno::FBIG)) => {
                     // A failed write wrote nothing: keep the rest, and say
                     // why, for the main loop to try again later.
@@ -285,6 +301,21 @@ impl Writer {
             self.settings.date_of.at(self.main.born, SystemTime::now()),
             Empty::Keep,
         );
+        // The hook is owed from before the rename: a writer killed after
+        // it leaves the hook to the next writer or rotate.
+        if let Some(hook) = &self.settings.finishing.hook
+            && steps
+                .iter()
+                .any(|s| matches!(s, plan::Action::SwapIn { .. }))
+        {
+            let id = plan::FileId {
+                dev: self.main.dev,
+                ino: self.main.ino,
+            };
+            if let Err(e) = State::owe_hook(&self.set, &Place::default(), id, hook, reason) {
+                self.trouble.warn(|| format!("{e:#}"));
+            }
+        }
         let done = self
             .finisher
             .execute(&self.set, &steps, Some(&self.main.fd), held)?;
@@ -301,6 +332,7 @@ impl Writer {
                 };
                 self.finisher
                     .after_rotation(&self.set, &self.settings.finishing, handover);
+                self.make_room(0, true);
             }
             _ if !steps.is_empty() => {
                 // Truncated in place: the file's age starts again now.
@@ -311,6 +343,71 @@ impl Writer {
         }
         self.mid_line = false;
         Ok(())
+    }
+
+    /// `--keep-free`: before writing `more` bytes, and at each rotation
+    /// (`rotated`: the free space is read again, and a new backup may go),
+    /// deletes the oldest backups while the rule is not met. The free space
+    /// is read at most once a second otherwise, never per line.
+    fn make_room(&mut self, more: u64, rotated: bool) {
+        let Some(w) = self.space.as_mut() else {
+            return;
+        };
+        if rotated {
+            w.spent = false;
+            w.read(&self.set);
+        } else {
+            w.read_if_due(&self.set);
+        }
+        while self.space.as_ref().is_some_and(|w| w.short(more)) {
+            if !self.free_one(&"") {
+                break;
+            }
+        }
+    }
+
+    /// Deletes the oldest backup the rule lets go, says so, and reads the
+    /// free space again; false when only `--min-keep` backups are left (or
+    /// none could be deleted). `why`: a failed write's error, or nothing.
+    fn free_one(&mut self, why: &dyn std::fmt::Display) -> bool {
+        let Some(w) = self.space.as_mut() else {
+            return false;
+        };
+        let gate = self.finisher.gate();
+        let finishing = &self.settings.finishing;
+        match space::delete_oldest(&self.set, &w.room, &gate, None, finishing.verbose) {
+            Ok(Some(freed)) => {
+                w.read(&self.set);
+                let why = why.to_string();
+                let why = if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(" after a write failed ({why})")
+                };
+                space::say_freed(&freed, &w.room, w.fs(), &why);
+                if let Err(e) =
+                    State::record_freed(&self.set, &Place::default(), &freed.show, freed.bytes)
+                {
+                    self.trouble.warn(|| format!("{e:#}"));
+                }
+                true
+            }
+            Ok(None) => {
+                w.spent = true;
+                false
+            }
+            Err(e) => {
+                w.spent = true;
+                self.trouble
+                    .warn(|| format!("cannot delete a backup for space: {e:#}"));
+                false
+            }
+        }
+    }
+
+    /// Queues the hooks a crash left owed.
+    pub fn owed_hooks(&mut self, owed: Vec<(Vec<u8>, plan::FileId, OwedHook)>) {
+        self.finisher.owed_hooks(&self.set, owed);
     }
 
     /// Queues the compression a crash or a stop left owed.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::{Codec, DEFAULT_COUNT, Names};
+use crate::config::{Codec, DEFAULT_COUNT, KeepFree, Names};
 use crate::naming::Naming;
 use crate::policy::Every;
 use crate::stamp::Format;
@@ -367,6 +367,24 @@ pub struct FinishArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_backup_age: Option<Duration>,
 
+    /// Delete the oldest backups before the disk has less than SIZE or PCT% free
+    ///
+    /// Before a write or a rotation would leave the file system that holds
+    /// the backups with less free space than SIZE (or PCT% of its size,
+    /// free as an unprivileged user sees it), the oldest backups go, one at
+    /// a time, never the main file and never below --min-keep. Free space
+    /// is read at most once a second and at each rotation. A write that
+    /// fails for lack of space (ENOSPC, EDQUOT) deletes by the same rule
+    /// and is retried at once; only with nothing left to delete does the
+    /// writer stall or drop (--on-stall). Each deletion is a warning line.
+    /// Without --keep-free, rollover never deletes a backup for space.
+    #[arg(long, value_name = "SIZE|PCT%", value_parser = KeepFree::parse)]
+    pub keep_free: Option<KeepFree>,
+
+    /// With --keep-free: never delete below N backups [default: 1]
+    #[arg(long, value_name = "N", value_parser = parse_count, requires = "keep_free")]
+    pub min_keep: Option<u64>,
+
     /// Run COMMAND (with /bin/sh -c) once each backup is finished
     ///
     /// $1 is the main file and $2 the backup, as logrotate's postrotate
@@ -509,6 +527,7 @@ pub struct RotateArgs {
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, conflicts_with_all = [
         "max_count", "max_size", "max_age", "every", "method", "owner", "perm", "backup_names",
         "missing_ok", "compress", "compress_from", "max_total", "max_backup_age", "on_rotate",
+        "keep_free", "min_keep",
         "on_rotate_once", "timeout", "insecure_dir", "before_rotate", "first_action",
         "last_action", "before_remove", "su",
     ])]

@@ -335,6 +335,10 @@ impl FinishArgs {
                 command,
                 timeout: self.hook_timeout,
             }),
+            room: self.keep_free.map(|keep_free| crate::config::Room {
+                keep_free,
+                min_keep: self.min_keep.unwrap_or(1),
+            }),
             before_remove: None,
             verbose: false,
         }

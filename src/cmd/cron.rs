@@ -68,6 +68,9 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
         let compressed = rotate::compress_after_once(&rotated, &configs[s]);
         failures.check(compressed.with_context(|| stanza.place.clone()));
     }
+    // --keep-free across the stanzas that have it, oldest backup first.
+    let all: Vec<(&Naming, &RotateConfig)> = work.iter().map(|(n, s)| (n, &configs[*s])).collect();
+    crate::cmd::room::keep_free(&all, &failures);
     Ok(failures.exit_code())
 }
 

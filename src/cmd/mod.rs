@@ -3,6 +3,7 @@
 pub mod cron;
 pub mod import;
 pub mod reset;
+pub mod room;
 pub mod rotate;
 pub mod status;
 pub mod targets;

@@ -21,7 +21,7 @@ use crate::messages;
 use crate::naming::Naming;
 use crate::plan::{self, Action, Empty, Listing, Method};
 use crate::policy::{self, Decision, Reason, Skip};
-use crate::state::State;
+use crate::state::{Place, State};
 
 /// Runs `rotate`; each failing set is one line on stderr and exit status 1.
 pub fn run(cfg: &RotateConfig) -> Result<ExitCode> {
@@ -61,6 +61,8 @@ pub fn run(cfg: &RotateConfig) -> Result<ExitCode> {
         .filter(|n| rotated.iter().any(|r| r.as_path() == n.path()))
         .collect();
     failures.check(compress_after_once(&rotated_sets, cfg));
+    let all: Vec<(&Naming, &RotateConfig)> = targets.sets.iter().map(|n| (n, cfg)).collect();
+    crate::cmd::room::keep_free(&all, &failures);
     Ok(failures.exit_code())
 }
 
@@ -477,7 +479,7 @@ fn rotate_by_writer(
 /// named and numbers padded as asked, else as its last writer (or rotate)
 /// did. `names`: its directory as listed when the arguments were expanded
 /// (see [`rotate_one`]), which tells whether a state file is beside it.
-fn open_set(
+pub(super) fn open_set(
     naming: &Naming,
     cfg: &RotateConfig,
     names: Option<&[Vec<u8>]>,
@@ -531,6 +533,7 @@ fn rotate_alone(
 ) -> Result<Plan> {
     let (count, from) = count_for(state, cfg);
     let listing = recover(set, count, state, listing)?;
+    run_owed_hooks(set, cfg, state, &listing)?;
     let plan = plan_for(set, cfg, count, None, &listing, state)?;
     say(&plan);
     if matches!(plan, Plan::Steps(..)) {
@@ -563,6 +566,7 @@ fn rotate_alone(
         &finishing,
         reason,
         owed && finishing.compress.is_some(),
+        &state.place(),
     )?;
     if (cfg.names.is_some()
         || cfg.padding.is_some()
@@ -583,6 +587,31 @@ fn rotate_alone(
     }
     warn_unasked_deletions(set, steps, count, from);
     Ok(plan)
+}
+
+/// Runs the hooks a crash left owed (a writer or rotate killed before its
+/// hook ran), each with its recorded command, for its backup as named now;
+/// a failed one is a warning, as a writer's is.
+fn run_owed_hooks(
+    set: &FileSet,
+    cfg: &RotateConfig,
+    state: &mut State,
+    listing: &Listing,
+) -> Result<()> {
+    let main = set.naming.path().to_path_buf();
+    for (name, id, h) in state.owed_hooks(set, listing)? {
+        let backup = set.path_of(&name);
+        let paths = hook::Paths {
+            main: main.clone(),
+            stable: backup.clone(),
+            backup,
+        };
+        if let Err(e) = hook::run_said(&h.hook, &paths, h.reason, cfg.verbose) {
+            messages::warn(&format!("{e:#}"));
+        }
+        State::hook_done(set, &state.place(), id)?;
+    }
+    Ok(())
 }
 
 /// Runs a set's own `--before-rotate` (logrotate's prerotate, `$1` the
@@ -668,6 +697,7 @@ fn execute(
     finishing: &Finishing,
     reason: Reason,
     owed: bool,
+    place: &Place,
 ) -> Result<()> {
     for step in steps {
         if let Action::Delete(name) = step {
@@ -678,17 +708,44 @@ fn execute(
             );
         }
     }
-    let mut finisher = Finisher::inline(set.try_clone()?, finishing.clone());
+    let mut finisher =
+        Finisher::inline(set.try_clone()?, finishing.clone()).with_state(place.clone());
+    // The hook is owed from before the rename: a rotate killed after it
+    // leaves the hook to the next writer or rotate.
+    // A backup made by copying (copytruncate, collapse) is a new file:
+    // it is owed once it exists.
+    let renamed = steps.iter().any(|s| {
+        matches!(
+            s,
+            Action::SwapIn {
+                method: Method::Rename,
+                ..
+            }
+        )
+    });
+    let owe = |name: &[u8]| -> Result<Option<crate::plan::FileId>> {
+        match (&finishing.hook, set.stat(name)?) {
+            (Some(hook), Some(e)) => {
+                State::owe_hook(set, place, e.id(), hook, reason)?;
+                Ok(Some(e.id()))
+            }
+            _ => Ok(None),
+        }
+    };
+    let mut owes = match swapped_in(steps) {
+        Some(main) if renamed => owe(&main)?,
+        _ => None,
+    };
     let gate = finisher.gate();
     let held = gate.lock().unwrap_or_else(|e| e.into_inner());
     let done = finisher.execute(set, steps, None, held)?;
+    if let (Some(b), false) = (&done.backup, renamed) {
+        owes = owe(done.pending_move.as_ref().unwrap_or(b))?;
+    }
     // The program writing the file may go on writing to the backup until
     // it reopens its file: the hook (which asks it to) runs right after
     // the rename, and the backup is finished once it has exited.
-    let main = steps.iter().find_map(|s| match s {
-        Action::SwapIn { main, .. } => Some(main.clone()),
-        _ => None,
-    });
+    let main = swapped_in(steps);
     // A backup bound for another file system is still beside the main
     // file, under rollover's name, until the hook has run.
     let now_at = done.pending_move.as_ref().or(done.backup.as_ref());
@@ -706,6 +763,9 @@ fn execute(
         )),
         _ => None,
     };
+    if let Some(id) = owes {
+        State::hook_done(set, place, id)?;
+    }
     if let (Some(from), Some(to)) = (&done.pending_move, &done.backup) {
         set.move_across(from, to)?;
     }
@@ -727,6 +787,14 @@ fn execute(
         );
     }
     hooked.unwrap_or(Ok(()))
+}
+
+/// The main file a rotation's steps make a backup of.
+fn swapped_in(steps: &[Action]) -> Option<Vec<u8>> {
+    steps.iter().find_map(|s| match s {
+        Action::SwapIn { main, .. } => Some(main.clone()),
+        _ => None,
+    })
 }
 
 fn missing(path: &Path, cfg: &RotateConfig) -> Result<()> {

@@ -29,7 +29,20 @@ struct Report {
 struct SetReport {
     path: String,
     writer: Option<WriterReport>,
+    /// `--keep-free` as its last writer or rotate applied it, and what it
+    /// deleted for space.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keep_free: Option<SpaceReport>,
     members: Vec<MemberReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct SpaceReport {
+    keep_free: String,
+    min_keep: u64,
+    deleted: u64,
+    deleted_bytes: u64,
+    last_deleted: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -77,8 +90,9 @@ struct MemberReport {
     size: u64,
     age_secs: f64,
     codec: Option<&'static str>,
-    /// Work still owed to it: `sync` (its writer was stopped at once), or
-    /// `compress` (not yet compressed, though its writer compresses).
+    /// Work still owed to it: `sync` (its writer was stopped at once),
+    /// `compress` (not yet compressed, though its writer compresses),
+    /// `hook` (its hook has not run yet), or two of them (`compress, hook`).
     owed: Option<&'static str>,
 }
 
@@ -204,24 +218,42 @@ fn report(naming: &Naming, state_dir: Option<&StateDir>) -> Result<SetReport> {
             size: st.size,
             age_secs: age_of(st.mtime).as_secs_f64(),
             codec: b.codec,
-            owed: if state.owes(st.id()) {
-                Some("sync")
-            } else if state
-                .compress_from
-                .is_some_and(|from| b.codec.is_none() && b.index >= from)
-            {
-                Some("compress")
-            } else {
-                None
-            },
+            owed: owed(
+                state.owes(st.id()),
+                state
+                    .compress_from
+                    .is_some_and(|from| b.codec.is_none() && b.index >= from),
+                state.owes_hook(st.id()),
+            ),
         });
     }
     let writer = lock::live_writer(&set)?.map(|h| writer_report(&set, &h, main_facts, now));
+    let keep_free = state.space.map(|n| SpaceReport {
+        keep_free: n.keep_free,
+        min_keep: n.min_keep,
+        deleted: n.deleted,
+        deleted_bytes: n.bytes,
+        last_deleted: n.last,
+    });
     Ok(SetReport {
         path: escape(path.as_os_str().as_encoded_bytes()),
         writer,
+        keep_free,
         members,
     })
+}
+
+/// What a backup is owed, as status says it: a sync comes first (its
+/// writer was stopped at once), then its compression, then its hook.
+fn owed(sync: bool, compress: bool, hook: bool) -> Option<&'static str> {
+    match (sync, compress, hook) {
+        (true, _, true) => Some("sync, hook"),
+        (true, _, false) => Some("sync"),
+        (false, true, true) => Some("compress, hook"),
+        (false, true, false) => Some("compress"),
+        (false, false, true) => Some("hook"),
+        (false, false, false) => None,
+    }
 }
 
 /// A live writer, and when its time rules rotate the main file of `size`
@@ -294,6 +326,20 @@ fn text(report: &Report) -> String {
             None => out.push_str(": no writer"),
         }
         out.push('\n');
+        if let Some(k) = &set.keep_free {
+            out.push_str(&format!(
+                "keep-free {} (min-keep {}): {} backup{} ({}) deleted for space",
+                k.keep_free,
+                k.min_keep,
+                k.deleted,
+                if k.deleted == 1 { "" } else { "s" },
+                human_size(k.deleted_bytes)
+            ));
+            if let Some(last) = &k.last_deleted {
+                out.push_str(&format!(", the last {}", escape(last.as_bytes())));
+            }
+            out.push('\n');
+        }
         let width = set
             .members
             .iter()

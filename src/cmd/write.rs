@@ -44,7 +44,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         cascading: false,
     };
     let mut claim = Claim::take(&set, me)?;
-    let opened = open_main(&set, &cfg)?;
+    let (opened, owed_hooks) = open_main(&set, &cfg)?;
     // Handlers first: a signal sent once the socket answers is acted on,
     // never the default action.
     let signals = Signals::install()?;
@@ -61,6 +61,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
     };
     let mut writer = Writer::new(set, opened, settings)?;
     writer.compress_owed()?;
+    writer.owed_hooks(owed_hooks);
     writer.retain();
     let opts = Options {
         partial_timeout: cfg.partial_timeout,
@@ -103,11 +104,12 @@ fn refuse(set: &FileSet, cfg: &WriteConfig) -> Result<()> {
 /// With the set's lock held: finishes what a crash left, records what
 /// this writer keeps, clears the set in mode `w`, and opens (or creates)
 /// the main file, its age counting from its birth or the last time it
-/// was emptied.
-fn open_main(set: &FileSet, cfg: &WriteConfig) -> Result<Opened> {
+/// was emptied; also the hooks a crash left owed, for the finisher.
+fn open_main(set: &FileSet, cfg: &WriteConfig) -> Result<(Opened, OwedHooks)> {
     let count = cfg.policy.count;
     let mut state = State::load(set)?;
     let listing = recover(set, count, &mut state, set.list()?)?;
+    let owed_hooks = state.owed_hooks(set, &listing)?;
     let compress_from = cfg
         .finishing
         .compress
@@ -115,6 +117,7 @@ fn open_main(set: &FileSet, cfg: &WriteConfig) -> Result<Opened> {
         .map(|_| cfg.finishing.compress_from);
     let backup_dir = cfg.backup_dir.as_ref().map(|b| b.dir.clone());
     state.record_writer(set, count, compress_from, backup_dir)?;
+    state.record_space_rule(set, cfg.finishing.room.map(|r| r.describe()))?;
     if cfg.mode == OpenMode::Truncate {
         // A main file that must be refused is refused before anything of
         // the set is deleted.
@@ -138,8 +141,11 @@ fn open_main(set: &FileSet, cfg: &WriteConfig) -> Result<Opened> {
     };
     let mut opened = set.open_main(&name, how, cfg.perm)?;
     opened.born = state.origin(opened.born);
-    Ok(opened)
+    Ok((opened, owed_hooks))
 }
+
+/// Hooks a crash left owed: each backup's name, identity and hook.
+type OwedHooks = Vec<(Vec<u8>, crate::plan::FileId, crate::state::OwedHook)>;
 
 /// A `%` set's main file may also have been named literally (`app.0.log`)
 /// by a writer started before the set's own lock existed: that writer
