@@ -25,8 +25,8 @@ const WORK: &str = "zip";
 /// returns the compressed file's identity, or `None` for a backup deleted
 /// before its turn. `workers` above 1 lets zstd split a large backup
 /// between that many threads (they inherit the caller's priority).
-/// `before_rename` is told the plain and compressed identities before the
-/// compressed form takes its name.
+/// `before_rename` is told the plain and compressed identities, and given
+/// the compressed file, before that takes its name.
 pub fn compress(
     set: &FileSet,
     src: OwnedFd,
@@ -34,7 +34,7 @@ pub fn compress(
     workers: u32,
     gate: &Mutex<()>,
     queued_as: &[u8],
-    before_rename: &dyn Fn(FileId, FileId),
+    before_rename: &dyn Fn(FileId, FileId, std::os::fd::BorrowedFd<'_>),
 ) -> Result<Option<FileId>> {
     let st = rustix::fs::fstat(&src).context("cannot stat a backup to compress")?;
     if st.st_nlink == 0 {
@@ -92,7 +92,7 @@ pub fn compress(
     let mut target = plain.clone();
     target.push(b'.');
     target.extend_from_slice(codec.ext().as_bytes());
-    before_rename(plain_id, packed);
+    before_rename(plain_id, packed, std::os::fd::AsFd::as_fd(&out));
     set.rename(&work, &target)?;
     set.delete(&plain)?;
     sync_file(set.backups_dir(), &set.naming.dir().display().to_string())?;

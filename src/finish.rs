@@ -7,10 +7,13 @@
 //! rotations costs only the work of the backups that are kept.
 //! Compression also yields to a writer whose producer is ahead of it (see
 //! [`Busy`]): idle priority alone does not keep it from slowing writing
-//! where cores share their execution units or the memory bus.
+//! where cores share their execution units or the memory bus; but not to
+//! one short of space, where compressing frees space. The handles queued
+//! tasks wait with are kept aside ([`Handles`]), so that those on backups
+//! deleted for space can be let go of at once.
 
-use std::collections::VecDeque;
-use std::os::fd::OwnedFd;
+use std::collections::{HashMap, VecDeque};
+use std::os::fd::{BorrowedFd, OwnedFd};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
@@ -63,6 +66,9 @@ pub struct Busy {
     /// Milliseconds from `start` to the last filling read of a run of at
     /// least [`BUSY_RUN`], plus 1 (0: none yet).
     at: AtomicU64,
+    /// Milliseconds from `start` to the last time the writer was short of
+    /// space (`--keep-free`), plus 1 (0: never).
+    short: AtomicU64,
 }
 
 impl Busy {
@@ -71,6 +77,7 @@ impl Busy {
             start: Instant::now(),
             run: AtomicU32::new(0),
             at: AtomicU64::new(0),
+            short: AtomicU64::new(0),
         }
     }
 
@@ -85,6 +92,23 @@ impl Busy {
         if run >= BUSY_RUN {
             let ms = self.start.elapsed().as_millis() as u64 + 1;
             self.at.store(ms, Ordering::Relaxed);
+        }
+    }
+
+    /// The writer is short of space: compressing backups frees space, so
+    /// compression stops yielding to it for [`YIELD_AT_MOST`].
+    pub fn short_of_space(&self) {
+        let ms = self.start.elapsed().as_millis() as u64 + 1;
+        self.short.store(ms, Ordering::Relaxed);
+    }
+
+    /// Whether the writer was short of space lately.
+    fn short_lately(&self) -> bool {
+        match self.short.load(Ordering::Relaxed) {
+            0 => false,
+            at => {
+                self.start.elapsed().as_millis() as u64 + 1 < at + YIELD_AT_MOST.as_millis() as u64
+            }
         }
     }
 
@@ -106,6 +130,60 @@ pub struct NewBackup {
     pub show: String,
 }
 
+/// The handles on backups that queued tasks wait with, kept here rather
+/// than in the queue, so that those of backups deleted meanwhile can be
+/// let go of at once when space is short (`--keep-free`): a deleted file's
+/// blocks are freed only when its last handle is closed. A task whose
+/// handle was let go of finds it gone, and skips its backup as deleted.
+#[derive(Debug, Default)]
+struct Handles {
+    next: u64,
+    /// Each handle, with the identity of the backup it holds for a hook:
+    /// when that backup is compressed, the hook's handle moves to the
+    /// compressed form before the plain one is deleted.
+    open: HashMap<u64, (OwnedFd, Option<FileId>)>,
+}
+
+/// A handle kept in [`Handles`], taken back by the task that waits with it.
+#[derive(Debug)]
+struct Held(u64);
+
+type SharedHandles = Arc<Mutex<Handles>>;
+
+/// Keeps a handle until a task takes it back; `hook`: the backup's
+/// identity, where a hook waits with it.
+fn hold(handles: &SharedHandles, fd: OwnedFd, hook: Option<FileId>) -> Held {
+    let mut h = handles.lock().unwrap_or_else(|e| e.into_inner());
+    h.next += 1;
+    let token = h.next;
+    h.open.insert(token, (fd, hook));
+    Held(token)
+}
+
+/// Takes a handle back; `None` when it was let go of (its backup deleted).
+fn take(handles: &SharedHandles, held: &Held) -> Option<OwnedFd> {
+    handles
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .open
+        .remove(&held.0)
+        .map(|(fd, _)| fd)
+}
+
+/// A backup is being compressed: the hooks waiting for it hold its
+/// compressed form from now on (`packed`, before it takes its name), so
+/// that the plain form's deletion is no reason to let go of them.
+fn hold_packed(handles: &SharedHandles, plain: FileId, packed: BorrowedFd<'_>) {
+    let mut h = handles.lock().unwrap_or_else(|e| e.into_inner());
+    for (fd, hook) in h.open.values_mut() {
+        if *hook == Some(plain)
+            && let Ok(dup) = packed.try_clone_to_owned()
+        {
+            *fd = dup;
+        }
+    }
+}
+
 /// A hook owed for a new backup, found when it runs by its identity (its
 /// name may have changed: renumbered, or compressed).
 #[derive(Debug)]
@@ -114,8 +192,9 @@ struct HookCall {
     /// A handle on the backup as it was made: while it is open, no other
     /// file can get its inode number, so the identity stays its own even
     /// after compression deletes the plain form (a file system that reuses
-    /// numbers within seconds made a hook ship another backup).
-    _held: OwnedFd,
+    /// numbers within seconds made a hook ship another backup). One let
+    /// go of (its backup deleted for space) skips the hook.
+    held: Held,
     main: PathBuf,
     reason: Reason,
     /// The command recorded for a hook a crash left owed (else the
@@ -124,14 +203,15 @@ struct HookCall {
 }
 
 enum Task {
-    Sync(NewBackup, Option<FileId>),
-    /// A plain backup (a handle open for reading) to compress.
-    /// A plain backup, and the name it had when queued (where it most
-    /// likely still is).
-    Compress(OwnedFd, Codec, Vec<u8>),
+    /// A new backup to sync (a handle on it), for messages by this name.
+    Sync(Held, String, Option<FileId>),
+    /// A plain backup (a handle open for reading) to compress, and the
+    /// name it had when queued (where it most likely still is).
+    Compress(Held, Codec, Vec<u8>),
     Retain,
     Hook(HookCall),
-    Free(Vec<OwnedFd>),
+    /// Handles on deleted backups, to close off the writer's path.
+    Free(Vec<Held>),
 }
 
 /// What a rotation hands the finisher.
@@ -177,6 +257,11 @@ pub struct Finisher {
     queued: Arc<AtomicUsize>,
     /// Work each task at once in the caller's thread ([`Finisher::inline`]).
     inline: bool,
+    /// Where the set's state is.
+    place: Place,
+    /// Hooks owed from an earlier run, queued and not yet run.
+    owed_hooks: Arc<AtomicUsize>,
+    handles: SharedHandles,
 }
 
 /// The writer's end of the running thread's queue.
@@ -196,9 +281,6 @@ struct FinishingThread {
     gate: Arc<Mutex<()>>,
     failures: Arc<AtomicU32>,
     owed: Arc<Mutex<VecDeque<FileId>>>,
-    /// Backups compressed lately: their plain and compressed identities,
-    /// for the hook that follows.
-    compressed: VecDeque<(FileId, FileId)>,
     draining: Arc<AtomicBool>,
     busy: Arc<Busy>,
     queued: Arc<AtomicUsize>,
@@ -208,7 +290,8 @@ struct FinishingThread {
     /// Where the set's state is, which records the hooks owed.
     place: Place,
     /// Hooks owed from an earlier run, not yet run.
-    owed_hooks: usize,
+    owed_hooks: Arc<AtomicUsize>,
+    handles: SharedHandles,
 }
 
 /// The identity of an open backup; a failed `fstat` is an error that
@@ -232,6 +315,8 @@ impl Finisher {
         let draining = Arc::new(AtomicBool::new(false));
         let busy = Arc::new(Busy::new());
         let queued = Arc::new(AtomicUsize::new(0));
+        let owed_hooks = Arc::new(AtomicUsize::new(0));
+        let handles = SharedHandles::default();
         Finisher {
             work: Some(FinishingThread {
                 set,
@@ -239,13 +324,13 @@ impl Finisher {
                 gate: Arc::clone(&gate),
                 failures: Arc::clone(&failures),
                 owed: Arc::clone(&owed),
-                compressed: VecDeque::new(),
                 draining: Arc::clone(&draining),
                 busy: Arc::clone(&busy),
                 queued: Arc::clone(&queued),
                 yielding: None,
                 place: Place::default(),
-                owed_hooks: 0,
+                owed_hooks: Arc::clone(&owed_hooks),
+                handles: Arc::clone(&handles),
             }),
             gate,
             queue: None,
@@ -255,7 +340,21 @@ impl Finisher {
             busy,
             queued,
             inline: false,
+            place: Place::default(),
+            owed_hooks,
+            handles,
         }
+    }
+
+    /// Lets go of the handles that queued tasks hold on backups deleted
+    /// since (their blocks are freed now); whether there were any. Their
+    /// tasks skip them.
+    pub fn let_go_of_deleted(&mut self) -> bool {
+        let mut h = self.handles.lock().unwrap_or_else(|e| e.into_inner());
+        let before = h.open.len();
+        h.open
+            .retain(|_, (fd, _)| rustix::fs::fstat(&*fd).map_or(true, |st| st.st_nlink > 0));
+        h.open.len() != before
     }
 
     /// A finisher that works each task at once in the calling thread, for
@@ -274,33 +373,43 @@ impl Finisher {
     /// Where the set's state is kept (beside it unless said here).
     pub fn with_state(mut self, place: Place) -> Finisher {
         if let Some(w) = self.work.as_mut() {
-            w.place = place;
+            w.place = place.clone();
         }
+        self.place = place;
         self
     }
 
-    /// Queues the hooks a crash left owed (see [`State::owed_hooks`]):
-    /// each runs with its recorded command, for its backup as named now.
-    pub fn owed_hooks(&mut self, set: &FileSet, owed: Vec<(Vec<u8>, FileId, OwedHook)>) {
-        for (name, id, h) in owed {
-            let Ok(held) = set.open_backup(&name) else {
+    /// Queues what a crash or a stop left owed: the compressions (see
+    /// [`Finisher::compress_owed`]), then the hooks (see
+    /// [`State::owed_hooks`]), each with its recorded command, for its
+    /// backup as named when it runs.
+    pub fn owed_work(
+        &mut self,
+        set: &FileSet,
+        finishing: &Finishing,
+        hooks: Vec<(Vec<u8>, FileId, OwedHook)>,
+    ) -> Result<()> {
+        let mut calls = Vec::new();
+        for (name, id, h) in hooks {
+            let Ok(fd) = set.open_backup(&name) else {
                 // Gone since (mode w deletes every backup): nothing to run.
-                if let Some(w) = self.work.as_ref() {
-                    w.hook_done(id);
-                }
+                hook_done(set, &self.place, id);
                 continue;
             };
-            if let Some(w) = self.work.as_mut() {
-                w.owed_hooks += 1;
-            }
-            self.send(Task::Hook(HookCall {
+            self.owed_hooks.fetch_add(1, Ordering::Relaxed);
+            calls.push(HookCall {
                 backup: id,
-                _held: held,
+                held: hold(&self.handles, fd, Some(id)),
                 main: set.naming.path().to_path_buf(),
                 reason: h.reason,
                 command: Some(h.hook),
-            }));
+            });
         }
+        let compressed = self.compress_owed(set, finishing);
+        for call in calls {
+            self.send(Task::Hook(call));
+        }
+        compressed
     }
 
     /// Where the writer tells whether its reads fill its buffer.
@@ -342,14 +451,16 @@ impl Finisher {
         if let (Some(id), Ok(mut q)) = (id, self.owed.lock()) {
             q.push_back(id);
         }
-        self.send(Task::Sync(backup, id));
+        let held = hold(&self.handles, backup.fd, None);
+        self.send(Task::Sync(held, backup.show, id));
     }
 
     /// Queues a plain backup of `set` for its compression. One that cannot
     /// be opened stays plain, owed to the next run.
     pub fn compress(&mut self, set: &FileSet, name: &[u8], codec: &Codec) {
         if let Ok(fd) = set.open_backup(name) {
-            self.send(Task::Compress(fd, codec.clone(), name.to_vec()));
+            let held = hold(&self.handles, fd, None);
+            self.send(Task::Compress(held, codec.clone(), name.to_vec()));
         }
     }
 
@@ -390,10 +501,19 @@ impl Finisher {
             Action::SwapIn { backup, .. } => Some(backup),
             _ => None,
         });
-        // The hook finds the new backup by its identity, wherever it is.
-        let held = backup
+        // The hook finds the new backup by the handle it holds, wherever
+        // it is: held from before its compression is queued, so that the
+        // compression moves it to the compressed form.
+        let hook = backup
             .filter(|_| finishing.hook.is_some() && !hook_done)
-            .and_then(|b| set.open_backup(b).ok());
+            .and_then(|b| set.open_backup(b).ok())
+            .and_then(|fd| match identity(&fd, &set.show(main)) {
+                Ok(id) => Some((id, hold(&self.handles, fd, Some(id)))),
+                Err(e) => {
+                    messages::warn(&format!("{e:#}; its hook is not run"));
+                    None
+                }
+            });
         // A backup compressed at once is synced in its compressed form
         // (always); syncing its plain form first would write it twice.
         let compressed_now = finishing.compress.is_some() && finishing.compress_from == 1;
@@ -421,17 +541,14 @@ impl Finisher {
             }
         }
         self.retain(finishing);
-        if let Some(held) = held {
-            match identity(&held, &set.show(main)) {
-                Ok(backup) => self.send(Task::Hook(HookCall {
-                    backup,
-                    _held: held,
-                    main: set.path_of(main),
-                    reason,
-                    command: None,
-                })),
-                Err(e) => messages::warn(&format!("{e:#}; its hook is not run")),
-            }
+        if let Some((backup, held)) = hook {
+            self.send(Task::Hook(HookCall {
+                backup,
+                held,
+                main: set.path_of(main),
+                reason,
+                command: None,
+            }));
         }
     }
 
@@ -468,7 +585,11 @@ impl Finisher {
 
     fn free(&mut self, handles: Vec<OwnedFd>) {
         if !handles.is_empty() {
-            self.send(Task::Free(handles));
+            let held = handles
+                .into_iter()
+                .map(|fd| hold(&self.handles, fd, None))
+                .collect();
+            self.send(Task::Free(held));
         }
     }
 
@@ -490,8 +611,9 @@ impl Finisher {
         // The thread is gone (it cannot panic on I/O, but be safe), or the
         // queue was closed: a sync is done here rather than lost; the rest
         // stays owed to the next run.
-        if let Some(Task::Sync(b, _)) = unsent
-            && let Err(e) = sync_file(&b.fd, &b.show)
+        if let Some(Task::Sync(held, show, _)) = unsent
+            && let Some(fd) = take(&self.handles, &held)
+            && let Err(e) = sync_file(&fd, &show)
         {
             messages::error(&format!("{e:#}"));
             self.failures.fetch_add(1, Ordering::Relaxed);
@@ -541,8 +663,9 @@ impl FinishingThread {
     fn handle(&mut self, task: Task) {
         self.queued.fetch_sub(1, Ordering::Relaxed);
         match task {
-            Task::Sync(b, id) => {
-                if let Err(e) = sync_one(&self.set, &b) {
+            Task::Sync(held, show, id) => {
+                let synced = take(&self.handles, &held).map(|fd| sync_one(&self.set, &fd, &show));
+                if let Some(Err(e)) = synced {
                     // Reported, never retried: after a failed fsync Linux
                     // may have dropped the data.
                     messages::error(&format!("{e:#}"));
@@ -554,10 +677,13 @@ impl FinishingThread {
                     q.remove(i);
                 }
             }
-            Task::Compress(fd, codec, name) => {
+            Task::Compress(held, codec, name) => {
+                // Let go of (deleted for space): nothing to compress.
+                let Some(fd) = take(&self.handles, &held) else {
+                    return;
+                };
                 self.yield_to_writer(&fd);
                 let show = self.set.show(&name);
-                let id = identity(&fd, &show);
                 let workers = if self.draining.load(Ordering::Relaxed) {
                     std::thread::available_parallelism().map_or(1, |n| n.get().min(4) as u32)
                 } else {
@@ -565,26 +691,19 @@ impl FinishingThread {
                 };
                 // A hook owed for the backup follows it to its compressed
                 // form: the state says so before that form takes its name.
-                let (set, place) = (&self.set, &self.place);
-                let hooks = self.finishing.hook.is_some() || self.owed_hooks > 0;
-                let follow = |plain, packed| {
+                let (set, place, handles) = (&self.set, &self.place, &self.handles);
+                let hooks =
+                    self.finishing.hook.is_some() || self.owed_hooks.load(Ordering::Relaxed) > 0;
+                let follow = |plain, packed, packed_fd: BorrowedFd<'_>| {
                     if hooks && let Err(e) = State::hook_follows(set, place, plain, packed) {
                         messages::warn(&format!("{e:#}"));
                     }
+                    hold_packed(handles, plain, packed_fd);
                 };
                 match compress::compress(set, fd, &codec, workers, &self.gate, &name, &follow) {
-                    Ok(Some(packed)) => {
+                    Ok(Some(_)) => {
                         if self.finishing.verbose {
                             messages::print(&format!("compressed {show} ({codec})"));
-                        }
-                        // Without the plain form's identity (its fstat
-                        // failed), the hook cannot follow the backup to its
-                        // compressed form and is skipped with a warning.
-                        if let Ok(id) = id {
-                            self.compressed.push_back((id, packed));
-                        }
-                        if self.compressed.len() > 8 {
-                            self.compressed.pop_front();
                         }
                     }
                     Ok(None) => {}
@@ -599,7 +718,11 @@ impl FinishingThread {
                 }
             }
             Task::Hook(call) => self.hook(call),
-            Task::Free(handles) => drop(handles),
+            Task::Free(held) => {
+                for h in held {
+                    drop(take(&self.handles, &h));
+                }
+            }
         }
     }
 
@@ -612,7 +735,7 @@ impl FinishingThread {
     /// of the backups that are kept, done when the burst is over.
     fn yield_to_writer(&mut self, fd: &OwnedFd) {
         loop {
-            if !self.busy.now() {
+            if !self.busy.now() || self.busy.short_lately() {
                 self.yielding = None;
                 return;
             }
@@ -635,32 +758,36 @@ impl FinishingThread {
     /// hidden hard link beside the set, removed when the hook has exited.
     fn hook(&mut self, call: HookCall) {
         if call.command.is_some() {
-            self.owed_hooks = self.owed_hooks.saturating_sub(1);
+            self.owed_hooks.fetch_sub(1, Ordering::Relaxed);
         }
         let Some(hook) = call.command.as_ref().or(self.finishing.hook.as_ref()) else {
             return;
         };
-        let id = match self
-            .compressed
-            .iter()
-            .rposition(|(plain, _)| *plain == call.backup)
-        {
-            Some(i) => self.compressed.remove(i).map_or(call.backup, |(_, p)| p),
-            None => call.backup,
-        };
-        let link = {
+        // Held until the hook has run, on the backup's compressed form once
+        // there is one; let go of, or unlinked: the backup was deleted.
+        let held = take(&self.handles, &call.held);
+        let id = held.as_ref().and_then(|fd| {
+            rustix::fs::fstat(fd)
+                .ok()
+                .filter(|st| st.st_nlink > 0)
+                .map(|st| FileId {
+                    dev: st.st_dev,
+                    ino: st.st_ino,
+                })
+        });
+        let link = id.and_then(|id| {
             let _held = self.gate.lock().unwrap_or_else(|e| e.into_inner());
             compress::name_of(&self.set, id)
                 .ok()
                 .flatten()
                 .and_then(|name| self.set.link_own("hook", &name).ok().map(|l| (name, l)))
-        };
+        });
         let Some((name, link)) = link else {
             messages::warn(&format!(
                 "hook '{}' skipped: its backup was deleted before its turn",
                 hook.command
             ));
-            self.hook_done(call.backup);
+            hook_done(&self.set, &self.place, call.backup);
             return;
         };
         let paths = hook::Paths {
@@ -672,24 +799,24 @@ impl FinishingThread {
             messages::warn(&format!("{e:#}"));
         }
         let _ = self.set.delete(&link);
-        self.hook_done(call.backup);
+        drop(held);
+        hook_done(&self.set, &self.place, call.backup);
     }
+}
 
-    /// The hook for `backup` has run (or cannot): the state no longer owes
-    /// it.
-    fn hook_done(&self, backup: FileId) {
-        if let Err(e) = State::hook_done(&self.set, &self.place, backup) {
-            messages::warn(&format!("{e:#}"));
-        }
+/// The hook for `backup` has run (or cannot): the state no longer owes it.
+fn hook_done(set: &FileSet, place: &Place, backup: FileId) {
+    if let Err(e) = State::hook_done(set, place, backup) {
+        messages::warn(&format!("{e:#}"));
     }
 }
 
 /// Syncs one backup and then its directory. A backup deleted before its
 /// turn has no name left to make durable: skipped.
-fn sync_one(set: &FileSet, b: &NewBackup) -> Result<()> {
-    if rustix::fs::fstat(&b.fd).is_ok_and(|st| st.st_nlink == 0) {
+fn sync_one(set: &FileSet, fd: &OwnedFd, show: &str) -> Result<()> {
+    if rustix::fs::fstat(fd).is_ok_and(|st| st.st_nlink == 0) {
         return Ok(());
     }
-    sync_file(&b.fd, &b.show)?;
-    sync_file(set.backups_dir(), &format!("the directory of {}", b.show))
+    sync_file(fd, show)?;
+    sync_file(set.backups_dir(), &format!("the directory of {show}"))
 }

@@ -366,17 +366,33 @@ impl Writer {
         }
     }
 
-    /// Deletes the oldest backup the rule lets go, says so, and reads the
-    /// free space again; false when only `--min-keep` backups are left (or
-    /// none could be deleted). `why`: a failed write's error, or nothing.
+    /// Frees space: first by letting go of the handles the finisher's
+    /// queue holds on backups deleted since (their blocks are freed only
+    /// then), else by deleting the oldest backup the rule lets go, which
+    /// it says; then reads the free space again. False when neither frees
+    /// anything: only `--min-keep` backups are left (or none could be
+    /// deleted). `why`: a failed write's error, or nothing.
     fn free_one(&mut self, why: &dyn std::fmt::Display) -> bool {
+        if self.space.is_none() {
+            return false;
+        }
+        // Compressing backups frees space too: no more waiting for a
+        // busy writer.
+        self.finisher.busy().short_of_space();
+        if self.finisher.let_go_of_deleted() {
+            if let Some(w) = self.space.as_mut() {
+                w.read(&self.set);
+            }
+            return true;
+        }
+        let gate = self.finisher.gate();
         let Some(w) = self.space.as_mut() else {
             return false;
         };
-        let gate = self.finisher.gate();
         let finishing = &self.settings.finishing;
         match space::delete_oldest(&self.set, &w.room, &gate, None, finishing.verbose) {
             Ok(Some(freed)) => {
+                self.finisher.let_go_of_deleted();
                 w.read(&self.set);
                 let why = why.to_string();
                 let why = if why.is_empty() {
@@ -405,15 +421,10 @@ impl Writer {
         }
     }
 
-    /// Queues the hooks a crash left owed.
-    pub fn owed_hooks(&mut self, owed: Vec<(Vec<u8>, plan::FileId, OwedHook)>) {
-        self.finisher.owed_hooks(&self.set, owed);
-    }
-
-    /// Queues the compression a crash or a stop left owed.
-    pub fn compress_owed(&mut self) -> Result<()> {
+    /// Queues the compressions and hooks a crash or a stop left owed.
+    pub fn owed_work(&mut self, hooks: Vec<(Vec<u8>, plan::FileId, OwedHook)>) -> Result<()> {
         self.finisher
-            .compress_owed(&self.set, &self.settings.finishing)
+            .owed_work(&self.set, &self.settings.finishing, hooks)
     }
 
     /// Queues a look at the retention rules (hourly).

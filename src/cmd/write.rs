@@ -60,8 +60,7 @@ pub fn run(cfg: WriteConfig) -> Result<()> {
         perm: cfg.perm,
     };
     let mut writer = Writer::new(set, opened, settings)?;
-    writer.compress_owed()?;
-    writer.owed_hooks(owed_hooks);
+    writer.owed_work(owed_hooks)?;
     writer.retain();
     let opts = Options {
         partial_timeout: cfg.partial_timeout,
