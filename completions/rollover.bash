@@ -53,7 +53,7 @@ _rollover() {
 
     case "${cmd}" in
         rollover)
-            opts="-s -a -c -m -t -h -V --max-size --max-age --every --max-days --max-count --mode --partial-timeout --timestamp --tee --select --deselect --rate-limit --on-stall --buffer --fsync --compress --compress-command --compress-ext --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --backup-names --date-of --padding --perm --insecure-dir --extension --backup-dir --backup-dir-perm --backup-dir-owner --help --version rotate reset status import-logrotate help"
+            opts="-s -a -c -m -t -h -V --max-size --max-age --every --max-days --max-count --mode --partial-timeout --timestamp --tee --select --deselect --rate-limit --on-stall --buffer --fsync --compress --compress-command --compress-ext --compress-from --max-total --max-backup-age --keep-free --min-keep --on-rotate --hook-timeout --backup-names --date-of --padding --perm --insecure-dir --extension --backup-dir --backup-dir-perm --backup-dir-owner --help --version rotate reset status import-logrotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -156,6 +156,14 @@ _rollover() {
                     return 0
                     ;;
                 --max-backup-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-free)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-keep)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -348,7 +356,7 @@ _rollover() {
             return 0
             ;;
         rollover__subcmd__rotate)
-            opts="-f -c -s -a -n -v -h -V --config --force --jobs --max-count --max-size --max-age --every --min-size --rotate-empty --compress --compress-command --compress-ext --compress-from --max-total --max-backup-age --on-rotate --hook-timeout --on-rotate-once --before-rotate --first-action --last-action --before-remove --method --no-create --su --state-dir --owner --missing-ok --dry-run --verbose --timeout --backup-names --date-of --padding --perm --insecure-dir --extension --backup-dir --backup-dir-perm --backup-dir-owner --help --version"
+            opts="-f -c -s -a -n -v -h -V --config --force --jobs --max-count --max-size --max-age --every --min-size --rotate-empty --compress --compress-command --compress-ext --compress-from --max-total --max-backup-age --keep-free --min-keep --on-rotate --hook-timeout --on-rotate-once --before-rotate --first-action --last-action --before-remove --method --no-create --su --state-dir --owner --missing-ok --dry-run --verbose --timeout --backup-names --date-of --padding --perm --insecure-dir --extension --backup-dir --backup-dir-perm --backup-dir-owner --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -426,6 +434,14 @@ _rollover() {
                     return 0
                     ;;
                 --max-backup-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-free)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-keep)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_rollover_global_optspecs
-    string join \n s/max-size= a/max-age= every= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee select= deselect= rate-limit= on-stall= buffer= fsync= compress= compress-command= compress-ext= compress-from= max-total= max-backup-age= on-rotate= hook-timeout= backup-names= date-of= padding= perm= insecure-dir extension= backup-dir= backup-dir-perm= backup-dir-owner= h/help V/version
+    string join \n s/max-size= a/max-age= every= max-days= c/max-count= m/mode= partial-timeout= t/timestamp= tee select= deselect= rate-limit= on-stall= buffer= fsync= compress= compress-command= compress-ext= compress-from= max-total= max-backup-age= keep-free= min-keep= on-rotate= hook-timeout= backup-names= date-of= padding= perm= insecure-dir extension= backup-dir= backup-dir-perm= backup-dir-owner= h/help V/version
 end
 
 function __fish_rollover_needs_command
@@ -49,6 +49,8 @@ complete -c rollover -n "__fish_rollover_needs_command" -l compress-ext -d 'The 
 complete -c rollover -n "__fish_rollover_needs_command" -l compress-from -d 'Leave backups numbered below N uncompressed (2: logrotate\'s delaycompress)' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l max-total -d 'Delete the oldest backups until all backups take at most SIZE' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l max-backup-age -d 'Delete backups last written more than DURATION ago' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l keep-free -d 'Delete the oldest backups before the disk has less than SIZE or PCT% free' -r
+complete -c rollover -n "__fish_rollover_needs_command" -l min-keep -d 'With --keep-free: never delete below N backups [default: 1]' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l on-rotate -d 'Run COMMAND (with /bin/sh -c) once each backup is finished' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l hook-timeout -d 'Kill a hook still running after DURATION' -r
 complete -c rollover -n "__fish_rollover_needs_command" -l backup-names -d 'Name backups by number (PATH.1 newest) or by date (date[:FORMAT])' -r
@@ -85,6 +87,8 @@ complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l compress-ex
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l compress-from -d 'Leave backups numbered below N uncompressed (2: logrotate\'s delaycompress)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l max-total -d 'Delete the oldest backups until all backups take at most SIZE' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l max-backup-age -d 'Delete backups last written more than DURATION ago' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l keep-free -d 'Delete the oldest backups before the disk has less than SIZE or PCT% free' -r
+complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l min-keep -d 'With --keep-free: never delete below N backups [default: 1]' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l on-rotate -d 'Run COMMAND (with /bin/sh -c) once each backup is finished' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l hook-timeout -d 'Kill a hook still running after DURATION' -r
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l before-rotate -d 'Run COMMAND (with /bin/sh -c) before a set is rotated' -r

@@ -104,9 +104,11 @@ Exit status: 0 success, 1 a set failed, 2 usage error.";
 
 pub(super) const STATUS_AFTER: &str = "\
 For each set: its members newest first (number, name, size, age, codec,
-and (owed: sync) for a backup that a writer stopped at once still owes
-its sync), and the live writer's pid, limits, and when its next age
-rotation is due.
+and what each is still owed: (owed: sync) for a backup that a writer
+stopped at once still owes its sync, (owed: compress), (owed: hook) for
+one whose hook has not run yet), the live writer's pid, limits, and when
+its next age rotation is due, and the --keep-free rule with what it has
+deleted for space.
 Ages of backups count from their last write. --json prints the same as one
 JSON document; names are escaped, so odd bytes never break it.
 

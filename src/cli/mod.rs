@@ -314,7 +314,8 @@ pub struct FinishArgs {
     /// Compress backups: gzip[:1-9] or zstd[:1-19] (.gz, .zst)
     ///
     /// Each backup is compressed beside the writer, at idle CPU priority
-    /// and not while the writer's producer is ahead of it (up to 10 s),
+    /// and not while the writer's producer is ahead of it (up to 10 s;
+    /// not at all while --keep-free is deleting backups for space),
     /// into a hidden file of the set's own that is synced and then renamed
     /// to the backup's number with the codec's extension; only then is the
     /// plain backup deleted. gzip's default level is 6, zstd's 3. gzip -t,

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::util::{Dir, Running, have, wait_until};
+use crate::util::{Dir, Running, S3, have, wait_until};
 
 /// A child killed when the test ends, however it ends.
 /// Lines `line 1` .. `line n`.
@@ -155,34 +155,9 @@ fn a_hook_ships_every_finished_backup_to_s3() {
         return;
     }
     let dir = Dir::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let endpoint = format!("http://127.0.0.1:{port}");
-    let _moto = Running::new(
-        Command::new("moto_server")
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("moto_server"),
-    );
-    wait_until("the S3 server", Duration::from_secs(30), || {
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
-    let aws = |args: &[&str]| {
-        Command::new("aws")
-            .arg("--endpoint-url")
-            .arg(&endpoint)
-            .args(args)
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .current_dir(dir.path())
-            .output()
-            .expect("aws")
-    };
+    let s3 = S3::start();
+    let endpoint = s3.endpoint.clone();
+    let aws = |args: &[&str]| s3.aws(dir.path(), args);
     assert!(aws(&["s3", "mb", "s3://logs"]).status.success());
     // The README's recipe: the backup by the name that stays put while the
     // hook runs, and a key of its own for each backup (numbers shift as the

@@ -535,3 +535,69 @@ pub fn decompressed(path: &Path) -> Vec<u8> {
         raw
     }
 }
+
+/// moto's S3 server on a free local port, for one test, stopped when
+/// dropped; [`S3::aws`] runs the AWS CLI against it.
+pub struct S3 {
+    pub endpoint: String,
+    _server: Running,
+}
+
+impl S3 {
+    /// Starts the server and waits until it answers; the caller has
+    /// checked that `moto_server` and `aws` are installed.
+    pub fn start() -> S3 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let server = Running::new(
+            Command::new("moto_server")
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("moto_server"),
+        );
+        wait_until("the S3 server", Duration::from_secs(30), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        S3 {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            _server: server,
+        }
+    }
+
+    /// The credentials the AWS CLI needs, for a command that runs it.
+    pub fn env(cmd: &mut Command) -> &mut Command {
+        cmd.env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+    }
+
+    /// Runs `aws --endpoint-url ENDPOINT ARGS` in `dir`.
+    pub fn aws(&self, dir: &Path, args: &[&str]) -> Output {
+        let mut cmd = Command::new("aws");
+        cmd.arg("--endpoint-url")
+            .arg(&self.endpoint)
+            .args(args)
+            .current_dir(dir);
+        S3::env(&mut cmd).output().expect("aws")
+    }
+
+    /// Every object at `url` (`s3://BUCKET/PREFIX`), downloaded into `into`
+    /// (a new directory in `dir`).
+    pub fn objects(&self, dir: &Path, url: &str, into: &str) -> Vec<Vec<u8>> {
+        std::fs::create_dir(dir.join(into)).expect("mkdir");
+        let got = self.aws(dir, &["s3", "cp", "--quiet", "--recursive", url, into]);
+        assert!(
+            got.status.success(),
+            "{}",
+            String::from_utf8_lossy(&got.stderr)
+        );
+        std::fs::read_dir(dir.join(into))
+            .expect("ls")
+            .map(|e| std::fs::read(e.expect("entry").path()).expect("read"))
+            .collect()
+    }
+}
