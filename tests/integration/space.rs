@@ -592,3 +592,147 @@ fn rotate_config_deletes_oldest_first_across_the_stanzas_with_the_rule() {
     );
     assert_eq!(names("c"), ["app.log", "app.log.1", "app.log.2"]);
 }
+
+#[test]
+fn free_space_is_read_at_most_once_a_second_and_at_each_rotation() {
+    if !crate::util::have("strace") {
+        return;
+    }
+    let dir = Dir::new();
+    let log = dir.join("trace");
+    // 3 s of lines, one every 2 ms, each its own read and write; a
+    // rotation every 500 lines (32000 bytes): 2 rotations.
+    let cmd = crate::util::strace(
+        &dir,
+        &["trace=statfs,fstatfs"],
+        &log,
+        &["-s", "32000", "-c", "10", "--keep-free", "1%", "app.log"],
+    );
+    let mut live = crate::util::Live::spawn(cmd);
+    let started = std::time::Instant::now();
+    let mut n = 0;
+    while n < 1500 {
+        live.send(&lines(n, n + 1));
+        n += 1;
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let out = live.finish();
+    let secs = started.elapsed().as_secs();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace = std::fs::read_to_string(&log).expect("trace");
+    let reads = trace.lines().filter(|l| l.contains("statfs(")).count() as u64;
+    let rotations = dir
+        .names()
+        .iter()
+        .filter(|n| n.starts_with("app.log."))
+        .count() as u64;
+    assert_eq!(rotations, 2, "{:?}", dir.names());
+    // At start, at most once a second, and at each rotation.
+    assert!(
+        reads <= 1 + secs + 1 + rotations,
+        "{reads} reads of the free space in {secs} s with {rotations} rotations, for 1500 writes"
+    );
+    assert!(reads > rotations, "{reads}: not read at each rotation");
+}
+
+#[test]
+fn rotate_keeps_free_space_for_a_set_it_names() {
+    let dir = Dir::new();
+    let Some((fs, logs)) = small_disk(&dir, "8M") else {
+        return;
+    };
+    backups(&logs, &[500, 400, 300, 200], 1 << 20);
+    std::fs::write(logs.join("app.log"), vec![b'm'; 1 << 20]).expect("main");
+    let room = free(&fs.path);
+    grow(&fs.path.join("filler"), room - (1 << 20), 1 << 20);
+    // After its rotation (5 backups, 1 MiB free), two must go for 3 MiB.
+    let out = Command::new(BIN)
+        .args(["rotate", "-c", "10", "--keep-free", "3M", "--min-keep", "1"])
+        .arg(logs.join("app.log"))
+        .output()
+        .expect("rotate");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    let backups = set_files(&logs, "app.log").len() - 1;
+    assert_eq!(backups, 3);
+    assert!(free(&fs.path) >= 3 << 20);
+}
+
+#[test]
+fn a_writer_over_its_quota_deletes_its_oldest_backups() {
+    if !is_root() {
+        return;
+    }
+    let dir = Dir::new();
+    let image = dir.join("q.img");
+    let at = dir.join("q");
+    std::fs::create_dir(&at).expect("mkdir");
+    std::fs::File::create(&image)
+        .and_then(|f| f.set_len(64 << 20))
+        .expect("image");
+    let made = Command::new("mkfs.ext4")
+        .args(["-q", "-F", "-O", "quota", "-E", "quotatype=usrquota"])
+        .arg(&image)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(made, "mkfs.ext4 -O quota");
+    let mounted = Command::new("mount")
+        .args(["-o", "loop,usrquota"])
+        .arg(&image)
+        .arg(&at)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        // Not a missing tool: a kernel built without CONFIG_QUOTA cannot
+        // mount a file system with quotas. ENOSPC takes the same path.
+        eprintln!(
+            "{}: this kernel cannot mount ext4 with quotas (CONFIG_QUOTA); EDQUOT not exercised here",
+            std::thread::current().name().unwrap_or("quota test")
+        );
+        return;
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(at.clone());
+    if !crate::util::have("setquota") || !crate::util::have("setpriv") {
+        return;
+    }
+    let logs = at.join("logs");
+    std::fs::create_dir(&logs).expect("mkdir");
+    let chown = Command::new("chown")
+        .args(["nobody:nogroup"])
+        .arg(&logs)
+        .status();
+    assert!(chown.is_ok_and(|s| s.success()));
+    // 2 MiB for nobody, hard.
+    let quota = Command::new("setquota")
+        .args(["-u", "nobody", "2048", "2048", "0", "0"])
+        .arg(&at)
+        .status();
+    assert!(quota.is_ok_and(|s| s.success()), "setquota");
+    let mut child = Command::new("setpriv")
+        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", BIN])
+        .args(["-s", "256K", "-c", "50", "--keep-free", "1K"])
+        .arg(logs.join("app.log"))
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("setpriv");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(&lines(0, 6 << 14)).expect("feed");
+    drop(stdin);
+    let out = wait_output(child, Duration::from_secs(60));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("Disk quota exceeded"), "{stderr}");
+    newest_run(&kept(&logs, "app.log"), (6 << 14) - 1);
+}
