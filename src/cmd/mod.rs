@@ -16,10 +16,11 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 
 use crate::compress;
-use crate::config::OnBusy;
+use crate::config::{OnBusy, RotateConfig};
 use crate::fileset::FileSet;
 use crate::lock::{self, Acquired, Holder, Lock, Role};
 use crate::messages;
+use crate::naming::Naming;
 use crate::plan::Listing;
 use crate::state::State;
 
@@ -147,4 +148,51 @@ pub fn check_may_modify(set: &FileSet, main: Option<&[u8]>, verb: &str) -> Resul
         }
     }
     Ok(())
+}
+
+/// Opens a set for `rotate` and reads its state, once: its backups are
+/// named and numbers padded as asked, else as its last writer (or rotate)
+/// did. `names`: its directory as listed when the arguments were expanded
+/// (see [`rotate_one`]), which tells whether a state file is beside it.
+pub fn open_set(
+    naming: &Naming,
+    cfg: &RotateConfig,
+    names: Option<&[Vec<u8>]>,
+) -> Result<(FileSet, State)> {
+    // rotate's own rotations are of sets no rollover writer holds: a
+    // backup that goes to another file system moves after the hook.
+    let mut set = FileSet::open(naming.clone(), cfg.trust)?.defer_moves();
+    let beside = names.is_none_or(|n| n.binary_search(&naming.own_name("state")).is_ok());
+    let state = State::load_kept(&set, cfg.state_dir.as_ref(), beside)?;
+    let dates = match &cfg.names {
+        Some(n) => n.format().map(str::to_string),
+        None => state.dates.clone(),
+    };
+    let padding = cfg.padding.or(state.padding).unwrap_or_default();
+    set.naming = set
+        .naming
+        .clone()
+        .with_dates(dates.as_deref())
+        .map_err(anyhow::Error::msg)?
+        .with_padding(padding)
+        .with_extension(cfg.extension.as_deref().or(state.extension.as_deref()));
+    let backup_dir = cfg.backup_dir.clone().or_else(|| {
+        state
+            .backup_dir
+            .clone()
+            .map(|dir| crate::config::BackupDir { dir, make: None })
+    });
+    if let Some(b) = backup_dir {
+        let missing = !set.naming.dir().join(&b.dir).exists();
+        if cfg.dry_run && b.make.is_some() && missing {
+            // A dry run makes nothing; the real run would make it.
+            messages::print(&format!(
+                "create backup directory {}",
+                set.naming.dir().join(&b.dir).display()
+            ));
+        } else {
+            set = set.with_backup_dir(&b.dir, b.make)?;
+        }
+    }
+    Ok((set, state))
 }

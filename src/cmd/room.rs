@@ -9,8 +9,7 @@ use std::time::SystemTime;
 
 use anyhow::Result;
 
-use crate::cmd::rotate::open_set;
-use crate::cmd::{Access, Failures, access};
+use crate::cmd::{Access, Failures, access, open_set};
 use crate::config::{OnBusy, RotateConfig};
 use crate::fileset::FileSet;
 use crate::hook;
