@@ -68,6 +68,8 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Empty the main file, keep the backups')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a set: members, sizes, ages, writer')
             [CompletionResult]::new('import-logrotate', 'import-logrotate', [CompletionResultType]::ParameterValue, 'Print the rollover configuration equivalent to logrotate files')
+            [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Print every line of a set, oldest first, backups decompressed')
+            [CompletionResult]::new('follow', 'follow', [CompletionResultType]::ParameterValue, 'Print a set''s last lines, then every new line, across rotations')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -153,11 +155,38 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'rollover;cat' {
+            [CompletionResult]::new('--uncompress-command', '--uncompress-command', [CompletionResultType]::ParameterName, 'Read backups of another codec with COMMAND (stdin to stdout)')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where rotate keeps the state of sets no writer keeps')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only lines from TIME on (RFC 3339, or a duration ago: 1h)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only lines up to TIME (RFC 3339, or a duration ago: 10m)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rollover;follow' {
+            [CompletionResult]::new('--uncompress-command', '--uncompress-command', [CompletionResultType]::ParameterName, 'Read backups of another codec with COMMAND (stdin to stdout)')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where rotate keeps the state of sets no writer keeps')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Print the last N lines first (0: only new ones)')
+            [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Print the last N lines first (0: only new ones)')
+            [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Record how far it has printed in FILE, and resume from there')
+            [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Print only the lines REGEX matches (repeatable, as the writer''s)')
+            [CompletionResult]::new('--deselect', '--deselect', [CompletionResultType]::ParameterName, 'Leave out the lines REGEX matches (repeatable, as the writer''s)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'rollover;help' {
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Rotate sets now, or when a size or age condition holds')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Empty the main file, keep the backups')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a set: members, sizes, ages, writer')
             [CompletionResult]::new('import-logrotate', 'import-logrotate', [CompletionResultType]::ParameterValue, 'Print the rollover configuration equivalent to logrotate files')
+            [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Print every line of a set, oldest first, backups decompressed')
+            [CompletionResult]::new('follow', 'follow', [CompletionResultType]::ParameterValue, 'Print a set''s last lines, then every new line, across rotations')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -171,6 +200,12 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
             break
         }
         'rollover;help;import-logrotate' {
+            break
+        }
+        'rollover;help;cat' {
+            break
+        }
+        'rollover;help;follow' {
             break
         }
         'rollover;help;help' {

@@ -65,6 +65,8 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand reset 'Empty the main file, keep the backups'
             cand status 'Show a set: members, sizes, ages, writer'
             cand import-logrotate 'Print the rollover configuration equivalent to logrotate files'
+            cand cat 'Print every line of a set, oldest first, backups decompressed'
+            cand follow 'Print a set''s last lines, then every new line, across rotations'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rollover;rotate'= {
@@ -145,11 +147,36 @@ set edit:completion:arg-completer[rollover] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'rollover;cat'= {
+            cand --uncompress-command 'Read backups of another codec with COMMAND (stdin to stdout)'
+            cand --state-dir 'Where rotate keeps the state of sets no writer keeps'
+            cand --since 'Only lines from TIME on (RFC 3339, or a duration ago: 1h)'
+            cand --until 'Only lines up to TIME (RFC 3339, or a duration ago: 10m)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rollover;follow'= {
+            cand --uncompress-command 'Read backups of another codec with COMMAND (stdin to stdout)'
+            cand --state-dir 'Where rotate keeps the state of sets no writer keeps'
+            cand -n 'Print the last N lines first (0: only new ones)'
+            cand --lines 'Print the last N lines first (0: only new ones)'
+            cand --checkpoint 'Record how far it has printed in FILE, and resume from there'
+            cand --select 'Print only the lines REGEX matches (repeatable, as the writer''s)'
+            cand --deselect 'Leave out the lines REGEX matches (repeatable, as the writer''s)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'rollover;help'= {
             cand rotate 'Rotate sets now, or when a size or age condition holds'
             cand reset 'Empty the main file, keep the backups'
             cand status 'Show a set: members, sizes, ages, writer'
             cand import-logrotate 'Print the rollover configuration equivalent to logrotate files'
+            cand cat 'Print every line of a set, oldest first, backups decompressed'
+            cand follow 'Print a set''s last lines, then every new line, across rotations'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rollover;help;rotate'= {
@@ -159,6 +186,10 @@ set edit:completion:arg-completer[rollover] = {|@words|
         &'rollover;help;status'= {
         }
         &'rollover;help;import-logrotate'= {
+        }
+        &'rollover;help;cat'= {
+        }
+        &'rollover;help;follow'= {
         }
         &'rollover;help;help'= {
         }

@@ -73,6 +73,8 @@ complete -c rollover -n "__fish_rollover_needs_command" -a "rotate" -d 'Rotate s
 complete -c rollover -n "__fish_rollover_needs_command" -a "reset" -d 'Empty the main file, keep the backups'
 complete -c rollover -n "__fish_rollover_needs_command" -a "status" -d 'Show a set: members, sizes, ages, writer'
 complete -c rollover -n "__fish_rollover_needs_command" -a "import-logrotate" -d 'Print the rollover configuration equivalent to logrotate files'
+complete -c rollover -n "__fish_rollover_needs_command" -a "cat" -d 'Print every line of a set, oldest first, backups decompressed'
+complete -c rollover -n "__fish_rollover_needs_command" -a "follow" -d 'Print a set\'s last lines, then every new line, across rotations'
 complete -c rollover -n "__fish_rollover_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l config -d 'Rotate every set a TOML configuration file names (for cron)' -r -F
 complete -c rollover -n "__fish_rollover_using_subcommand rotate" -l jobs -d 'With --config: rotate N sets at once [default: the number of cores]' -r
@@ -137,8 +139,24 @@ complete -c rollover -n "__fish_rollover_using_subcommand status" -s V -l versio
 complete -c rollover -n "__fish_rollover_using_subcommand import-logrotate" -l state -d 'logrotate\'s state file, written as logrotate-state' -r -F
 complete -c rollover -n "__fish_rollover_using_subcommand import-logrotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rollover -n "__fish_rollover_using_subcommand import-logrotate" -s V -l version -d 'Print version'
-complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate help" -f -a "rotate" -d 'Rotate sets now, or when a size or age condition holds'
-complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate help" -f -a "reset" -d 'Empty the main file, keep the backups'
-complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate help" -f -a "status" -d 'Show a set: members, sizes, ages, writer'
-complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate help" -f -a "import-logrotate" -d 'Print the rollover configuration equivalent to logrotate files'
-complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rollover -n "__fish_rollover_using_subcommand cat" -l uncompress-command -d 'Read backups of another codec with COMMAND (stdin to stdout)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand cat" -l state-dir -d 'Where rotate keeps the state of sets no writer keeps' -r -f -a "(__fish_complete_directories)"
+complete -c rollover -n "__fish_rollover_using_subcommand cat" -l since -d 'Only lines from TIME on (RFC 3339, or a duration ago: 1h)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand cat" -l until -d 'Only lines up to TIME (RFC 3339, or a duration ago: 10m)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand cat" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollover -n "__fish_rollover_using_subcommand cat" -s V -l version -d 'Print version'
+complete -c rollover -n "__fish_rollover_using_subcommand follow" -l uncompress-command -d 'Read backups of another codec with COMMAND (stdin to stdout)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand follow" -l state-dir -d 'Where rotate keeps the state of sets no writer keeps' -r -f -a "(__fish_complete_directories)"
+complete -c rollover -n "__fish_rollover_using_subcommand follow" -s n -l lines -d 'Print the last N lines first (0: only new ones)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand follow" -l checkpoint -d 'Record how far it has printed in FILE, and resume from there' -r -F
+complete -c rollover -n "__fish_rollover_using_subcommand follow" -l select -d 'Print only the lines REGEX matches (repeatable, as the writer\'s)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand follow" -l deselect -d 'Leave out the lines REGEX matches (repeatable, as the writer\'s)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand follow" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rollover -n "__fish_rollover_using_subcommand follow" -s V -l version -d 'Print version'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate cat follow help" -f -a "rotate" -d 'Rotate sets now, or when a size or age condition holds'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate cat follow help" -f -a "reset" -d 'Empty the main file, keep the backups'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate cat follow help" -f -a "status" -d 'Show a set: members, sizes, ages, writer'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate cat follow help" -f -a "import-logrotate" -d 'Print the rollover configuration equivalent to logrotate files'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate cat follow help" -f -a "cat" -d 'Print every line of a set, oldest first, backups decompressed'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate cat follow help" -f -a "follow" -d 'Print a set\'s last lines, then every new line, across rotations'
+complete -c rollover -n "__fish_rollover_using_subcommand help; and not __fish_seen_subcommand_from rotate reset status import-logrotate cat follow help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -444,6 +444,27 @@ pub struct StatusConfig {
     pub state_dir: Option<StateDir>,
 }
 
+/// `rollover cat`.
+#[derive(Debug, Clone)]
+pub struct CatConfig {
+    pub path: PathBuf,
+    pub span: crate::cmd::cat::Span,
+    pub uncompress: Option<String>,
+    pub state_dir: Option<StateDir>,
+}
+
+/// `rollover follow`.
+#[derive(Debug, Clone)]
+pub struct FollowConfig {
+    pub path: PathBuf,
+    /// `-n`: the main file's last lines printed first.
+    pub lines: u64,
+    pub checkpoint: Option<PathBuf>,
+    pub rules: crate::select::Rules,
+    pub uncompress: Option<String>,
+    pub state_dir: Option<StateDir>,
+}
+
 /// One command, ready to run.
 #[derive(Debug, Clone)]
 pub enum Job {
@@ -457,6 +478,8 @@ pub enum Job {
         files: Vec<PathBuf>,
         state: Option<PathBuf>,
     },
+    Cat(CatConfig),
+    Follow(FollowConfig),
 }
 
 #[cfg(test)]

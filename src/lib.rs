@@ -33,6 +33,7 @@ pub mod naming;
 pub mod pipeline;
 pub mod plan;
 pub mod policy;
+pub mod reading;
 pub mod retain;
 pub mod select;
 pub mod signals;
@@ -59,5 +60,7 @@ pub fn run(job: Job) -> Result<ExitCode> {
         Job::Reset(cfg) => cmd::reset::run(&cfg),
         Job::Status(cfg) => cmd::status::run(&cfg),
         Job::ImportLogrotate { files, state } => cmd::import::run(&files, state.as_deref()),
+        Job::Cat(cfg) => cmd::cat::run(&cfg),
+        Job::Follow(cfg) => cmd::follow::run(&cfg),
     }
 }

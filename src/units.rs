@@ -44,6 +44,33 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     Ok(bytes as u64)
 }
 
+/// Parses `--since`/`--until`: an RFC 3339 time (`2026-12-04T10:00:00Z`,
+/// a space for the T, a date alone at midnight UTC), or a duration ago
+/// (`1h`).
+pub fn parse_time(text: &str) -> Result<std::time::SystemTime, String> {
+    let t = text.trim();
+    if let Ok(at) = humantime::parse_rfc3339_weak(t) {
+        return Ok(at);
+    }
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Ok(at.into());
+    }
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        let midnight = day.and_hms_opt(0, 0, 0).map(|d| d.and_utc());
+        if let Some(m) = midnight {
+            return Ok(m.into());
+        }
+    }
+    let ago = parse_duration(t).map_err(|_| {
+        format!(
+            "invalid time '{text}': use RFC 3339 (2026-12-04T10:00:00Z) or a duration ago (1h, 30m)"
+        )
+    })?;
+    std::time::SystemTime::now()
+        .checked_sub(ago)
+        .ok_or_else(|| format!("invalid time '{text}': too long ago"))
+}
+
 /// Parses a duration in humantime's syntax. A bare number is refused: it
 /// is far more often a mistake (seconds? days?) than a wish.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {

@@ -24,7 +24,14 @@ pub const SHELLS: &[(Shell, &str)] = &[
 /// Every generated file: its path in the repository and its content.
 pub fn generated() -> Vec<(String, Vec<u8>)> {
     let mut out = vec![("man/rollover.1".to_string(), main_page())];
-    for sub in ["rotate", "reset", "status", "import-logrotate"] {
+    for sub in [
+        "rotate",
+        "reset",
+        "status",
+        "import-logrotate",
+        "cat",
+        "follow",
+    ] {
         out.push((format!("man/rollover-{sub}.1"), sub_page(sub)));
     }
     out.push(("man/rollover.toml.5".to_string(), config_page()));
@@ -164,6 +171,8 @@ fn sub_page(name: &str) -> Vec<u8> {
         "rotate" => ("rollover-rotate", "rollover rotate"),
         "reset" => ("rollover-reset", "rollover reset"),
         "import-logrotate" => ("rollover-import-logrotate", "rollover import-logrotate"),
+        "cat" => ("rollover-cat", "rollover cat"),
+        "follow" => ("rollover-follow", "rollover follow"),
         _ => ("rollover-status", "rollover status"),
     };
     let sub = sub

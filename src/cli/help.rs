@@ -138,3 +138,34 @@ Examples:
   rollover rotate --config /etc/rollover.toml --dry-run -v
 
 Exit status: 0 success, 1 a file could not be read or parsed, 2 usage error.";
+
+pub(super) const CAT_AFTER: &str = "\
+Prints the set's members oldest first: backups from the highest number (or
+the oldest date) down, the backup directory included, then the main file;
+gzip and zstd backups decompressed, others through --uncompress-command.
+Every member is held open from the listing at the start, so a live writer
+that rotates, renumbers, compresses or deletes meanwhile changes nothing:
+each line that was in the set when cat started is printed once, in order,
+the main file up to what it held then. A member deleted between the
+listing and its opening is one warning naming it. Needs only read access.
+
+--since and --until keep a span: by each line's --timestamp stamp where
+lines have one (rfc3339, unix or tai64n), else by whole members, by their
+time spans (the older member's last write to their own); a member wholly
+outside the span is not read at all.
+
+Exit status: 0 success, 1 no such set, or a member could not be read (one
+warning naming it; the rest is still printed), 2 usage error.";
+
+pub(super) const FOLLOW_AFTER: &str = "\
+Like tail -F, but it knows the set: when it falls behind and the file it
+was reading is rotated, renumbered, compressed or moved to the backup
+directory, it finishes that file (it holds it open) before it goes on with
+the next, so no line is missed or printed twice. Every member it lists is
+held open from then on; a member deleted before it was listed is one
+marker line on stderr with the bytes lost. -n counts lines of the main
+file. --select and --deselect apply as for the writer.
+
+Exit status: 0 at SIGTERM or SIGINT (having flushed and, with
+--checkpoint, recorded where it stopped), 1 no such set or a failure, 2
+usage error.";

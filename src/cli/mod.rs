@@ -13,13 +13,15 @@ use crate::naming::Naming;
 use crate::policy::Every;
 use crate::stamp::Format;
 use crate::units::{
-    Owner, parse_count, parse_days, parse_duration, parse_owner, parse_perm, parse_size,
+    Owner, parse_count, parse_days, parse_duration, parse_owner, parse_perm, parse_size, parse_time,
 };
 
 mod help;
 mod parse;
 
-use help::{IMPORT_AFTER, RESET_AFTER, ROTATE_AFTER, STATUS_AFTER, WRITE_AFTER};
+use help::{
+    CAT_AFTER, FOLLOW_AFTER, IMPORT_AFTER, RESET_AFTER, ROTATE_AFTER, STATUS_AFTER, WRITE_AFTER,
+};
 pub use parse::{Parsed, parse_job, parse_set, set_command};
 
 /// Write stdin into a rotating set of log files; never split a line.
@@ -489,6 +491,85 @@ pub enum Command {
     /// Print the rollover configuration equivalent to logrotate files
     #[command(name = "import-logrotate", after_long_help = IMPORT_AFTER)]
     ImportLogrotate(ImportArgs),
+    /// Print every line of a set, oldest first, backups decompressed
+    #[command(after_long_help = CAT_AFTER)]
+    Cat(CatArgs),
+    /// Print a set's last lines, then every new line, across rotations
+    #[command(after_long_help = FOLLOW_AFTER)]
+    Follow(FollowArgs),
+}
+
+/// What `cat` and `follow` share.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// The set's main file
+    #[arg(value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
+    pub path: PathBuf,
+
+    /// Read backups of another codec with COMMAND (stdin to stdout)
+    ///
+    /// gzip and zstd backups are read without it; a backup of another
+    /// codec (xz, bz2, lz4 ...) is given to COMMAND on its standard input,
+    /// run with /bin/sh -c, e.g. 'xz -dc'.
+    #[arg(long, value_name = "COMMAND")]
+    pub uncompress_command: Option<String>,
+
+    /// Where rotate keeps the state of sets no writer keeps
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub state_dir: Option<PathBuf>,
+}
+
+/// `rollover cat`.
+#[derive(Debug, Args)]
+pub struct CatArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    /// Only lines from TIME on (RFC 3339, or a duration ago: 1h)
+    ///
+    /// By each line's --timestamp stamp (rfc3339, unix or tai64n), a line
+    /// without one going with the line before; a member without stamps by
+    /// its time span, whole. A member wholly before TIME is not read.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub since: Option<std::time::SystemTime>,
+
+    /// Only lines up to TIME (RFC 3339, or a duration ago: 10m)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub until: Option<std::time::SystemTime>,
+}
+
+/// `rollover follow`.
+#[derive(Debug, Args)]
+pub struct FollowArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    /// Print the last N lines first (0: only new ones)
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = parse_count)]
+    pub lines: u64,
+
+    /// Record how far it has printed in FILE, and resume from there
+    ///
+    /// After each batch (at most 1 MiB) is written to stdout, FILE is
+    /// replaced atomically with the member's identity (a fingerprint of its
+    /// first bytes, which survives renumbering and compression) and the
+    /// offset. Restarted with the same FILE, follow resumes there: after
+    /// SIGTERM or SIGINT right after the last line printed; after SIGKILL
+    /// with nothing missed and at most the last batch printed again.
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub checkpoint: Option<PathBuf>,
+
+    /// Print only the lines REGEX matches (repeatable, as the writer's)
+    #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
+    pub select: Vec<regex::bytes::Regex>,
+
+    /// Leave out the lines REGEX matches (repeatable, as the writer's)
+    #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
+    pub deselect: Vec<regex::bytes::Regex>,
+
+    /// The order of --select and --deselect across both.
+    #[arg(skip)]
+    pub rule_order: Vec<bool>,
 }
 
 /// `rollover import-logrotate`.

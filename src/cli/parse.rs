@@ -51,8 +51,12 @@ pub fn parse_job() -> Parsed {
         .try_get_matches_from(&args)
         .and_then(|m| {
             let order = rule_order(&m);
+            let follow_order = m.subcommand_matches("follow").map(rule_order);
             <Cli as clap::FromArgMatches>::from_arg_matches(&m).map(|mut cli| {
                 cli.write.rule_order = order;
+                if let (Some(Command::Follow(f)), Some(o)) = (cli.command.as_mut(), follow_order) {
+                    f.rule_order = o;
+                }
                 cli
             })
         })
@@ -62,6 +66,23 @@ pub fn parse_job() -> Parsed {
         Err(e) if e.exit_code() == 0 => Parsed::Exit(e),
         Err(e) => Parsed::Exit(timestamp_hint(&args).unwrap_or(e)),
     }
+}
+
+/// The `--select` and `--deselect` rules in the order given.
+fn rules(
+    select: Vec<regex::bytes::Regex>,
+    deselect: Vec<regex::bytes::Regex>,
+    order: &[bool],
+) -> crate::select::Rules {
+    let (mut sel, mut desel) = (select.into_iter(), deselect.into_iter());
+    let rules = order
+        .iter()
+        .filter_map(|&keep| {
+            let regex = if keep { sel.next() } else { desel.next() }?;
+            Some(crate::select::Rule { keep, regex })
+        })
+        .collect();
+    crate::select::Rules::new(rules)
 }
 
 /// Which of the `--select` (true) and `--deselect` (false) rules comes
@@ -161,6 +182,23 @@ impl Cli {
                 files: a.files,
                 state: a.state.or_else(crate::logrotate::default_state),
             },
+            Some(Command::Cat(a)) => Job::Cat(crate::config::CatConfig {
+                path: a.read.path,
+                span: crate::cmd::cat::Span {
+                    since: a.since,
+                    until: a.until,
+                },
+                uncompress: a.read.uncompress_command,
+                state_dir: state_dir(a.read.state_dir),
+            }),
+            Some(Command::Follow(a)) => Job::Follow(crate::config::FollowConfig {
+                path: a.read.path,
+                lines: a.lines,
+                checkpoint: a.checkpoint,
+                rules: rules(a.select, a.deselect, &a.rule_order),
+                uncompress: a.read.uncompress_command,
+                state_dir: state_dir(a.read.state_dir),
+            }),
         })
     }
 }
@@ -290,18 +328,7 @@ impl WriteArgs {
             partial_timeout: self.partial_timeout,
             timestamp: self.timestamp,
             tee: self.tee,
-            rules: {
-                let (mut sel, mut desel) = (self.select.into_iter(), self.deselect.into_iter());
-                let rules = self
-                    .rule_order
-                    .iter()
-                    .filter_map(|&keep| {
-                        let regex = if keep { sel.next() } else { desel.next() }?;
-                        Some(crate::select::Rule { keep, regex })
-                    })
-                    .collect();
-                crate::select::Rules::new(rules)
-            },
+            rules: rules(self.select, self.deselect, &self.rule_order),
             rate_limit: self.rate_limit,
             drop_buffer: (self.on_stall == OnStallArg::Drop)
                 .then(|| usize::try_from(self.buffer).unwrap_or(usize::MAX)),

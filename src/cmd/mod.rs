@@ -1,6 +1,8 @@
 //! The commands: the writer and the tools for cron and scripts.
 
+pub mod cat;
 pub mod cron;
+pub mod follow;
 pub mod import;
 pub mod reset;
 pub mod room;
@@ -22,7 +24,7 @@ use crate::lock::{self, Acquired, Holder, Lock, Role};
 use crate::messages;
 use crate::naming::Naming;
 use crate::plan::Listing;
-use crate::state::State;
+use crate::state::{State, StateDir};
 
 /// What a process that holds a set's lock does before it changes the set,
 /// writer and `rotate` alike: finishes a rotation a crash left half done,
@@ -194,5 +196,30 @@ pub fn open_set(
             set = set.with_backup_dir(&b.dir, b.make)?;
         }
     }
+    Ok((set, state))
+}
+
+/// Opens a set to read it (harmless in any directory), as its state
+/// records it: its backup directory, how its backups are named. State it
+/// may not read (mode 0600, another user's) is left aside: the names show
+/// what they can.
+pub fn open_recorded(naming: &Naming, state_dir: Option<&StateDir>) -> Result<(FileSet, State)> {
+    let mut set = FileSet::open(naming.clone(), crate::config::DirTrust::Shared)?;
+    let state = State::load_kept(&set, state_dir, true).unwrap_or_default();
+    if let Some(dir) = &state.backup_dir {
+        set = set.with_backup_dir(dir, None)?;
+    }
+    // Date-named backups are told by the FORMAT their writer recorded.
+    if let Some(format) = &state.dates {
+        set.naming = set
+            .naming
+            .clone()
+            .with_dates(Some(format))
+            .map_err(anyhow::Error::msg)?;
+    }
+    set.naming = set
+        .naming
+        .clone()
+        .with_extension(state.extension.as_deref());
     Ok((set, state))
 }

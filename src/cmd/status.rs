@@ -7,9 +7,9 @@ use anyhow::{Context, Result, bail};
 use rustix::fs::FileType;
 use serde::Serialize;
 
-use crate::cmd::Failures;
 use crate::cmd::targets::{self, Target};
-use crate::config::{DirTrust, StatusConfig};
+use crate::cmd::{Failures, open_recorded};
+use crate::config::StatusConfig;
 use crate::control::{self, Ask};
 use crate::fileset::{FileSet, birth_time_at};
 use crate::lock::{self, Holder};
@@ -17,7 +17,7 @@ use crate::messages;
 use crate::naming::Naming;
 use crate::pipeline::Tally;
 use crate::policy::{Conditions, Policy, decide};
-use crate::state::{State, StateDir};
+use crate::state::StateDir;
 use crate::units::{human_age, human_size};
 
 #[derive(Debug, Serialize)]
@@ -160,27 +160,7 @@ pub fn escape(name: &[u8]) -> String {
 
 fn report(naming: &Naming, state_dir: Option<&StateDir>) -> Result<SetReport> {
     let path = naming.path();
-    // Reading a set is harmless in any directory.
-    let mut set = FileSet::open(naming.clone(), DirTrust::Shared)?;
-    // State it may not read (mode 0600, another user's) is left aside:
-    // the names show what they can.
-    let state = State::load_kept(&set, state_dir, true).unwrap_or_default();
-    // Backups in a directory of their own, as the state says.
-    if let Some(dir) = &state.backup_dir {
-        set = set.with_backup_dir(dir, None)?;
-    }
-    // Date-named backups are told by the FORMAT their writer recorded.
-    if let Some(format) = &state.dates {
-        set.naming = set
-            .naming
-            .clone()
-            .with_dates(Some(format))
-            .map_err(anyhow::Error::msg)?;
-    }
-    set.naming = set
-        .naming
-        .clone()
-        .with_extension(state.extension.as_deref());
+    let (set, state) = open_recorded(naming, state_dir)?;
     let listing = set.list()?;
     match &listing.main {
         Some(m) if m.file_type == FileType::Directory => {

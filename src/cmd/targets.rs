@@ -163,6 +163,19 @@ fn expand(arg: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// The one set a path names (a backup named stands for its set), for
+/// `cat` and `follow`; a path that is neither a set nor a backup of one is
+/// an error.
+pub fn one_set(path: &Path) -> Result<Naming> {
+    match resolve(path)? {
+        Target::Set(n) => Ok(n),
+        Target::Backup { of } => match resolve(&of)? {
+            Target::Set(n) => Ok(n),
+            Target::Backup { .. } => anyhow::bail!("cannot read {}: not a set", path.display()),
+        },
+    }
+}
+
 /// What a path names: a set (a `%` one where `app.0.log` belongs to it),
 /// or a backup of a set whose main file exists.
 pub fn resolve(path: &Path) -> Result<Target> {

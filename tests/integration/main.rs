@@ -19,6 +19,7 @@ mod overload;
 mod owed;
 mod person;
 mod props;
+mod reading;
 mod signals;
 mod space;
 mod tools;

@@ -1,0 +1,384 @@
+//! `rollover cat` and `rollover follow` beside a live writer that rotates
+//! and compresses: every line once, in order; `follow --checkpoint` killed
+//! and restarted; `--since`/`--until` against a model; bad input.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use proptest::prelude::*;
+
+use crate::util::{BIN, Dir, Running, wait_until};
+
+/// Line `i`: fixed width, so that a torn one is told from a whole one.
+fn line(i: u64) -> Vec<u8> {
+    format!("L{i:09}|\n").into_bytes()
+}
+
+/// The numbers of the whole lines in `data`, and how many torn ones.
+fn numbers(data: &[u8]) -> (Vec<u64>, usize) {
+    let mut out = Vec::new();
+    let mut torn = 0;
+    for l in data.split_inclusive(|&b| b == b'\n') {
+        match (l.len() == 12 && l[0] == b'L' && l[10] == b'|')
+            .then(|| std::str::from_utf8(&l[1..10]).ok()?.parse().ok())
+            .flatten()
+        {
+            Some(n) => out.push(n),
+            None => torn += 1,
+        }
+    }
+    (out, torn)
+}
+
+/// A writer at full speed on `app.log` in `dir` (no sync, 1 MiB files,
+/// 50 kept, each compressed with zstd as it becomes a backup), fed
+/// `total` lines in chunks by a thread, `pause` between chunks.
+fn writer(dir: &Dir, total: u64, pause: Duration) -> (Running, std::thread::JoinHandle<()>) {
+    let mut child = dir
+        .cmd(&[
+            "--fsync",
+            "never",
+            "-s",
+            "1M",
+            "-c",
+            "50",
+            "--compress",
+            "zstd",
+            "--compress-from",
+            "1",
+            "app.log",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("writer");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let feeder = std::thread::spawn(move || {
+        let chunk = 20_000;
+        let mut i = 0;
+        while i < total {
+            let data: Vec<u8> = (i..(i + chunk).min(total)).flat_map(line).collect();
+            stdin.write_all(&data).expect("feed");
+            i += chunk;
+            std::thread::sleep(pause);
+        }
+    });
+    (Running::new(child), feeder)
+}
+
+/// A small deterministic generator (xorshift), seeded from the clock.
+fn seed() -> u64 {
+    let s = std::env::var("ROLLOVER_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64 | 1)
+        });
+    eprintln!("seed {s} (ROLLOVER_SEED repeats it)");
+    s
+}
+
+fn below(state: &mut u64, n: u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state % n
+}
+
+#[test]
+fn cat_beside_a_live_writer_prints_a_contiguous_run_once() {
+    let dir = Dir::new();
+    dir.write("app.log", b"");
+    let total = 1_000_000;
+    let (w, feeder) = writer(&dir, total, Duration::from_millis(30));
+    let mut rng = seed();
+    let started = Instant::now();
+    let mut runs = 0;
+    while !feeder.is_finished() {
+        std::thread::sleep(Duration::from_millis(100 + below(&mut rng, 300)));
+        let out = dir.cmd(&["cat", "app.log"]).output().expect("cat");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (got, torn) = numbers(&out.stdout);
+        assert_eq!(torn, 0, "a split line");
+        if let (Some(first), Some(last)) = (got.first(), got.last()) {
+            assert_eq!(*first, 0, "the oldest line first (50 backups hold it all)");
+            let want: Vec<u64> = (*first..=*last).collect();
+            assert!(
+                got == want,
+                "not a contiguous run once: {} lines, {first}..={last}",
+                got.len()
+            );
+        }
+        runs += 1;
+    }
+    feeder.join().expect("feeder");
+    drop(w);
+    assert!(runs >= 5, "{runs} cats");
+    eprintln!(
+        "{runs} cats in {:.1}s, each a contiguous run once",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn follow_with_a_checkpoint_killed_five_times_misses_nothing() {
+    let dir = Dir::new();
+    dir.write("app.log", b"");
+    let total = 1_000_000;
+    let cp = dir.join("cp");
+    let out_path = dir.join("out");
+    let out_file = || {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&out_path)
+            .expect("out")
+    };
+    let follow = || {
+        Running::new(
+            Command::new(BIN)
+                .args(["follow", "-n", "0", "--checkpoint"])
+                .arg(&cp)
+                .arg(dir.join("app.log"))
+                .stdout(out_file())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("follow"),
+        )
+    };
+    let mut f = follow();
+    let (w, feeder) = writer(&dir, total, Duration::from_millis(60));
+    // Killed before its first record, follow would start again at the
+    // end, as a first start does.
+    wait_until("the first checkpoint", Duration::from_secs(10), || {
+        dir.exists("cp")
+    });
+    let mut rng = seed();
+    let mut kills = 0;
+    while kills < 5 {
+        std::thread::sleep(Duration::from_millis(200 + below(&mut rng, 400)));
+        let _ = rustix::process::kill_process(
+            rustix::process::Pid::from_raw(f.id() as i32).expect("pid"),
+            rustix::process::Signal::KILL,
+        );
+        drop(f);
+        kills += 1;
+        f = follow();
+    }
+    feeder.join().expect("feeder");
+    wait_until(
+        "follow to print the last line",
+        Duration::from_secs(60),
+        || std::fs::read(&out_path).is_ok_and(|d| d.ends_with(&line(total - 1))),
+    );
+    let _ = rustix::process::kill_process(
+        rustix::process::Pid::from_raw(f.id() as i32).expect("pid"),
+        rustix::process::Signal::TERM,
+    );
+    let status = f.take().wait().expect("wait");
+    assert!(status.success(), "SIGTERM ends follow with 0");
+    drop(w);
+    let data = std::fs::read(&out_path).expect("out");
+    let (got, torn) = numbers(&data);
+    assert!(torn <= kills, "{torn} torn lines for {kills} kills");
+    // Every line in order; each kill may repeat one batch (1 MiB at most).
+    let mut next = 0;
+    let mut repeats = 0;
+    let mut i = 0;
+    while i < got.len() {
+        if got[i] == next {
+            next += 1;
+            i += 1;
+            continue;
+        }
+        assert!(
+            got[i] < next,
+            "line {next} missing (found {} there)",
+            got[i]
+        );
+        repeats += 1;
+        let from = i;
+        while i < got.len() && got[i] < next {
+            i += 1;
+        }
+        assert!((i - from) * 11 <= 1 << 20, "a repeat longer than a batch");
+    }
+    assert_eq!(next, total, "every line");
+    assert!(repeats <= kills, "{repeats} repeats for {kills} kills");
+    eprintln!(
+        "follow: {kills} kills, {repeats} batches repeated, {torn} torn lines, {total} lines all there in order"
+    );
+}
+
+#[test]
+fn cat_reads_past_a_corrupt_member_and_names_it() {
+    let dir = Dir::new();
+    let input: Vec<u8> = (0..3000).flat_map(line).collect();
+    dir.ok(
+        &["-s", "12000", "-c", "5", "--compress", "gzip", "app.log"],
+        &input,
+    );
+    let mut gz = dir.read("app.log.2.gz");
+    let mid = gz.len() / 2;
+    gz[mid..].iter_mut().for_each(|b| *b ^= 0x5a);
+    dir.write("app.log.2.gz", &gz);
+    let out = dir.run(&["cat", "app.log"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("app.log.2.gz") && stderr.contains("warning"),
+        "{stderr}"
+    );
+    // The members after it are all there.
+    let (got, _) = numbers(&out.stdout);
+    assert!(
+        got.ends_with(&(2000..3000).collect::<Vec<u64>>()),
+        "the newer members read"
+    );
+}
+
+#[test]
+fn bad_sets_and_checkpoints() {
+    let dir = Dir::new();
+    let out = dir.run(&["cat", "none.log"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    crate::util::one_line_naming(&out.stderr, "none.log");
+    let input: Vec<u8> = (0..100).flat_map(line).collect();
+    dir.ok(&["-s", "300", "-c", "50", "app.log"], &input);
+    for (content, says) in [
+        (&b"garbage"[..], "cannot be read"),
+        (
+            br#"{"print":1,"len":64,"offset":5,"dev":1,"ino":2}"#,
+            "no longer there",
+        ),
+    ] {
+        dir.write("cp", content);
+        let f = Running::new(
+            dir.cmd(&["follow", "--checkpoint", "cp", "app.log"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("follow"),
+        );
+        let pid = f.id();
+        wait_until("follow to record", Duration::from_secs(10), || {
+            std::fs::read(dir.join("cp"))
+                .is_ok_and(|c| c.starts_with(b"{\"print\":") && !c.ends_with(b"\"ino\":2}"))
+        });
+        let _ = rustix::process::kill_process(
+            rustix::process::Pid::from_raw(pid as i32).expect("pid"),
+            rustix::process::Signal::TERM,
+        );
+        let out = f.take().wait_with_output().expect("wait");
+        assert!(out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(says) && stderr.lines().count() == 1,
+            "{stderr}"
+        );
+        // From the oldest member still there: every line.
+        assert_eq!(out.stdout, input, "{stderr}");
+    }
+}
+
+/// A stamp of `secs` in a format: 0 rfc3339, 1 unix, 2 tai64n.
+fn stamp(format: u8, secs: u64) -> String {
+    match format {
+        0 => {
+            let t: chrono::DateTime<chrono::Utc> = (UNIX_EPOCH + Duration::from_secs(secs)).into();
+            format!("{}.000000Z", t.format("%Y-%m-%dT%H:%M:%S"))
+        }
+        1 => format!("{secs}.000000"),
+        _ => format!("@{:016x}{:08x}", (1u64 << 62) + 10 + secs, 0),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Random sets of plain and compressed members whose lines carry
+    /// stamps in one format, and random spans: cat keeps exactly the lines
+    /// whose stamp is in the span.
+    #[test]
+    fn since_and_until_keep_the_lines_stamped_in_the_span(
+        format in 0u8..3,
+        members in prop::collection::vec((1usize..20, 0u8..3), 1..6),
+        since in 0u64..200,
+        len in 0u64..200,
+    ) {
+        let dir = Dir::new();
+        let base = 1_800_000_000u64;
+        let mut t = base;
+        let mut all = Vec::new();
+        let count = members.len();
+        for (k, (lines, codec)) in members.iter().enumerate() {
+            let mut data = Vec::new();
+            for _ in 0..*lines {
+                t += 3;
+                let l = format!("{} event {t}\n", stamp(format, t));
+                data.extend_from_slice(l.as_bytes());
+                all.push((t, l));
+            }
+            let number = count - 1 - k;
+            let name = if number == 0 { "app.log".to_string() } else { format!("app.log.{number}") };
+            let (name, bytes) = match (number, codec) {
+                (0, _) | (_, 0) => (name, data),
+                (_, 1) => {
+                    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                    e.write_all(&data).expect("gz");
+                    (format!("{name}.gz"), e.finish().expect("gz"))
+                }
+                _ => (format!("{name}.zst"), zstd::encode_all(&data[..], 1).expect("zst")),
+            };
+            dir.write(&name, &bytes);
+            let mtime = filetime::FileTime::from_unix_time(t as i64, 0);
+            filetime::set_file_mtime(dir.join(&name), mtime).expect("mtime");
+        }
+        let from = base + since;
+        let to = from + len;
+        let show = |s: u64| stamp(0, s);
+        let out = dir.run(&["cat", "--since", &show(from), "--until", &show(to), "app.log"], b"");
+        prop_assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let want: String = all.iter().filter(|(s, _)| *s >= from && *s <= to).map(|(_, l)| l.as_str()).collect();
+        prop_assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+    }
+}
+
+#[test]
+fn without_stamps_members_are_kept_whole_by_their_time_span_and_the_rest_unread() {
+    let dir = Dir::new();
+    // Backups 3, 2, 1 last written at 1000, 2000, 3000; the main file at 4000.
+    for (name, at) in [
+        ("app.log.3", 1000),
+        ("app.log.2", 2000),
+        ("app.log.1", 3000),
+        ("app.log", 4000),
+    ] {
+        dir.write(name, format!("{name}\n").as_bytes());
+        filetime::set_file_mtime(dir.join(name), filetime::FileTime::from_unix_time(at, 0))
+            .expect("mtime");
+    }
+    let t = |s: i64| {
+        let t: chrono::DateTime<chrono::Utc> = (UNIX_EPOCH + Duration::from_secs(s as u64)).into();
+        t.to_rfc3339()
+    };
+    let out = dir.run(
+        &["cat", "--since", &t(2500), "--until", &t(3500), "app.log"],
+        b"",
+    );
+    assert!(out.status.success());
+    assert_eq!(out.stdout, b"app.log.1\napp.log\n");
+    let out = dir.run(
+        &["cat", "--since", &t(1500), "--until", &t(1800), "app.log"],
+        b"",
+    );
+    assert_eq!(out.stdout, b"app.log.2\n");
+}
