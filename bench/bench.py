@@ -262,7 +262,7 @@ def table(title, tools, results, checks, mib, base, extra=None):
     return "\n".join(lines) + "\n"
 
 
-def budget(res, sres, tres, tsres, rss, line_gib, slow, comp, sets, stalls, pairs):
+def budget(res, sres, tres, tsres, rss, line_gib, slow, comp, sets, stalls, pairs, reads=None):
     """The SPEC's performance budget, clause by clause, against this run."""
     def r(s, a, b):
         if s is None or a not in s or b not in s:
@@ -355,6 +355,16 @@ def budget(res, sres, tres, tsres, rss, line_gib, slow, comp, sets, stalls, pair
                    " the free space read once a second) against plain writing, on disk, %d MiB, %d rounds back to"
                    " back, median of the rounds' ratios (lowest %.2fx, highest %.2fx) | %s | %s |" % (
                        INPUT_MIB, 2 * ROUNDS + 1, lo, hi, ratio, met))
+    if reads:
+        (ours, theirs, n), (lag, same) = reads
+        out.append("| `cat` of a set of zstd backups at 0.8x `zstdcat`'s speed or better | `rollover cat` of %d MiB"
+                   " in %d zstd backups and the main file, against `zstd -dcf` on the same files in the same order,"
+                   " output to /dev/null, median of 3: %.2f s against %.2f s | %.2fx | %s |" % (
+                       INPUT_MIB, n, ours, theirs, theirs / ours, "yes" if theirs / ours >= 0.8 else "**no**"))
+        out.append("| `follow`'s lag at the end of a full-speed run under 1 s, every line printed | `rollover follow -n 0`"
+                   " beside `--fsync never -s 1M -c 50 --compress zstd` fed %d MiB by `cat`: from the writer's exit to"
+                   " follow's output holding every byte; output identical to the input: %s | %.3f s | %s |" % (
+                       INPUT_MIB, "yes" if same else "**no**", lag, "yes" if lag < 1 and same else "**no**"))
     out.append("| peak memory under 4 MiB | the largest of all rollover runs here, a %s GiB line included | %.1f MiB | %s |" % (
         line_gib, rss / 1024.0, "yes" if rss < 4096 else "**no**"))
     out.append("| no allocation per line | `cargo test --test alloc`: allocations do not grow with the lines | | test |")
@@ -408,6 +418,47 @@ def filter_pairs(inp, work):
         ratios = [p / x for p, x in zip(walls["rollover"], walls[name])]
         out[name] = (statistics.median(ratios), min(ratios), max(ratios))
     return out
+
+
+def reading(inp, work):
+    """`rollover cat` of a set of zstd backups against `zstd -dcf` on the
+    same files in the same order (median of 3 interleaved rounds), and
+    `rollover follow`'s lag behind a writer at full speed: from the
+    writer's exit to follow having printed every byte."""
+    out = os.path.join(work, "rd")
+    prepare(out, "rollover")
+    subprocess.run(["sh", "-c", "exec cat %s | %s --fsync never -s 10M -c 100 --compress zstd %s/app.log" % (
+        inp, ROLLOVER, out)], check=True)
+    members = sorted((f for f in os.listdir(out) if f.startswith("app.log.")),
+                     key=lambda f: -int(f.split(".")[2]))
+    files = [os.path.join(out, f) for f in members] + [os.path.join(out, "app.log")]
+    ours, theirs = [], []
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run([ROLLOVER, "cat", out + "/app.log"], stdout=subprocess.DEVNULL, check=True)
+        ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        subprocess.run(["zstd", "-dcfq"] + files, stdout=subprocess.DEVNULL, check=True)
+        theirs.append(time.perf_counter() - start)
+    cat = (statistics.median(ours), statistics.median(theirs), len(members))
+    # follow beside a writer at full speed.
+    fol = os.path.join(work, "fol")
+    prepare(fol, "rollover")
+    open(os.path.join(fol, "app.log"), "w").close()
+    sink = os.path.join(work, "followed")
+    with open(sink, "wb") as f:
+        follower = subprocess.Popen([ROLLOVER, "follow", "-n", "0", fol + "/app.log"], stdout=f)
+        subprocess.run(["sh", "-c", "exec cat %s | %s --fsync never -s 1M -c 50 --compress zstd %s/app.log" % (
+            inp, ROLLOVER, fol)], check=True)
+        done = time.perf_counter()
+        want = os.path.getsize(inp)
+        while os.path.getsize(sink) < want and time.perf_counter() - done < 60:
+            time.sleep(0.005)
+        lag = time.perf_counter() - done
+        follower.terminate()
+        follower.wait()
+    same = subprocess.run(["cmp", "-s", inp, sink]).returncode == 0
+    return cat, (lag, same)
 
 
 def codec_alone(cmd, path):
@@ -715,6 +766,10 @@ def main():
         pairs = filter_pairs(inp, work)
         print("compression:", file=sys.stderr)
         comp = compression(inp, work)
+        reads = None
+        if have("zstd"):
+            print("cat and follow:", file=sys.stderr)
+            reads = reading(inp, work)
         sets = {}
         if have("logrotate"):
             print("1,000 sets, rotate --config vs logrotate:", file=sys.stderr)
@@ -770,7 +825,7 @@ def main():
         doc.append("## The budget\n")
         peak = [rss_line] + [median_row(samples)[2] for runs in (res, sres, tres or {}, tsres or {})
                              for name, samples in runs.items() if name.startswith("rollover")]
-        doc.append(budget(res, sres, tres, tsres, max(peak), line_gib, slow, comp, sets, stalls, pairs))
+        doc.append(budget(res, sres, tres, tsres, max(peak), line_gib, slow, comp, sets, stalls, pairs, reads))
         doc.append("## Summary\n")
         doc.append("\n".join(summary) + "\n")
         doc.append("- peak RSS: %.1f MiB for a %s GiB line without newline, %.1f MiB for %d MiB of ordinary lines\n" % (

@@ -163,8 +163,10 @@ was reading is rotated, renumbered, compressed or moved to the backup
 directory, it finishes that file (it holds it open) before it goes on with
 the next, so no line is missed or printed twice. Every member it lists is
 held open from then on; a member deleted before it was listed is one
-marker line on stderr with the bytes lost. -n counts lines of the main
-file. --select and --deselect apply as for the writer.
+marker line on stderr. -n counts lines of the main file. A last line
+without its newline is printed as it is after a second (without rules;
+with --select or --deselect it waits for its end). --select and
+--deselect apply as for the writer.
 
 Exit status: 0 at SIGTERM or SIGINT (having flushed and, with
 --checkpoint, recorded where it stopped), 1 no such set or a failure, 2

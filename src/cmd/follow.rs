@@ -29,6 +29,9 @@ const BATCH: usize = 1 << 20;
 /// How long follow waits between looks when it has read everything.
 const IDLE: Duration = Duration::from_millis(20);
 
+/// How long a line may wait for its end before it is printed as it is.
+const PARTIAL: Duration = Duration::from_secs(1);
+
 /// Where follow is, as the checkpoint file records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Checkpoint {
@@ -91,6 +94,7 @@ pub fn run(cfg: &FollowConfig) -> Result<ExitCode> {
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let mut idle: Option<std::time::Instant> = None;
     loop {
         if signals.take_stop() {
             return Ok(ExitCode::SUCCESS);
@@ -101,18 +105,36 @@ pub fn run(cfg: &FollowConfig) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         if n > 0 {
+            idle = None;
+            if let Some(file) = &cfg.checkpoint {
+                r.record(file)?;
+            }
+            // Behind a writer that rotates faster than this reads, every
+            // member it makes is held from its first sight on (one stat
+            // a batch while the main file is still the newest held).
+            r.find_newer()?;
+            continue;
+        }
+        // At the end of the member: go on with the next, if the writer has
+        // moved on; else wait. A line without its end for a second is
+        // printed as it is, where no rule has to judge it whole.
+        if r.next(cfg, &mut out)? {
+            idle = None;
             if let Some(file) = &cfg.checkpoint {
                 r.record(file)?;
             }
             continue;
         }
-        // At the end of the member: go on with the next, if the writer has
-        // moved on; else wait.
-        if !r.next(cfg, &mut out)? {
-            std::thread::sleep(IDLE);
-        } else if let Some(file) = &cfg.checkpoint {
-            r.record(file)?;
+        let since = *idle.get_or_insert_with(std::time::Instant::now);
+        if !r.line.is_empty() && cfg.rules.is_empty() && since.elapsed() >= PARTIAL {
+            if r.print(cfg, r.line.len(), &mut out).is_err() {
+                return Ok(ExitCode::SUCCESS);
+            }
+            if let Some(file) = &cfg.checkpoint {
+                r.record(file)?;
+            }
         }
+        std::thread::sleep(IDLE);
     }
 }
 

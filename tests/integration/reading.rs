@@ -382,3 +382,48 @@ fn without_stamps_members_are_kept_whole_by_their_time_span_and_the_rest_unread(
     );
     assert_eq!(out.stdout, b"app.log.2\n");
 }
+
+#[test]
+fn follow_prints_the_last_lines_then_new_ones_as_the_rules_select() {
+    let dir = Dir::new();
+    let input: Vec<u8> = (0..100).flat_map(line).collect();
+    dir.ok(&["-s", "300", "-c", "50", "app.log"], &input);
+    let f = Running::new(
+        dir.cmd(&["follow", "-n", "3", "--deselect", "5\\|", "app.log"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("follow"),
+    );
+    let more: Vec<u8> = (100..200).flat_map(line).collect();
+    dir.ok(&["-s", "300", "-c", "50", "app.log"], &more);
+    let pid = f.id();
+    // Reads until the last line is out: a file of its own to watch.
+    let mut child = f.take();
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !got.ends_with(&line(199)) {
+            match std::io::Read::read(&mut stdout, &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+        got
+    });
+    wait_until("follow to print line 199", Duration::from_secs(20), || {
+        reader.is_finished()
+    });
+    let _ = rustix::process::kill_process(
+        rustix::process::Pid::from_raw(pid as i32).expect("pid"),
+        rustix::process::Signal::TERM,
+    );
+    assert!(child.wait().expect("wait").success());
+    let (got, _) = numbers(&reader.join().expect("reader"));
+    let want: Vec<u64> = (97..200).filter(|n| n % 10 != 5).collect();
+    assert_eq!(
+        got, want,
+        "the last 3 lines, then every new one, none ending in 5"
+    );
+}
