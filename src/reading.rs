@@ -233,8 +233,8 @@ mod tests {
     #[test]
     fn stamps_of_each_format() {
         let t = UNIX_EPOCH + Duration::new(1_796_379_619, 123_456_000);
-        assert_eq!(stamp_of(b"2026-12-04T09:40:19.123456Z hello\n"), Some(t));
-        assert_eq!(stamp_of(b"2026-12-04T10:40:19.123456+01:00 x\n"), Some(t));
+        assert_eq!(stamp_of(b"2026-12-04T10:20:19.123456Z hello\n"), Some(t));
+        assert_eq!(stamp_of(b"2026-12-04T11:20:19.123456+01:00 x\n"), Some(t));
         assert_eq!(stamp_of(b"1796379619.123456 hello\n"), Some(t));
         let tai = format!(
             "@{:016x}{:08x} hello\n",

@@ -1,5 +1,5 @@
-//! Real programs beside rollover: GNU `tail -F` and rsyslog's `imfile`
-//! follow a set while it rotates and compresses, and a hook ships every
+//! Real programs beside rollover: GNU `tail -F`, rsyslog's `imfile` and
+//! syslog-ng's `file()` source follow a set while it rotates and compresses, and a hook ships every
 //! finished backup to S3-compatible storage (moto's server, with the AWS
 //! CLI). Each test starts and stops its own instance, and skips when the
 //! program is not installed.
@@ -147,6 +147,65 @@ fn rsyslog_imfile_sees_every_line_once() {
     drop(rsyslogd);
     assert_eq!(dir.read("out.log"), input);
     eprintln!("rsyslog imfile: {}", followed(&dir, &input));
+}
+
+#[test]
+fn syslog_ng_file_source_sees_every_line_once() {
+    // Installed, or unpacked beside rsyslog (the packages conflict).
+    let unpacked = std::path::Path::new("/opt/syslog-ng/usr/sbin/syslog-ng");
+    let mut cmd = if std::path::Path::new("/usr/sbin/syslog-ng").exists() {
+        Command::new("/usr/sbin/syslog-ng")
+    } else if unpacked.exists() {
+        let mut c = Command::new(unpacked);
+        c.env("LD_LIBRARY_PATH", "/opt/syslog-ng/usr/lib/syslog-ng")
+            .arg("--module-path=/opt/syslog-ng/usr/lib/syslog-ng/3.38");
+        c
+    } else {
+        crate::util::cannot_run(
+            "syslog-ng is not installed (syslog-ng-core, or unpacked in /opt/syslog-ng)",
+        );
+        return;
+    };
+    let dir = Dir::new();
+    dir.write("app.log", b"");
+    let p = |n: &str| dir.join(n).display().to_string();
+    let conf = format!(
+        "@version: 3.38\n\
+         source s {{ file(\"{main}\" follow-freq(0.05) flags(no-parse)); }};\n\
+         destination d {{ file(\"{out}\" template(\"${{MESSAGE}}\\n\")); }};\n\
+         log {{ source(s); destination(d); }};\n",
+        main = p("app.log"),
+        out = p("out.log"),
+    );
+    dir.write("syslog-ng.conf", conf.as_bytes());
+    let syslog_ng = Running::new(
+        cmd.args(["-F", "--no-caps", "-f"])
+            .arg(dir.join("syslog-ng.conf"))
+            .arg("-R")
+            .arg(dir.join("persist"))
+            .arg("-p")
+            .arg(dir.join("syslog-ng.pid"))
+            .arg("-c")
+            .arg(dir.join("syslog-ng.ctl"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("syslog-ng"),
+    );
+    // Up once it has written its pid file.
+    wait_until("syslog-ng to start", Duration::from_secs(20), || {
+        dir.exists("syslog-ng.pid")
+    });
+    let input = lines(3_000);
+    write_slowly(&dir, &input, "out.log");
+    wait_until(
+        "syslog-ng to pass every line",
+        Duration::from_secs(30),
+        || std::fs::read(dir.join("out.log")).unwrap_or_default().len() >= input.len(),
+    );
+    drop(syslog_ng);
+    assert_eq!(dir.read("out.log"), input);
+    eprintln!("syslog-ng file(): {}", followed(&dir, &input));
 }
 
 #[test]
