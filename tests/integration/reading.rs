@@ -427,3 +427,45 @@ fn follow_prints_the_last_lines_then_new_ones_as_the_rules_select() {
         "the last 3 lines, then every new one, none ending in 5"
     );
 }
+
+#[test]
+fn cat_reads_another_codec_through_the_uncompress_command() {
+    if !crate::util::have("xz") {
+        return;
+    }
+    let dir = Dir::new();
+    let input: Vec<u8> = (0..3000).flat_map(line).collect();
+    dir.ok(
+        &[
+            "-s",
+            "12000",
+            "-c",
+            "5",
+            "--compress-command",
+            "xz -1",
+            "--compress-ext",
+            "xz",
+            "app.log",
+        ],
+        &input,
+    );
+    assert!(dir.exists("app.log.1.xz"), "{:?}", dir.names());
+    let out = dir.run(&["cat", "--uncompress-command", "xz -dc", "app.log"], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout == input, "every line once, in order");
+    // Without it: each xz backup is one warning, the rest is printed.
+    let out = dir.run(&["cat", "app.log"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .lines()
+            .all(|l| l.contains("no --uncompress-command for .xz")),
+        "{stderr}"
+    );
+    assert!(input.ends_with(&out.stdout));
+}
