@@ -262,7 +262,7 @@ def table(title, tools, results, checks, mib, base, extra=None):
     return "\n".join(lines) + "\n"
 
 
-def budget(res, sres, tres, tsres, rss, line_gib, slow, comp, sets, stalls, pairs, reads=None):
+def budget(res, sres, tres, tsres, rss, line_gib, slow, comp, sets, stalls, pairs, reads=None, anon=None):
     """The SPEC's performance budget, clause by clause, against this run."""
     def r(s, a, b):
         if s is None or a not in s or b not in s:
@@ -365,6 +365,14 @@ def budget(res, sres, tres, tsres, rss, line_gib, slow, comp, sets, stalls, pair
                    " beside `--fsync never -s 1M -c 50 --compress zstd` fed %d MiB by `cat`: from the writer's exit to"
                    " follow's output holding every byte; output identical to the input: %s | %.3f s | %s |" % (
                        INPUT_MIB, "yes" if same else "**no**", lag, "yes" if lag < 1 and same else "**no**"))
+    if anon:
+        plain = {k: v for k, v in anon.items() if "zstd" not in k}
+        worst = max(plain.values())
+        out.append("| a writer's anonymous resident memory (`RssAnon`, sampled) under 2 MiB for any input | %s;"
+                   " with `--compress zstd` (at most 32 MiB in all): %s | %.2f MiB | %s |" % (
+                       ", ".join("%s: %.2f MiB" % (k, v / 1024.0) for k, v in plain.items()),
+                       ", ".join("%.1f MiB" % (v / 1024.0) for k, v in anon.items() if "zstd" in k),
+                       worst / 1024.0, "yes" if worst < 2048 and all(v < 32768 for v in anon.values()) else "**no**"))
     out.append("| peak memory under 4 MiB | the largest of all rollover runs here, a %s GiB line included | %.1f MiB | %s |" % (
         line_gib, rss / 1024.0, "yes" if rss < 4096 else "**no**"))
     out.append("| no allocation per line | `cargo test --test alloc`: allocations do not grow with the lines | | test |")
@@ -642,6 +650,29 @@ def rollover_rss(input_cmd, work):
         return int(f.read().split()[-1])
 
 
+def rollover_rss_anon(input_cmd, work, extra=()):
+    """The largest RssAnon (KiB) of rollover, sampled every 2 ms from
+    /proc while input_cmd feeds it: its own memory, without the shared
+    code of the binary and the C library."""
+    out = os.path.join(work, "rssanon")
+    prepare(out, "rollover")
+    feed = subprocess.Popen(["sh", "-c", input_cmd], stdout=subprocess.PIPE)
+    tool = subprocess.Popen([ROLLOVER] + list(extra) + ["-s", "10M", out + "/app.log"], stdin=feed.stdout)
+    feed.stdout.close()
+    peak = 0
+    while tool.poll() is None:
+        try:
+            with open("/proc/%d/status" % tool.pid) as f:
+                for line in f:
+                    if line.startswith("RssAnon:"):
+                        peak = max(peak, int(line.split()[1]))
+        except OSError:
+            pass
+        time.sleep(0.002)
+    feed.wait()
+    return peak
+
+
 SLOW_SYNCS = ["strace", "-f", "-qq", "--seccomp-bpf", "-o", "/dev/null", "-e", "trace=fsync",
               "-e", "inject=fsync:delay_exit=200000"]
 
@@ -761,6 +792,11 @@ def main():
         line_gib = 1 if not QUICK else 0.125
         rss_line = rollover_rss("head -c %d /dev/zero" % int(line_gib * 2**30), work)
         rss_lines = median_row(res["rollover"])[2]
+        anon = {
+            "a %s GiB line" % line_gib: rollover_rss_anon("head -c %d /dev/zero" % int(line_gib * 2**30), work),
+            "%d MiB of lines" % INPUT_MIB: rollover_rss_anon("cat " + inp, work),
+            "%d MiB of lines, `--compress zstd`" % INPUT_MIB: rollover_rss_anon("cat " + inp, work, ["--compress", "zstd"]),
+        }
         lat = latency(work, 1000 if QUICK else 10000)
         print("selection and the rate limit, back to back with plain writing:", file=sys.stderr)
         pairs = filter_pairs(inp, work)
@@ -825,7 +861,7 @@ def main():
         doc.append("## The budget\n")
         peak = [rss_line] + [median_row(samples)[2] for runs in (res, sres, tres or {}, tsres or {})
                              for name, samples in runs.items() if name.startswith("rollover")]
-        doc.append(budget(res, sres, tres, tsres, max(peak), line_gib, slow, comp, sets, stalls, pairs, reads))
+        doc.append(budget(res, sres, tres, tsres, max(peak), line_gib, slow, comp, sets, stalls, pairs, reads, anon))
         doc.append("## Summary\n")
         doc.append("\n".join(summary) + "\n")
         doc.append("- peak RSS: %.1f MiB for a %s GiB line without newline, %.1f MiB for %d MiB of ordinary lines\n" % (

@@ -269,10 +269,19 @@ fn bad_sets_and_checkpoints() {
                 .expect("follow"),
         );
         let pid = f.id();
-        wait_until("follow to record", Duration::from_secs(10), || {
-            std::fs::read(dir.join("cp"))
-                .is_ok_and(|c| c.starts_with(b"{\"print\":") && !c.ends_with(b"\"ino\":2}"))
-        });
+        wait_until(
+            "follow to record the main file's end",
+            Duration::from_secs(10),
+            || {
+                use std::os::unix::fs::MetadataExt;
+                let main = std::fs::metadata(dir.join("app.log")).expect("main");
+                std::fs::read(dir.join("cp")).is_ok_and(|c| {
+                    let text = String::from_utf8_lossy(&c);
+                    text.contains(&format!("\"offset\":{},", main.size()))
+                        && text.contains(&format!("\"ino\":{}}}", main.ino()))
+                })
+            },
+        );
         let _ = rustix::process::kill_process(
             rustix::process::Pid::from_raw(pid as i32).expect("pid"),
             rustix::process::Signal::TERM,
@@ -388,39 +397,38 @@ fn follow_prints_the_last_lines_then_new_ones_as_the_rules_select() {
     let dir = Dir::new();
     let input: Vec<u8> = (0..100).flat_map(line).collect();
     dir.ok(&["-s", "300", "-c", "50", "app.log"], &input);
-    let f = Running::new(
+    let mut f = Running::new(
         dir.cmd(&["follow", "-n", "3", "--deselect", "5\\|", "app.log"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("follow"),
     );
+    let pid = f.id();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut stdout = f.stdout().expect("stdout");
+    let sink = std::sync::Arc::clone(&got);
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = std::io::Read::read(&mut stdout, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().expect("lock").extend_from_slice(&buf[..n]);
+        }
+    });
+    let printed = |n: u64| got.lock().expect("lock").ends_with(&line(n));
+    // The last 3 lines first (then it is following).
+    wait_until("the last lines", Duration::from_secs(10), || printed(99));
     let more: Vec<u8> = (100..200).flat_map(line).collect();
     dir.ok(&["-s", "300", "-c", "50", "app.log"], &more);
-    let pid = f.id();
-    // Reads until the last line is out: a file of its own to watch.
-    let mut child = f.take();
-    let mut stdout = child.stdout.take().expect("stdout");
-    let reader = std::thread::spawn(move || {
-        let mut got = Vec::new();
-        let mut buf = [0u8; 4096];
-        while !got.ends_with(&line(199)) {
-            match std::io::Read::read(&mut stdout, &mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => got.extend_from_slice(&buf[..n]),
-            }
-        }
-        got
-    });
-    wait_until("follow to print line 199", Duration::from_secs(20), || {
-        reader.is_finished()
-    });
+    wait_until("line 199", Duration::from_secs(20), || printed(199));
     let _ = rustix::process::kill_process(
         rustix::process::Pid::from_raw(pid as i32).expect("pid"),
         rustix::process::Signal::TERM,
     );
-    assert!(child.wait().expect("wait").success());
-    let (got, _) = numbers(&reader.join().expect("reader"));
+    assert!(f.take().wait().expect("wait").success());
+    let (got, _) = numbers(&got.lock().expect("lock"));
     let want: Vec<u64> = (97..200).filter(|n| n % 10 != 5).collect();
     assert_eq!(
         got, want,

@@ -497,6 +497,11 @@ impl Running {
         self.0.as_ref().map_or(0, Child::id)
     }
 
+    /// The child's standard output, taken.
+    pub fn stdout(&mut self) -> Option<std::process::ChildStdout> {
+        self.0.as_mut()?.stdout.take()
+    }
+
     /// The child, for waiting on; no longer killed at the end.
     pub fn take(mut self) -> Child {
         self.0.take().expect("child")
