@@ -258,8 +258,9 @@ pub fn recover(set: &FileSet, listing: &Listing) -> Result<bool> {
     set.delete(&set.naming.own_name(WORK))?;
     // A hook's stable name, left by a crash while the hook ran.
     let hook = set.naming.own_name("hook");
-    for ext in ["", ".gz", ".zst"] {
-        set.delete(&[hook.as_slice(), ext.as_bytes()].concat())?;
+    set.delete(&hook)?;
+    for ext in crate::naming::CODECS {
+        set.delete(&[hook.as_slice(), b".", ext.as_bytes()].concat())?;
     }
     let mut changed = false;
     for plain in listing.backups.iter().filter(|b| b.codec.is_none()) {
