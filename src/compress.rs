@@ -19,7 +19,7 @@ use crate::plan::FileId;
 use crate::plan::{Backup, Listing};
 
 /// The hidden file a compression writes to.
-const WORK: &str = "zip";
+pub const WORK: &str = "zip";
 
 /// Compresses the plain backup open at `src` (wherever it is named now);
 /// returns the compressed file's identity, or `None` for a backup deleted
@@ -40,6 +40,9 @@ pub fn compress(
     if st.st_nlink == 0 {
         return Ok(None);
     }
+    // A compression of this set still waiting for the batch's sync uses
+    // the same hidden file: it is finished first.
+    crate::batch::flush_set(set)?;
     let work = set.naming.own_name(WORK);
     let show_work = set.show(&work);
     let out = std::fs::File::from(set.create_own(WORK)?);
@@ -62,7 +65,11 @@ pub fn compress(
     let mtime = filetime::FileTime::from_unix_time(st.st_mtime, st.st_mtime_nsec as u32);
     filetime::set_file_handle_times(&out, None, Some(mtime))
         .with_context(|| format!("cannot set the times of {show_work}"))?;
-    sync_file(&out, &show_work)?;
+    // In a batch, the batch's syncfs makes it durable before it is named.
+    let batched = crate::batch::on();
+    if !batched {
+        sync_file(&out, &show_work)?;
+    }
     let packed = rustix::fs::fstat(&out)
         .map(|st| FileId {
             dev: st.st_dev,
@@ -70,11 +77,18 @@ pub fn compress(
         })
         .with_context(|| format!("cannot stat {show_work}"))?;
 
-    let _held = gate.lock().unwrap_or_else(|e| e.into_inner());
     let plain_id = FileId {
         dev: st.st_dev,
         ino: st.st_ino,
     };
+    if batched {
+        before_rename(plain_id, packed, std::os::fd::AsFd::as_fd(&out));
+        if crate::batch::defer(set, &work, plain_id, queued_as, codec.ext())? {
+            return Ok(Some(packed));
+        }
+        sync_file(&out, &show_work)?;
+    }
+    let _held = gate.lock().unwrap_or_else(|e| e.into_inner());
     // Where it was queued, unless a rotation renamed it since.
     let still = set
         .stat(queued_as)?

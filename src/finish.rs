@@ -814,7 +814,8 @@ fn hook_done(set: &FileSet, place: &Place, backup: FileId) {
 /// Syncs one backup and then its directory. A backup deleted before its
 /// turn has no name left to make durable: skipped.
 fn sync_one(set: &FileSet, fd: &OwnedFd, show: &str) -> Result<()> {
-    if rustix::fs::fstat(fd).is_ok_and(|st| st.st_nlink == 0) {
+    // In a batch (a rotate run), the batch's syncfs does it.
+    if rustix::fs::fstat(fd).is_ok_and(|st| st.st_nlink == 0) || crate::batch::note(set) {
         return Ok(());
     }
     sync_file(fd, show)?;

@@ -71,9 +71,11 @@ impl Lock {
     /// longer the file at its path, and opens the one there (see
     /// [`acquire`]). Only a holder removes it, so the file at its path is
     /// this one. One that marks a cascade a failed rotation left
-    /// unfinished stays, for the next run.
+    /// unfinished stays, for the next run, while the set shows the gap
+    /// that cascade left (a cascade killed after its last rename left
+    /// none: its mark means nothing any more).
     pub fn release(self, set: &FileSet) {
-        if !marks_cascade(&self.file) {
+        if !marks_cascade(&self.file) || !set.list().is_ok_and(|l| l.has_gap()) {
             let name = set.naming.own_name("lock");
             let _ = rustix::fs::unlinkat(set.dir(), os(&name).as_os_str(), AtFlags::empty());
         }

@@ -50,17 +50,6 @@ fn mtime_of(st: &rustix::fs::Stat) -> SystemTime {
     UNIX_EPOCH + Duration::new(st.st_mtime as u64, st.st_mtime_nsec as u32)
 }
 
-/// Lets this process hold as many files as it may (the soft limit up to
-/// the hard one): a set of thousands of backups is held open whole.
-pub fn hold_many() {
-    use rustix::process::{Resource, getrlimit, setrlimit};
-    let mut lim = getrlimit(Resource::Nofile);
-    if lim.current < lim.maximum {
-        lim.current = lim.maximum;
-        let _ = setrlimit(Resource::Nofile, lim);
-    }
-}
-
 /// Lists the set and opens every member, oldest first (backups highest
 /// number first, the main file last). A backup in both forms (compression
 /// between its rename and its deletion of the plain one) is the plain one.

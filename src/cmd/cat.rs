@@ -26,7 +26,7 @@ const BUF: usize = 1 << 20;
 pub fn run(cfg: &CatConfig) -> Result<ExitCode> {
     let naming = targets::one_set(&cfg.path)?;
     let (set, _) = open_recorded(&naming, cfg.state_dir.as_ref())?;
-    reading::hold_many();
+    crate::fileset::hold_many_files();
     let members = reading::open_members(&set, true)?;
     if members.is_empty() {
         return Err(std::io::Error::from(rustix::io::Errno::NOENT))

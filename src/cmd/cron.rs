@@ -29,6 +29,9 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
     // Each stanza's settings as this run applies them.
     let configs: Vec<RotateConfig> = stanzas.iter().map(|s| as_run(&s.rotate, run)).collect();
     let failures = Failures::default();
+    if !run.dry_run {
+        crate::batch::begin();
+    }
     let (mut work, listed) = sets_of(&stanzas, &configs, &failures);
     if !run.only.is_empty() {
         work = only(work, &run.only, &run.file, &failures);
@@ -68,6 +71,7 @@ pub fn run(run: &ConfigRun) -> Result<ExitCode> {
         let compressed = rotate::compress_after_once(&rotated, &configs[s]);
         failures.check(compressed.with_context(|| stanza.place.clone()));
     }
+    failures.check(crate::batch::finish());
     // --keep-free across the stanzas that have it, oldest backup first.
     let all: Vec<(&Naming, &RotateConfig)> = work.iter().map(|(n, s)| (n, &configs[*s])).collect();
     crate::cmd::room::keep_free(&all, &failures);

@@ -26,6 +26,9 @@ use crate::state::{Place, State};
 /// Runs `rotate`; each failing set is one line on stderr and exit status 1.
 pub fn run(cfg: &RotateConfig) -> Result<ExitCode> {
     let failures = Failures::default();
+    if !cfg.dry_run {
+        crate::batch::begin();
+    }
     let (targets, errors) = targets::collect(&cfg.paths, cfg.state_dir.as_ref());
     errors.iter().for_each(|e| failures.fail(e));
     if !cfg.missing_ok {
@@ -62,6 +65,7 @@ pub fn run(cfg: &RotateConfig) -> Result<ExitCode> {
         .collect();
     failures.check(compress_after_once(&rotated_sets, cfg));
     let all: Vec<(&Naming, &RotateConfig)> = targets.sets.iter().map(|n| (n, cfg)).collect();
+    failures.check(crate::batch::finish());
     crate::cmd::room::keep_free(&all, &failures);
     Ok(failures.exit_code())
 }

@@ -798,6 +798,18 @@ fn unlink(set: &FileSet, name: &[u8]) -> Result<()> {
     }
 }
 
+/// Lets this process hold as many files as it may (the soft limit up to
+/// the hard one): `cat` and `follow` hold a set of thousands of backups
+/// open whole, a batched `rotate` a handle on every set it compresses.
+pub fn hold_many_files() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut lim = getrlimit(Resource::Nofile);
+    if lim.current < lim.maximum {
+        lim.current = lim.maximum;
+        let _ = setrlimit(Resource::Nofile, lim);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 mod cli;
 mod clients;
 mod compress;
+mod crashes;
 mod cronconf;
 mod datenames;
 mod docs;
