@@ -46,8 +46,9 @@ fn killed_with_a_hook_owed(dir: &Dir) {
             .collect::<Vec<u8>>()
             .repeat(15),
     );
+    // Its pid written whole: the file exists from the shell's open on.
     wait_until("the hook to start", Duration::from_secs(10), || {
-        dir.exists("hook.pids")
+        std::fs::read(dir.join("hook.pids")).is_ok_and(|p| p.ends_with(b"\n"))
     });
     w.signal(rustix::process::Signal::KILL);
     // The hook outlives its writer (its own process group) and holds the
