@@ -382,31 +382,56 @@ impl Reader {
             newest_mtime = Some(m.mtime);
             newest = m.id;
         }
-        let members = reading::open_members(&self.set, false)?;
         let print = self
             .queue
             .back()
             .and_then(|m| reading::fingerprint(m, PRINT_LEN, self.uncompress.as_deref()).ok());
-        let pos = members.iter().position(|m| m.id == newest).or_else(|| {
-            members.iter().position(|m| {
-                m.codec.is_some()
-                    && Some(m.mtime) == newest_mtime
-                    && print.is_some_and(|p| {
-                        reading::fingerprint(m, p.1, self.uncompress.as_deref())
-                            .is_ok_and(|q| q == p)
-                    })
+        let find = |members: &[Member]| {
+            members.iter().position(|m| m.id == newest).or_else(|| {
+                members.iter().position(|m| {
+                    m.codec.is_some()
+                        && Some(m.mtime) == newest_mtime
+                        && print.is_some_and(|p| {
+                            reading::fingerprint(m, p.1, self.uncompress.as_deref())
+                                .is_ok_and(|q| q == p)
+                        })
+                })
             })
-        });
+        };
+        // A listing taken in the middle of a rename can miss a member: one
+        // that does not show the newest held is taken again, a few times.
+        let mut members = reading::open_members(&self.set, false)?;
+        let mut pos = find(&members);
+        for _ in 0..3 {
+            if pos.is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+            members = reading::open_members(&self.set, false)?;
+            pos = find(&members);
+        }
         let newer: Vec<Member> = match pos {
             Some(i) => members.into_iter().skip(i + 1).collect(),
+            // The newest held is gone in both forms: the count deleted it,
+            // and everything older, so every member there is newer (those
+            // written in the same clock tick as it included; its own
+            // compressed form, if its fingerprint is read, left out). Any
+            // between it and the oldest there now were deleted unread.
             None => {
                 let newer: Vec<Member> = members
                     .into_iter()
-                    .filter(|m| newest_mtime.is_none_or(|t| m.mtime > t))
+                    .filter(|m| newest_mtime.is_none_or(|t| m.mtime >= t))
+                    .filter(|m| {
+                        m.codec.is_none()
+                            || !print.is_some_and(|p| {
+                                reading::fingerprint(m, p.1, self.uncompress.as_deref())
+                                    .is_ok_and(|q| q == p)
+                            })
+                    })
                     .collect();
                 if let Some(first) = newer.first() {
                     messages::warn(&format!(
-                        "lines lost: backups older than {} were deleted before they were read",
+                        "follow fell behind the set's count: any backup between what it read and {} was deleted before it was read",
                         first.show
                     ));
                 }

@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use crate::util::{BIN, Dir, decompressed};
 
@@ -80,21 +80,8 @@ fn rotate_config_killed_at_random_two_hundred_times_leaves_every_set_whole() {
     )
     .expect("config");
     let mut written = vec![0u64; sets];
-    let mut seed = std::env::var("ROLLOVER_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64 | 1)
-        });
-    eprintln!("seed {seed} (ROLLOVER_SEED repeats it)");
-    let mut below = |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut rng = crate::util::Rng::new();
+    let mut below = |n: u64| rng.below(n);
     let rotate = || {
         Command::new(BIN)
             .args(["rotate", "--config"])

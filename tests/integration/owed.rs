@@ -9,7 +9,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{BIN, Dir, Live, Running, S3, Tmpfs, have, is_root, wait_until};
+use crate::util::{BIN, Dir, Live, Rng, Running, S3, Tmpfs, have, is_root, wait_until};
 
 /// Kills a process group.
 fn kill_group(pgid: i32) {
@@ -131,32 +131,6 @@ fn a_hook_owed_for_a_backup_deleted_since_is_one_warning() {
     assert!(!dir.exists("hooked"));
     let again = dir.run(&["rotate", "-c", "5", "app.log"], b"");
     assert!(again.stderr.is_empty(), "warned once");
-}
-
-/// A small deterministic generator (xorshift), seeded from the clock and
-/// printed, so a failing run can be repeated.
-struct Rng(u64);
-
-impl Rng {
-    fn new() -> Rng {
-        let seed = std::env::var("ROLLOVER_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(1, |d| d.as_nanos() as u64 | 1)
-            });
-        eprintln!("seed {seed} (ROLLOVER_SEED repeats it)");
-        Rng(seed)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
 }
 
 #[test]

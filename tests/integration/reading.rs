@@ -4,7 +4,7 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use proptest::prelude::*;
 
@@ -67,38 +67,17 @@ fn writer(dir: &Dir, total: u64, pause: Duration) -> (Running, std::thread::Join
     (Running::new(child), feeder)
 }
 
-/// A small deterministic generator (xorshift), seeded from the clock.
-fn seed() -> u64 {
-    let s = std::env::var("ROLLOVER_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64 | 1)
-        });
-    eprintln!("seed {s} (ROLLOVER_SEED repeats it)");
-    s
-}
-
-fn below(state: &mut u64, n: u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state % n
-}
-
 #[test]
 fn cat_beside_a_live_writer_prints_a_contiguous_run_once() {
     let dir = Dir::new();
     dir.write("app.log", b"");
     let total = 1_000_000;
     let (w, feeder) = writer(&dir, total, Duration::from_millis(30));
-    let mut rng = seed();
+    let mut rng = crate::util::Rng::new();
     let started = Instant::now();
     let mut runs = 0;
     while !feeder.is_finished() {
-        std::thread::sleep(Duration::from_millis(100 + below(&mut rng, 300)));
+        std::thread::sleep(Duration::from_millis(100 + rng.below(300)));
         let out = dir.cmd(&["cat", "app.log"]).output().expect("cat");
         assert!(
             out.status.success(),
@@ -160,10 +139,10 @@ fn follow_with_a_checkpoint_killed_five_times_misses_nothing() {
     wait_until("the first checkpoint", Duration::from_secs(10), || {
         dir.exists("cp")
     });
-    let mut rng = seed();
+    let mut rng = crate::util::Rng::new();
     let mut kills = 0;
     while kills < 5 {
-        std::thread::sleep(Duration::from_millis(200 + below(&mut rng, 400)));
+        std::thread::sleep(Duration::from_millis(200 + rng.below(400)));
         let _ = rustix::process::kill_process(
             rustix::process::Pid::from_raw(f.id() as i32).expect("pid"),
             rustix::process::Signal::KILL,

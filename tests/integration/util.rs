@@ -606,3 +606,29 @@ impl S3 {
             .collect()
     }
 }
+
+/// A small deterministic generator (xorshift), seeded from the clock and
+/// printed, so a failing run can be repeated.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new() -> Rng {
+        let seed = std::env::var("ROLLOVER_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(1, |d| d.as_nanos() as u64 | 1)
+            });
+        eprintln!("seed {seed} (ROLLOVER_SEED repeats it)");
+        Rng(seed)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
