@@ -117,10 +117,10 @@ pub fn defer(
     Ok(true)
 }
 
-/// Finishes, at once and synced, a pending compression of `set` (one
-/// whose hidden file a new compression is about to reuse).
+/// Finishes, at once and synced, a pending compression of `set` (a set
+/// has one hidden file for compression, which a new one is about to
+/// reuse).
 pub fn flush_set(set: &FileSet) -> Result<()> {
-    let work = set.naming.own_name(crate::compress::WORK);
     let mine = {
         let mut b = lock();
         let Some(b) = b.as_mut() else {
@@ -129,7 +129,7 @@ pub fn flush_set(set: &FileSet) -> Result<()> {
         let (mine, rest): (Vec<Pending>, Vec<Pending>) = b
             .pending
             .drain(..)
-            .partition(|p| p.work == work && p.set.naming.path() == set.naming.path());
+            .partition(|p| p.set.naming.path() == set.naming.path());
         b.pending = rest;
         mine
     };
@@ -182,7 +182,7 @@ fn name(p: &Pending) -> Result<()> {
     let found = if still {
         Some(p.queued_as.clone())
     } else {
-        crate::compress::name_of(set, p.plain)?
+        set.name_of(p.plain)?
     };
     let Some(plain) = found else {
         return set.delete(&p.work);

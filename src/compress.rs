@@ -19,7 +19,7 @@ use crate::plan::FileId;
 use crate::plan::{Backup, Listing};
 
 /// The hidden file a compression writes to.
-pub const WORK: &str = "zip";
+const WORK: &str = "zip";
 
 /// Compresses the plain backup open at `src` (wherever it is named now);
 /// returns the compressed file's identity, or `None` for a backup deleted
@@ -96,7 +96,7 @@ pub fn compress(
     let found = if still {
         Some(queued_as.to_vec())
     } else {
-        name_of(set, plain_id)?
+        set.name_of(plain_id)?
     };
     let Some(plain) = found else {
         // Deleted by the count while it was being compressed.
@@ -247,20 +247,6 @@ impl Read for Doomed<'_> {
 
 /// What [`Doomed`] says when its backup was deleted.
 const DELETED: &str = "the backup was deleted while it was being compressed";
-
-/// A backup's name now, found by its identity (renames change names, not
-/// inodes).
-pub fn name_of(set: &FileSet, id: FileId) -> Result<Option<Vec<u8>>> {
-    for b in &set.list()?.backups {
-        if let Some(e) = set.stat(&b.name)?
-            && e.dev == id.dev
-            && e.ino == id.ino
-        {
-            return Ok(Some(b.name.clone()));
-        }
-    }
-    Ok(None)
-}
 
 /// After a crash: a stale hidden file is deleted (its backup is still
 /// plain, and is compressed again as owed); where both forms of a backup

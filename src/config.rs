@@ -4,7 +4,7 @@
 //! clap; each setting's default is written once, on its option in `cli`.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
@@ -444,11 +444,52 @@ pub struct StatusConfig {
     pub state_dir: Option<StateDir>,
 }
 
+/// A time span: `--since` and `--until`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    pub since: Option<SystemTime>,
+    pub until: Option<SystemTime>,
+}
+
+/// Where a member's time span falls against the span asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Before,
+    Within,
+    After,
+}
+
+impl Span {
+    /// Where a member whose lines were written after `from` (the older
+    /// member's last write; `None`: the oldest) and up to `to` (its own
+    /// last write) falls.
+    pub fn place(&self, (from, to): (Option<SystemTime>, SystemTime)) -> Side {
+        if self.since.is_some_and(|s| to < s) {
+            return Side::Before;
+        }
+        if let (Some(u), Some(f)) = (self.until, from)
+            && f > u
+        {
+            return Side::After;
+        }
+        Side::Within
+    }
+
+    /// Whether a time is in the span.
+    pub fn holds(&self, t: SystemTime) -> bool {
+        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u)
+    }
+
+    pub fn is_whole(&self) -> bool {
+        self.since.is_none() && self.until.is_none()
+    }
+}
+
 /// `rollover cat`.
 #[derive(Debug, Clone)]
 pub struct CatConfig {
     pub path: PathBuf,
-    pub span: crate::cmd::cat::Span,
+    pub span: Span,
     pub uncompress: Option<String>,
     pub state_dir: Option<StateDir>,
 }

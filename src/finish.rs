@@ -777,7 +777,8 @@ impl FinishingThread {
         });
         let link = id.and_then(|id| {
             let _held = self.gate.lock().unwrap_or_else(|e| e.into_inner());
-            compress::name_of(&self.set, id)
+            self.set
+                .name_of(id)
                 .ok()
                 .flatten()
                 .and_then(|name| self.set.link_own("hook", &name).ok().map(|l| (name, l)))

@@ -184,7 +184,7 @@ impl Cli {
             },
             Some(Command::Cat(a)) => Job::Cat(crate::config::CatConfig {
                 path: a.read.path,
-                span: crate::cmd::cat::Span {
+                span: crate::config::Span {
                     since: a.since,
                     until: a.until,
                 },

@@ -13,8 +13,8 @@ use std::time::SystemTime;
 
 use anyhow::{Context, Result, anyhow};
 
-use crate::cmd::{open_recorded, targets};
-use crate::config::CatConfig;
+use crate::cmd::open_to_read;
+use crate::config::{CatConfig, Side, Span};
 use crate::messages;
 use crate::reading::{self, Member};
 
@@ -24,14 +24,7 @@ const BUF: usize = 1 << 20;
 /// Runs `cat`: exit 1 for a set that does not exist, or a member that
 /// could not be read (one warning each; the rest is still printed).
 pub fn run(cfg: &CatConfig) -> Result<ExitCode> {
-    let naming = targets::one_set(&cfg.path)?;
-    let (set, _) = open_recorded(&naming, cfg.state_dir.as_ref())?;
-    crate::fileset::hold_many_files();
-    let members = reading::open_members(&set, true)?;
-    if members.is_empty() {
-        return Err(std::io::Error::from(rustix::io::Errno::NOENT))
-            .with_context(|| format!("cannot read {}", cfg.path.display()));
-    }
+    let (_, members) = open_to_read(&cfg.path, cfg.state_dir.as_ref(), "read")?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(BUF, stdout.lock());
     let mut failed = false;
@@ -40,9 +33,9 @@ pub fn run(cfg: &CatConfig) -> Result<ExitCode> {
         let span = (prev, m.mtime);
         prev = Some(m.mtime);
         match cfg.span.place(span) {
-            Place::Before => continue,
-            Place::After => break,
-            Place::Within => {}
+            Side::Before => continue,
+            Side::After => break,
+            Side::Within => {}
         }
         if let Err(e) = print(m, cfg, &mut out) {
             if is_closed(&e) {
@@ -68,47 +61,6 @@ pub fn run(cfg: &CatConfig) -> Result<ExitCode> {
 fn is_closed(e: &anyhow::Error) -> bool {
     e.downcast_ref::<std::io::Error>()
         .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-}
-
-/// A time span: `--since` and `--until`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Span {
-    pub since: Option<SystemTime>,
-    pub until: Option<SystemTime>,
-}
-
-/// Where a member's time span falls against the span asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Place {
-    Before,
-    Within,
-    After,
-}
-
-impl Span {
-    /// Where a member whose lines were written after `from` (the older
-    /// member's last write; `None`: the oldest) and up to `to` (its own
-    /// last write) falls.
-    pub fn place(&self, (from, to): (Option<SystemTime>, SystemTime)) -> Place {
-        if self.since.is_some_and(|s| to < s) {
-            return Place::Before;
-        }
-        if let (Some(u), Some(f)) = (self.until, from)
-            && f > u
-        {
-            return Place::After;
-        }
-        Place::Within
-    }
-
-    /// Whether a time is in the span.
-    pub fn holds(&self, t: SystemTime) -> bool {
-        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u)
-    }
-
-    fn is_whole(&self) -> bool {
-        self.since.is_none() && self.until.is_none()
-    }
 }
 
 /// Prints one member: a backup whole, the main file up to what it held

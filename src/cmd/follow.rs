@@ -15,7 +15,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::cmd::{open_recorded, targets};
+use crate::cmd::open_to_read;
 use crate::config::FollowConfig;
 use crate::fileset::FileSet;
 use crate::messages;
@@ -63,14 +63,7 @@ struct Reader {
 }
 
 pub fn run(cfg: &FollowConfig) -> Result<ExitCode> {
-    let naming = targets::one_set(&cfg.path)?;
-    let (set, _) = open_recorded(&naming, cfg.state_dir.as_ref())?;
-    crate::fileset::hold_many_files();
-    let members = reading::open_members(&set, true)?;
-    if members.is_empty() {
-        return Err(std::io::Error::from(rustix::io::Errno::NOENT))
-            .with_context(|| format!("cannot follow {}", cfg.path.display()));
-    }
+    let (set, members) = open_to_read(&cfg.path, cfg.state_dir.as_ref(), "follow")?;
     let signals = Signals::install()?;
     let main = members
         .iter()

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 use crate::compress;
 use crate::config::{OnBusy, RotateConfig};
@@ -222,4 +222,23 @@ pub fn open_recorded(naming: &Naming, state_dir: Option<&StateDir>) -> Result<(F
         .clone()
         .with_extension(state.extension.as_deref());
     Ok((set, state))
+}
+
+/// Opens the set a path names to read it (`cat`, `follow`): as its state
+/// records it, with every member held open, oldest first; a set with no
+/// member at all is an error (`cannot VERB PATH`).
+pub fn open_to_read(
+    path: &std::path::Path,
+    state_dir: Option<&StateDir>,
+    verb: &str,
+) -> Result<(FileSet, Vec<crate::reading::Member>)> {
+    let naming = targets::one_set(path)?;
+    let (set, _) = open_recorded(&naming, state_dir)?;
+    crate::fileset::hold_many_files();
+    let members = crate::reading::open_members(&set, true)?;
+    if members.is_empty() {
+        return Err(std::io::Error::from(rustix::io::Errno::NOENT))
+            .with_context(|| format!("cannot {verb} {}", path.display()));
+    }
+    Ok((set, members))
 }

@@ -754,6 +754,19 @@ impl FileSet {
     pub fn delete(&self, name: &[u8]) -> Result<()> {
         unlink(self, name)
     }
+
+    /// A backup's name now, found by its identity (renames change names,
+    /// not inodes).
+    pub fn name_of(&self, id: crate::plan::FileId) -> Result<Option<Vec<u8>>> {
+        for b in &self.list()?.backups {
+            if let Some(e) = self.stat(&b.name)?
+                && e.id() == id
+            {
+                return Ok(Some(b.name.clone()));
+            }
+        }
+        Ok(None)
+    }
 }
 
 /// Numbers date-named backups by rank, newest 1, by their parsed start
