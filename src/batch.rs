@@ -178,13 +178,7 @@ fn sync_all(b: &Batch) -> Result<()> {
 /// backup deleted meanwhile takes its compressed form with it.
 fn name(p: &Pending) -> Result<()> {
     let set = &p.set;
-    let still = set.stat(&p.queued_as)?.is_some_and(|e| e.id() == p.plain);
-    let found = if still {
-        Some(p.queued_as.clone())
-    } else {
-        set.name_of(p.plain)?
-    };
-    let Some(plain) = found else {
+    let Some(plain) = set.name_now(&p.queued_as, p.plain)? else {
         return set.delete(&p.work);
     };
     let mut target = plain.clone();

@@ -90,15 +90,7 @@ pub fn compress(
     }
     let _held = gate.lock().unwrap_or_else(|e| e.into_inner());
     // Where it was queued, unless a rotation renamed it since.
-    let still = set
-        .stat(queued_as)?
-        .is_some_and(|e| e.dev == plain_id.dev && e.ino == plain_id.ino);
-    let found = if still {
-        Some(queued_as.to_vec())
-    } else {
-        set.name_of(plain_id)?
-    };
-    let Some(plain) = found else {
+    let Some(plain) = set.name_now(queued_as, plain_id)? else {
         // Deleted by the count while it was being compressed.
         set.delete(&work)?;
         return Ok(None);

@@ -31,12 +31,6 @@ pub struct Member {
 }
 
 impl Member {
-    /// Whether it is still at its name in the set (not renamed, compressed
-    /// or deleted since).
-    pub fn linked(&self) -> bool {
-        rustix::fs::fstat(&self.fd).is_ok_and(|st| st.st_nlink > 0)
-    }
-
     /// Its size and last write now.
     pub fn refresh(&mut self) {
         if let Ok(st) = rustix::fs::fstat(&self.fd) {

@@ -59,6 +59,8 @@ struct Reader {
     line: Vec<u8>,
     /// `queue[0]`'s fingerprint, once it has `PRINT_LEN` bytes.
     print: Option<(u64, usize)>,
+    /// The read buffer, one batch.
+    buf: Box<[u8]>,
     uncompress: Option<String>,
 }
 
@@ -77,6 +79,7 @@ pub fn run(cfg: &FollowConfig) -> Result<ExitCode> {
         stream: None,
         line: Vec::new(),
         print: None,
+        buf: vec![0u8; BATCH].into_boxed_slice(),
         uncompress: cfg.uncompress.clone(),
     };
     let resumed = match &cfg.checkpoint {
@@ -251,10 +254,11 @@ impl Reader {
         let Some(m) = self.queue.front() else {
             return Ok(0);
         };
-        let mut buf = vec![0u8; BATCH.saturating_sub(self.line.len()).max(4096)];
+        let want = BATCH.saturating_sub(self.line.len()).max(4096);
+        let buf = &mut self.buf[..want];
         let n = match self.stream.as_mut() {
             Some(s) => loop {
-                match s.read(&mut buf) {
+                match s.read(buf) {
                     Ok(n) => break n,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     Err(e) => {
@@ -267,7 +271,7 @@ impl Reader {
                 }
             },
             None => {
-                match rustix::io::pread(&m.fd, &mut buf, self.offset + self.line.len() as u64) {
+                match rustix::io::pread(&m.fd, &mut *buf, self.offset + self.line.len() as u64) {
                     Ok(n) => n,
                     Err(e) => {
                         return Err(std::io::Error::from(e))
@@ -327,9 +331,9 @@ impl Reader {
         if m.codec.is_none() && self.stream.is_none() {
             let mut rest = Vec::new();
             let mut at = self.offset + self.line.len() as u64;
-            let mut buf = vec![0u8; BATCH];
+            let buf = &mut self.buf;
             loop {
-                match rustix::io::pread(&m.fd, &mut buf, at) {
+                match rustix::io::pread(&m.fd, &mut buf[..], at) {
                     Ok(0) | Err(_) => break,
                     Ok(n) => {
                         rest.extend_from_slice(&buf[..n]);

@@ -755,6 +755,15 @@ impl FileSet {
         unlink(self, name)
     }
 
+    /// A backup's name now: `was` if it is still there (the likely case),
+    /// else wherever its identity is; `None`: deleted.
+    pub fn name_now(&self, was: &[u8], id: crate::plan::FileId) -> Result<Option<Vec<u8>>> {
+        if self.stat(was)?.is_some_and(|e| e.id() == id) {
+            return Ok(Some(was.to_vec()));
+        }
+        self.name_of(id)
+    }
+
     /// A backup's name now, found by its identity (renames change names,
     /// not inodes).
     pub fn name_of(&self, id: crate::plan::FileId) -> Result<Option<Vec<u8>>> {
