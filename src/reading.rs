@@ -45,59 +45,71 @@ fn mtime_of(st: &rustix::fs::Stat) -> SystemTime {
 }
 
 /// Lists the set and opens every member, oldest first (backups highest
-/// number first, the main file last). A backup in both forms (compression
-/// between its rename and its deletion of the plain one) is the plain one.
-/// A member gone between the listing and its opening is one warning by
-/// name where `warn`. A rename cascade seen half done (a number missing)
-/// is listed again, a few times.
+/// number first, the main file last), in one consistent look (see
+/// [`look`]). A backup in both forms (compression between its rename and
+/// its deletion of the plain one) is the plain one. A member that cannot
+/// be opened even after the looks allowed is one warning by name where
+/// `warn`.
 pub fn open_members(set: &FileSet, warn: bool) -> Result<Vec<Member>> {
+    Ok(look(set, warn, None)?.0)
+}
+
+/// How many times a look is taken again before what it saw is used.
+const LOOKS: u32 = 400;
+
+/// Opens the set's members newest first, down to the one `stop` matches
+/// (that one left out) or to the oldest, and returns them oldest first,
+/// with whether `stop` matched one.
+///
+/// A writer renames a whole cascade of backups at each rotation, and its
+/// newest backup sits under rollover's own name (`.NAME.rollover-new`)
+/// between the exchange that swaps in the new main file and its rename to
+/// backup 1: a directory listing taken meanwhile, and names opened one by
+/// one after it, can skip a member or take one twice. So a look lists
+/// the names (that one included, as the newest backup), opens them, and
+/// then checks that every name opened still holds the file it gave and
+/// that a second listing shows the same names: each name held its file
+/// from its opening to that check, so at one moment in between all of
+/// them did, and the members are what the set held then, in order. A look
+/// that fails this is taken again (up to `LOOKS` times, a fraction of a
+/// millisecond apart).
+pub fn look(
+    set: &FileSet,
+    warn: bool,
+    stop: Option<&dyn Fn(&Member) -> bool>,
+) -> Result<(Vec<Member>, bool)> {
+    let leftover = set.naming.own_name("new");
     let mut tries = 0;
     loop {
-        let listing = set.list()?;
-        let mut numbers: Vec<u64> = listing.backups.iter().map(|b| b.index).collect();
-        numbers.dedup();
-        let whole = numbers.windows(2).all(|w| w[0] == w[1] + 1);
         tries += 1;
-        if !whole && tries < 20 && set.naming.dates().is_none() {
-            std::thread::sleep(Duration::from_millis(2));
-            continue;
-        }
+        let last = tries >= LOOKS;
+        let listing = set.list()?;
+        let names = newest_first(&listing, &leftover);
         let mut out = Vec::new();
-        let plain: std::collections::HashSet<u64> = listing
-            .backups
-            .iter()
-            .filter(|b| b.codec.is_none())
-            .map(|b| b.index)
-            .collect();
-        let mut names: Vec<(Vec<u8>, Option<u64>, Option<&'static str>)> = listing
-            .backups
-            .iter()
-            .filter(|b| b.codec.is_none() || !plain.contains(&b.index))
-            .map(|b| (b.name.clone(), Some(b.index), b.codec))
-            .collect();
-        if let Some(m) = &listing.main {
-            names.push((m.name.clone(), None, None));
-        }
-        for (name, number, codec) in names {
-            let fd = match set.open_backup(&name) {
+        let mut seen: Vec<(Vec<u8>, FileId)> = Vec::new();
+        let mut steady = true;
+        let mut found = false;
+        for (name, number, codec) in &names {
+            let fd = match set.open_backup(name) {
                 Ok(fd) => fd,
                 Err(_) => {
-                    if warn {
+                    steady = false;
+                    if last && warn {
                         crate::messages::warn(&format!(
                             "{} was deleted before it was read",
-                            set.show(&name)
+                            set.show(name)
                         ));
                     }
                     continue;
                 }
             };
             let st = rustix::fs::fstat(&fd)
-                .with_context(|| format!("cannot stat {}", set.show(&name)))?;
-            out.push(Member {
-                show: set.show(&name),
-                name,
-                number,
-                codec,
+                .with_context(|| format!("cannot stat {}", set.show(name)))?;
+            let m = Member {
+                show: set.show(name),
+                name: name.clone(),
+                number: *number,
+                codec: *codec,
                 id: FileId {
                     dev: st.st_dev,
                     ino: st.st_ino,
@@ -105,10 +117,78 @@ pub fn open_members(set: &FileSet, warn: bool) -> Result<Vec<Member>> {
                 mtime: mtime_of(&st),
                 size: st.st_size as u64,
                 fd,
-            });
+            };
+            seen.push((name.clone(), m.id));
+            if stop.is_some_and(|f| f(&m)) {
+                found = true;
+                break;
+            }
+            // The new main file, empty, before the exchange that names it.
+            if *name != leftover || m.size > 0 {
+                out.push(m);
+            }
         }
-        return Ok(out);
+        if steady {
+            steady = seen.iter().all(|(name, id)| {
+                set.stat(name)
+                    .is_ok_and(|e| e.is_some_and(|e| e.id() == *id))
+            }) && set
+                .list()
+                .is_ok_and(|again| newest_first(&again, &leftover) == names);
+        }
+        if steady || last {
+            // A move to a backup directory on another file system copies
+            // the new backup before it deletes it here: both are one.
+            if let Some(i) = out.iter().position(|m| m.name == leftover)
+                && out.iter().any(|m| {
+                    m.number.is_some_and(|n| n > 0)
+                        && m.codec.is_none()
+                        && m.size == out[i].size
+                        && m.mtime == out[i].mtime
+                })
+            {
+                out.remove(i);
+            }
+            out.reverse();
+            return Ok((out, found));
+        }
+        if tries > 4 {
+            std::thread::sleep(Duration::from_micros(200));
+        } else {
+            std::thread::yield_now();
+        }
     }
+}
+
+/// A listing's members newest first: the main file, a new backup still
+/// under rollover's name (numbered 0), then the backups by number, the
+/// plain form of one found in both.
+fn newest_first(
+    listing: &crate::plan::Listing,
+    leftover: &[u8],
+) -> Vec<(Vec<u8>, Option<u64>, Option<&'static str>)> {
+    let plain: std::collections::HashSet<u64> = listing
+        .backups
+        .iter()
+        .filter(|b| b.codec.is_none())
+        .map(|b| b.index)
+        .collect();
+    let mut backups: Vec<_> = listing
+        .backups
+        .iter()
+        .filter(|b| b.codec.is_none() || !plain.contains(&b.index))
+        .map(|b| (b.name.clone(), Some(b.index), b.codec))
+        .collect();
+    backups.sort_by_key(|b| b.1);
+    let mut names = Vec::with_capacity(backups.len() + 2);
+    if let Some(m) = &listing.main {
+        names.push((m.name.clone(), None, None));
+    }
+    if listing.leftover.is_some() {
+        names.push((leftover.to_vec(), Some(0), None));
+    }
+    names.extend(backups);
+    names
 }
 
 /// Reads a member from its start, decoded: gzip and zstd built in, any

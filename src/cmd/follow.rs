@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cmd::open_to_read;
 use crate::config::FollowConfig;
-use crate::fileset::FileSet;
+use crate::fileset::{FileSet, start};
 use crate::messages;
 use crate::plan::FileId;
 use crate::reading::{self, Member, PRINT_LEN};
@@ -358,82 +358,64 @@ impl Reader {
     }
 
     /// Looks for members newer than the newest held, where the main file
-    /// is no longer the newest held: lists the set and holds every member
-    /// after that one. One found nowhere (deleted, and what came between
-    /// it and the oldest there now) is one marker line on stderr.
+    /// is no longer the newest held: opens, in one consistent look (see
+    /// [`reading::look`]), every member newer than that one. One found
+    /// nowhere (deleted, and what came between it and the oldest there
+    /// now) is one marker line on stderr.
     fn find_newer(&mut self) -> Result<()> {
-        let Some(newest) = self.queue.back() else {
+        let Some(newest) = self.queue.back_mut() else {
             return Ok(());
         };
-        let at_main = self
-            .set
-            .stat(&self.main)?
-            .is_none_or(|e| e.id() == newest.id);
-        if at_main && newest.number.is_none() {
-            return Ok(());
+        match self.set.stat(&self.main)? {
+            Some(e) if e.id() == newest.id => return Ok(()),
+            // Renamed away, and no new main file yet.
+            None if newest.number.is_none() => return Ok(()),
+            _ => {}
         }
-        let mut newest = newest.id;
-        let mut newest_mtime = self.queue.back().map(|m| m.mtime);
-        if let Some(m) = self.queue.back_mut() {
-            m.refresh();
-            newest_mtime = Some(m.mtime);
-            newest = m.id;
-        }
-        let print = self
-            .queue
-            .back()
-            .and_then(|m| reading::fingerprint(m, PRINT_LEN, self.uncompress.as_deref()).ok());
-        let find = |members: &[Member]| {
-            members.iter().position(|m| m.id == newest).or_else(|| {
-                members.iter().position(|m| {
-                    m.codec.is_some()
-                        && Some(m.mtime) == newest_mtime
-                        && print.is_some_and(|p| {
-                            reading::fingerprint(m, p.1, self.uncompress.as_deref())
-                                .is_ok_and(|q| q == p)
-                        })
-                })
-            })
+        newest.refresh();
+        let (id, mtime) = (newest.id, newest.mtime);
+        let uncompress = self.uncompress.as_deref();
+        let print = reading::fingerprint(newest, PRINT_LEN, uncompress).ok();
+        // Compressed, it keeps its last write and its first bytes.
+        let its_compressed_form = |m: &Member| {
+            m.codec.is_some()
+                && print
+                    .is_some_and(|p| reading::fingerprint(m, p.1, uncompress).is_ok_and(|q| q == p))
         };
-        // A listing taken in the middle of a rename can miss a member: one
-        // that does not show the newest held is taken again, a few times.
-        let mut members = reading::open_members(&self.set, false)?;
-        let mut pos = find(&members);
-        for _ in 0..3 {
-            if pos.is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-            members = reading::open_members(&self.set, false)?;
-            pos = find(&members);
-        }
-        let newer: Vec<Member> = match pos {
-            Some(i) => members.into_iter().skip(i + 1).collect(),
+        let is_newest = |m: &Member| m.id == id || (m.mtime == mtime && its_compressed_form(m));
+        let (members, found) = reading::look(&self.set, false, Some(&is_newest))?;
+        let newer: Vec<Member> = if found {
+            members
+        } else {
             // The newest held is gone in both forms: the count deleted it,
             // and everything older, so every member there is newer (those
             // written in the same clock tick as it included; its own
-            // compressed form, if its fingerprint is read, left out). Any
-            // between it and the oldest there now were deleted unread.
-            None => {
-                let newer: Vec<Member> = members
-                    .into_iter()
-                    .filter(|m| newest_mtime.is_none_or(|t| m.mtime >= t))
-                    .filter(|m| {
-                        m.codec.is_none()
-                            || !print.is_some_and(|p| {
-                                reading::fingerprint(m, p.1, self.uncompress.as_deref())
-                                    .is_ok_and(|q| q == p)
-                            })
-                    })
-                    .collect();
-                if let Some(first) = newer.first() {
-                    messages::warn(&format!(
-                        "follow fell behind the set's count: any backup between what it read and {} was deleted before it was read",
-                        first.show
-                    ));
+            // compressed form left out). Any between it and the oldest
+            // there now were deleted unread.
+            let newer: Vec<Member> = members
+                .into_iter()
+                .filter(|m| m.mtime >= mtime && !its_compressed_form(m))
+                .collect();
+            if let (Some(first), Some(last)) = (newer.first(), self.queue.back()) {
+                let end = start::of(&last.fd).zip(decoded_len(last, uncompress));
+                match (end, start::of(&first.fd)) {
+                    (Some((s, len)), Some(next)) if next == s + len => {}
+                    (Some((s, len)), Some(next)) if next > s + len => {
+                        let lost = next - (s + len);
+                        messages::warn(&format!(
+                            "follow fell behind the set's count: {lost} bytes ({}) written after {} (the name it was listed under) and before {} were deleted before they were read",
+                            crate::units::human_size(lost),
+                            last.show,
+                            first.show
+                        ));
+                    }
+                    _ => messages::warn(&format!(
+                        "follow fell behind the set's count: what was written after {} (the name it was listed under) and before {} may have been deleted before it was read (how many bytes is not recorded)",
+                        last.show, first.show
+                    )),
                 }
-                newer
             }
+            newer
         };
         self.queue.extend(newer);
         Ok(())
@@ -468,4 +450,13 @@ impl Reader {
             .with_context(|| format!("cannot write {}", Path::new(&tmp).display()))?;
         std::fs::rename(&tmp, file).with_context(|| format!("cannot write {}", file.display()))
     }
+}
+
+/// A member's length decoded: its size while plain, else read through.
+fn decoded_len(m: &Member, uncompress: Option<&str>) -> Option<u64> {
+    if m.codec.is_none() {
+        return rustix::fs::fstat(&m.fd).ok().map(|st| st.st_size as u64);
+    }
+    let mut r = reading::decoded(m, uncompress).ok()?;
+    std::io::copy(&mut r, &mut std::io::sink()).ok()
 }
