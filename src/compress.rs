@@ -62,6 +62,7 @@ pub fn compress(
         Some(rustix::fs::Uid::from_raw(st.st_uid)),
         Some(rustix::fs::Gid::from_raw(st.st_gid)),
     );
+    crate::fileset::start::copy(&input, &out);
     let mtime = filetime::FileTime::from_unix_time(st.st_mtime, st.st_mtime_nsec as u32);
     filetime::set_file_handle_times(&out, None, Some(mtime))
         .with_context(|| format!("cannot set the times of {show_work}"))?;

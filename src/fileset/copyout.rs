@@ -105,6 +105,7 @@ impl FileSet {
             Some(rustix::fs::Uid::from_raw(st.st_uid)),
             Some(rustix::fs::Gid::from_raw(st.st_gid)),
         );
+        super::start::copy(&src, &dst);
         let copied = copy(&src, &dst, len)
             .and_then(|()| super::sync_file(&dst, &self.show(backup)))
             .with_context(|| format!("cannot copy {} to {}", self.show(main), self.show(backup)));
@@ -128,6 +129,9 @@ impl FileSet {
             // Nothing was removed: the copy would only duplicate the bytes.
             let _ = unlink(self, backup);
             return Err(e);
+        }
+        if method != Method::Copy {
+            super::start::advance(&src, len);
         }
         Ok(dst)
     }

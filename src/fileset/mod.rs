@@ -18,6 +18,7 @@ use crate::plan::{self, Action, Backup, Entry, Fresh, Listing, Method};
 
 mod copyout;
 mod open;
+pub mod start;
 
 pub use copyout::{CollapseCheck, Collapsible};
 pub use open::{Create, Opened, birth_time, birth_time_at, sync_file};
@@ -255,6 +256,7 @@ impl FileSet {
                 },
             };
             rustix::fs::futimens(&dst, &times)?;
+            start::copy(&src, &dst);
             sync_file(&dst, &self.show(&tmp))?;
             self.rename(&tmp, to)?;
             sync_file(self.backups_dir(), &self.show(to))
@@ -548,8 +550,7 @@ impl FileSet {
                     method: Method::Rename,
                     fresh,
                 } => {
-                    let (new, old, pending) =
-                        self.swap_in(main, backup, main_fd.is_none(), fresh)?;
+                    let (new, old, pending) = self.swap_in(main, backup, main_fd, fresh)?;
                     done.fresh = Some(new);
                     done.old = old;
                     done.backup = Some(backup.clone());
@@ -678,13 +679,15 @@ impl FileSet {
     /// now under rollover's own name, is named `backup` at once (a crash in
     /// between is finished by [`FileSet::recover`]), or, where it is to be
     /// copied to another file system for a caller that defers that, stays
-    /// so (its name is returned third). With `open_old`, a handle on the
-    /// old file is returned, for syncing it.
+    /// so (its name is returned third). Without `held` (the writer's
+    /// handle on the main file), a handle on the old file is returned, for
+    /// syncing it. The new file starts where the old one ends
+    /// ([`start`]).
     fn swap_in(
         &self,
         main: &[u8],
         backup: &[u8],
-        open_old: bool,
+        held: Option<&OwnedFd>,
         fresh: &Fresh,
     ) -> Result<(OwnedFd, Option<OwnedFd>, Option<Vec<u8>>)> {
         let entry = match self.stat(main)? {
@@ -692,13 +695,16 @@ impl FileSet {
             None => bail!("cannot rotate {}: it disappeared", self.show(main)),
         };
         self.check_main(&entry)?;
-        let old = if open_old {
-            Some(self.open_existing(main, OFlags::RDONLY)?)
-        } else {
-            None
+        let old = match held {
+            None => Some(self.open_existing(main, OFlags::RDONLY)?),
+            Some(_) => None,
         };
         let new = self.naming.own_name("new");
         let fd = self.create_exclusive(&new, fresh.mode.unwrap_or(entry.mode))?;
+        if let Some(h) = held.or(old.as_ref()) {
+            let len = rustix::fs::fstat(h).map_or(entry.size, |st| st.st_size as u64);
+            start::record(&fd, start::after(h, len));
+        }
         let (uid, gid) = (
             fresh.uid.unwrap_or(entry.uid),
             fresh.gid.unwrap_or(entry.gid),
