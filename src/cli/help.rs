@@ -162,8 +162,9 @@ Like tail -F, but it knows the set: when it falls behind and the file it
 was reading is rotated, renumbered, compressed or moved to the backup
 directory, it finishes that file (it holds it open) before it goes on with
 the next, so no line is missed or printed twice. Every member it lists is
-held open from then on; a member deleted before it was listed is one
-marker line on stderr. -n counts lines of the main file. A last line
+held open from then on; members deleted before it listed them (it was
+held up while the writer rotated through its whole count) are one marker
+line on stderr per gap, with the bytes lost. -n counts lines of the main file. A last line
 without its newline is printed as it is after a second (without rules;
 with --select or --deselect it waits for its end). --select and
 --deselect apply as for the writer.

@@ -31,6 +31,26 @@ fn numbers(data: &[u8]) -> (Vec<u64>, usize) {
     (out, torn)
 }
 
+/// Waits until follow's output file ends with line `last`.
+fn wait_for_line(out: &std::path::Path, last: u64) {
+    wait_until(
+        "follow to print the last line",
+        Duration::from_secs(60),
+        || std::fs::read(out).is_ok_and(|d| d.ends_with(&line(last))),
+    );
+}
+
+/// Stops follow by SIGTERM, which must end it with 0.
+fn term(f: Running) -> std::process::Output {
+    let _ = rustix::process::kill_process(
+        rustix::process::Pid::from_raw(f.id() as i32).expect("pid"),
+        rustix::process::Signal::TERM,
+    );
+    let done = f.take().wait_with_output().expect("wait");
+    assert!(done.status.success(), "SIGTERM ends follow with 0");
+    done
+}
+
 /// A writer at full speed on `app.log` in `dir` (no sync, 1 MiB files,
 /// 50 kept, each compressed with zstd as it becomes a backup), fed
 /// `total` lines in chunks by a thread, `pause` between chunks.
@@ -152,17 +172,8 @@ fn follow_with_a_checkpoint_killed_five_times_misses_nothing() {
         f = follow();
     }
     feeder.join().expect("feeder");
-    wait_until(
-        "follow to print the last line",
-        Duration::from_secs(60),
-        || std::fs::read(&out_path).is_ok_and(|d| d.ends_with(&line(total - 1))),
-    );
-    let _ = rustix::process::kill_process(
-        rustix::process::Pid::from_raw(f.id() as i32).expect("pid"),
-        rustix::process::Signal::TERM,
-    );
-    let status = f.take().wait().expect("wait");
-    assert!(status.success(), "SIGTERM ends follow with 0");
+    wait_for_line(&out_path, total - 1);
+    term(f);
     drop(w);
     let data = std::fs::read(&out_path).expect("out");
     let (got, torn) = numbers(&data);
@@ -194,6 +205,221 @@ fn follow_with_a_checkpoint_killed_five_times_misses_nothing() {
     eprintln!(
         "follow: {kills} kills, {repeats} batches repeated, {torn} torn lines, {total} lines all there in order"
     );
+}
+
+/// A writer that rotates hundreds of times a second renames its whole
+/// cascade each time: follow, behind it, must find every member it made,
+/// whatever moment its listing lands on.
+#[test]
+fn follow_behind_hundreds_of_rotations_a_second_prints_every_line_once() {
+    let dir = Dir::new();
+    dir.write("app.log", &line(0));
+    let total: u64 = 3_000_000;
+    let out_path = dir.join("out");
+    let out = std::fs::File::create(&out_path).expect("out");
+    let f = Running::new(
+        Command::new(BIN)
+            .args(["follow", "-n", "1"])
+            .arg(dir.join("app.log"))
+            .stdout(out)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("follow"),
+    );
+    wait_until("follow to print line 0", Duration::from_secs(10), || {
+        std::fs::read(&out_path).is_ok_and(|d| d == line(0))
+    });
+    let mut child = dir
+        .cmd(&["--fsync", "never", "-s", "64K", "-c", "200", "app.log"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("writer");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let started = Instant::now();
+    let mut i = 1;
+    while i < total {
+        let data: Vec<u8> = (i..(i + 50_000).min(total)).flat_map(line).collect();
+        stdin.write_all(&data).expect("feed");
+        i += 50_000;
+    }
+    drop(stdin);
+    assert!(child.wait().expect("writer").success());
+    let wrote = started.elapsed();
+    wait_for_line(&out_path, total - 1);
+    let done = term(f);
+    assert!(
+        done.stderr.is_empty(),
+        "no marker: nothing was deleted unread ({})",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let (got, torn) = numbers(&std::fs::read(&out_path).expect("out"));
+    assert_eq!(torn, 0, "a split line");
+    let missing = got.windows(2).filter(|w| w[1] != w[0] + 1).count();
+    assert!(
+        missing == 0 && got.len() as u64 == total,
+        "{} lines of {total}, {missing} places where the next is not the one after",
+        got.len()
+    );
+    let rotations = total * 12 / (64 << 10);
+    eprintln!(
+        "follow: all {total} lines once, in order, behind {rotations} rotations in {:.1}s ({:.0} a second)",
+        wrote.as_secs_f64(),
+        rotations as f64 / wrote.as_secs_f64()
+    );
+}
+
+/// Follow held up by a reader that stops reading while the writer rotates
+/// through its whole count: the backups made and deleted meanwhile are
+/// lost to it, and its markers say exactly how many bytes.
+#[test]
+fn follow_blocked_past_the_count_marks_each_gap_with_the_bytes_lost() {
+    for compress in [&[][..], &["--compress", "zstd", "--compress-from", "1"]] {
+        blocked_follow(compress);
+    }
+}
+
+fn blocked_follow(compress: &[&str]) {
+    let dir = Dir::new();
+    dir.write("app.log", &line(0));
+    let total: u64 = 1_000_000;
+    let mut f = Running::new(
+        dir.cmd(&["follow", "-n", "1", "app.log"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("follow"),
+    );
+    let mut stdout = f.stdout().expect("stdout");
+    let mut got = vec![0u8; 12];
+    std::io::Read::read_exact(&mut stdout, &mut got).expect("line 0");
+    assert_eq!(got, line(0));
+    // Nobody reads follow's output now: it blocks on the full pipe.
+    let input: Vec<u8> = (1..total).flat_map(line).collect();
+    dir.ok(
+        &["--fsync", "never", "-s", "64K", "-c", "5", "app.log"],
+        &input,
+    );
+    let mut all = got;
+    let mut buf = vec![0u8; 1 << 16];
+    while !all.ends_with(&line(total - 1)) {
+        match std::io::Read::read(&mut stdout, &mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => all.extend_from_slice(&buf[..n]),
+        }
+    }
+    let done = term(f);
+    let (got, torn) = numbers(&all);
+    assert_eq!(torn, 0, "a split line");
+    assert_eq!(got.last(), Some(&(total - 1)), "up to the last line");
+    assert!(got.windows(2).all(|w| w[1] > w[0]), "in order, none twice");
+    let lost: Vec<u64> = got
+        .windows(2)
+        .filter(|w| w[1] != w[0] + 1)
+        .map(|w| (w[1] - w[0] - 1) * 12)
+        .collect();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    let marked: Vec<u64> = stderr
+        .lines()
+        .map(|l| {
+            let (_, rest) = l
+                .split_once("fell behind the set's count: ")
+                .unwrap_or_else(|| panic!("not a marker: {l}"));
+            rest.split(' ')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("no bytes in {l}"))
+        })
+        .collect();
+    assert!(!lost.is_empty(), "5 backups of 64K cannot hold 12 MB");
+    assert_eq!(marked, lost, "one marker per gap, with its bytes: {stderr}");
+    eprintln!(
+        "follow {compress:?}: {} gaps, marked with their bytes {marked:?}",
+        lost.len()
+    );
+}
+
+/// What follow's markers count from: each member records where it starts
+/// in the set's stream, and each starts where the one before it ends,
+/// across writers, `rotate` (by rename and by copytruncate) and
+/// compression.
+#[test]
+fn every_member_starts_where_the_one_before_it_ends() {
+    let dir = Dir::new();
+    let mut next = 0;
+    let mut feed = |dir: &Dir, args: &[&str]| {
+        let input: Vec<u8> = (next..next + 300).flat_map(line).collect();
+        next += 300;
+        let mut all = vec!["-s", "1K", "-c", "100"];
+        all.extend(args);
+        all.push("app.log");
+        dir.ok(&all, &input);
+    };
+    feed(&dir, &[]);
+    dir.ok(&["rotate", "app.log"], b"");
+    feed(&dir, &["--compress", "gzip"]);
+    dir.ok(&["rotate", "--method", "copytruncate", "app.log"], b"");
+    feed(&dir, &["--compress", "zstd"]);
+    let start = |name: &str| {
+        let f = std::fs::File::open(dir.join(name)).expect("member");
+        let mut buf = [0u8; 24];
+        let n = rustix::fs::fgetxattr(&f, "user.rollover.start", &mut buf[..])
+            .unwrap_or_else(|e| panic!("{name} has no start: {e}"));
+        std::str::from_utf8(&buf[..n])
+            .expect("utf-8")
+            .parse::<u64>()
+            .expect("number")
+    };
+    // Oldest first: backups by number, highest first, then the main file.
+    let mut names: Vec<(u64, String)> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|n| {
+            let rest = n.strip_prefix("app.log")?;
+            let num = rest.trim_start_matches('.').split('.').next()?;
+            match num {
+                "" => Some((0, n)),
+                d => Some((d.parse().ok()?, n)),
+            }
+        })
+        .collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.0));
+    assert!(names.len() > 10, "{names:?}");
+    let mut total = 0;
+    for w in names.windows(2) {
+        let (a, b) = (&w[0].1, &w[1].1);
+        let len = member_len(&dir.join(a));
+        assert_eq!(start(b), start(a) + len, "{b} starts where {a} ends");
+        total += len;
+    }
+    let main_len = std::fs::metadata(dir.join("app.log")).expect("main").len();
+    assert_eq!(
+        (start(&names[0].1), total + main_len),
+        (0, next * 12),
+        "the stream's every byte counted once"
+    );
+}
+
+/// A member's length decoded.
+fn member_len(path: &std::path::Path) -> u64 {
+    let name = path.to_string_lossy();
+    let tool = if name.ends_with(".gz") {
+        Some("gzip")
+    } else if name.ends_with(".zst") {
+        Some("zstd")
+    } else {
+        None
+    };
+    match tool {
+        Some(t) => Command::new(t)
+            .args(["-dc"])
+            .arg(path)
+            .output()
+            .expect("decode")
+            .stdout
+            .len() as u64,
+        None => std::fs::metadata(path).expect("member").len(),
+    }
 }
 
 #[test]
