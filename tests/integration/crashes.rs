@@ -63,55 +63,103 @@ fn content(dir: &Path, s: usize) -> (Vec<u64>, bool) {
     (numbers, twice)
 }
 
-#[test]
-fn rotate_config_killed_at_random_two_hundred_times_leaves_every_set_whole() {
-    let dir = Dir::new();
-    let logs = dir.join("logs");
-    std::fs::create_dir(&logs).expect("mkdir");
-    let sets = 200;
-    let conf = dir.join("rollover.toml");
-    std::fs::write(
-        &conf,
-        format!(
-            "state-dir = \"{}\"\n[[set]]\npaths = [\"{}/*.log\"]\nmax-count = 6\ncompress = \"gzip\"\n",
-            dir.join("state").display(),
-            logs.display()
-        ),
-    )
-    .expect("config");
-    let mut written = vec![0u64; sets];
-    let mut rng = crate::util::Rng::new();
-    let mut below = |n: u64| rng.below(n);
-    let rotate = || {
+/// `rotate --config` over 200 sets of `logs`, each `max-count 6` with
+/// gzip, its state in `state`.
+struct Run {
+    conf: std::path::PathBuf,
+    logs: std::path::PathBuf,
+    written: Vec<u64>,
+}
+
+impl Run {
+    fn new(conf: std::path::PathBuf, logs: std::path::PathBuf, state: &Path) -> Run {
+        std::fs::create_dir_all(&logs).expect("mkdir");
+        std::fs::write(
+            &conf,
+            format!(
+                "state-dir = \"{}\"\n[[set]]\npaths = [\"{}/*.log\"]\nmax-count = 6\ncompress = \"gzip\"\n",
+                state.display(),
+                logs.display()
+            ),
+        )
+        .expect("config");
+        Run {
+            conf,
+            logs,
+            written: vec![0; 200],
+        }
+    }
+
+    /// 200 more lines into every set.
+    fn feed(&mut self) {
+        for (s, w) in self.written.iter_mut().enumerate() {
+            append(&self.logs, s, *w, *w + 200);
+            *w += 200;
+        }
+    }
+
+    fn rotate(&self) -> std::process::Child {
         Command::new(BIN)
             .args(["rotate", "--config"])
-            .arg(&conf)
+            .arg(&self.conf)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .expect("rotate")
-    };
-    // How long a whole run takes here, to kill within it.
-    for (s, w) in written.iter_mut().enumerate() {
-        append(&logs, s, 0, 200);
-        *w = 200;
     }
-    let started = Instant::now();
-    let out = rotate().wait_with_output().expect("rotate");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+
+    /// A whole run, timed (microseconds).
+    fn clean(&self) -> u64 {
+        let started = Instant::now();
+        let out = self.rotate().wait_with_output().expect("rotate");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        started.elapsed().as_micros() as u64
+    }
+
+    /// Every set holds every line once and in order (but those the count
+    /// deleted), each backup in one form, and no hidden file is left.
+    fn check(&self) {
+        let names: Vec<String> = std::fs::read_dir(&self.logs)
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        let hidden: Vec<&String> = names.iter().filter(|n| n.starts_with('.')).collect();
+        assert!(hidden.is_empty(), "left behind: {hidden:?}");
+        for (s, w) in self.written.iter().enumerate() {
+            let (got, twice) = content(&self.logs, s);
+            assert!(!twice, "set {s}: a backup in two forms");
+            let first = *got.first().expect("lines");
+            let want: Vec<u64> = (first..*w).collect();
+            assert!(
+                got == want,
+                "set {s}: not every line once in order ({} lines from {first}, {w} written)",
+                got.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn rotate_config_killed_at_random_two_hundred_times_leaves_every_set_whole() {
+    let dir = Dir::new();
+    let mut run = Run::new(
+        dir.join("rollover.toml"),
+        dir.join("logs"),
+        &dir.join("state"),
     );
-    let whole = started.elapsed().as_micros() as u64;
+    let mut rng = crate::util::Rng::new();
+    // How long a whole run takes here, to kill within it.
+    run.feed();
+    let whole = run.clean();
     let mut killed_midway = 0;
     for _ in 0..200 {
-        for (s, w) in written.iter_mut().enumerate() {
-            append(&logs, s, *w, *w + 200);
-            *w += 200;
-        }
-        let mut child = rotate();
-        std::thread::sleep(Duration::from_micros(below(whole + whole / 2)));
+        run.feed();
+        let mut child = run.rotate();
+        std::thread::sleep(Duration::from_micros(rng.below(whole + whole / 2)));
         let _ = child.kill();
         let status = child.wait().expect("wait");
         if !status.success() {
@@ -119,35 +167,99 @@ fn rotate_config_killed_at_random_two_hundred_times_leaves_every_set_whole() {
         }
     }
     // A clean run finishes what the kills left.
-    let out = rotate().wait_with_output().expect("rotate");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let names: Vec<String> = std::fs::read_dir(&logs)
-        .expect("ls")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    let hidden: Vec<&String> = names.iter().filter(|n| n.starts_with('.')).collect();
-    assert!(hidden.is_empty(), "left behind: {hidden:?}");
-    for (s, w) in written.iter().enumerate() {
-        let (got, twice) = content(&logs, s);
-        assert!(!twice, "set {s}: a backup in two forms");
-        let first = *got.first().expect("lines");
-        let want: Vec<u64> = (first..*w).collect();
-        assert!(
-            got == want,
-            "set {s}: not every line once in order ({} lines from {first}, {w} written)",
-            got.len()
-        );
-    }
+    run.clean();
+    run.check();
     assert!(
         killed_midway >= 100,
         "only {killed_midway} of 200 kills landed mid-run"
     );
     eprintln!(
-        "{killed_midway} of 200 SIGKILLs landed mid-run (a whole run of {sets} sets: {} ms); \
+        "{killed_midway} of 200 SIGKILLs landed mid-run (a whole run of 200 sets: {} ms); \
+         afterwards every set whole, one form per backup, no hidden file",
+        whole / 1000
+    );
+}
+
+/// A frozen file system, thawed when dropped (a failed test must not
+/// leave it frozen: unmounting would hang).
+struct Frozen<'a>(&'a Path);
+
+impl<'a> Frozen<'a> {
+    fn freeze(at: &'a Path) -> Frozen<'a> {
+        let ok = Command::new("fsfreeze")
+            .arg("-f")
+            .arg(at)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "fsfreeze -f {}", at.display());
+        Frozen(at)
+    }
+}
+
+impl Drop for Frozen<'_> {
+    fn drop(&mut self) {
+        let _ = Command::new("fsfreeze").arg("-u").arg(self.0).status();
+    }
+}
+
+/// The same on a loop-mounted ext4 frozen (`fsfreeze`) at a random moment
+/// of each run and thawed a moment later, the run SIGKILLed while frozen,
+/// after the thaw, or not at all.
+#[test]
+fn rotate_config_frozen_and_thawed_mid_run_then_killed_leaves_every_set_whole() {
+    let dir = Dir::new();
+    if !crate::util::have("fsfreeze") {
+        return;
+    }
+    let Some(fs) = crate::util::Ext4::mount(dir.join("fs"), 256) else {
+        return;
+    };
+    let mut run = Run::new(
+        dir.join("rollover.toml"),
+        fs.path.join("logs"),
+        &fs.path.join("state"),
+    );
+    let mut rng = crate::util::Rng::new();
+    run.feed();
+    let whole = run.clean();
+    let rounds = 100;
+    let (mut frozen_midway, mut killed_frozen, mut killed_after, mut finished) = (0, 0, 0, 0);
+    for _ in 0..rounds {
+        run.feed();
+        let mut child = run.rotate();
+        std::thread::sleep(Duration::from_micros(rng.below(whole)));
+        let way = rng.below(3);
+        {
+            let _frozen = Frozen::freeze(&fs.path);
+            if child.try_wait().expect("wait").is_none() {
+                frozen_midway += 1;
+            }
+            std::thread::sleep(Duration::from_micros(rng.below(20_000)));
+            if way == 0 {
+                // Blocked on the frozen file system, it dies at the thaw.
+                let _ = child.kill();
+            }
+        }
+        if way == 1 {
+            std::thread::sleep(Duration::from_micros(rng.below(whole / 2)));
+            let _ = child.kill();
+        }
+        let status = child.wait().expect("wait");
+        match (way, status.success()) {
+            (_, true) => finished += 1,
+            (0, false) => killed_frozen += 1,
+            _ => killed_after += 1,
+        }
+    }
+    run.clean();
+    run.check();
+    assert!(
+        frozen_midway >= rounds / 2,
+        "only {frozen_midway} of {rounds} freezes landed mid-run"
+    );
+    eprintln!(
+        "{rounds} runs frozen and thawed ({frozen_midway} mid-run; a whole run {} ms): \
+         {killed_frozen} SIGKILLed while frozen, {killed_after} after the thaw, {finished} finished; \
          afterwards every set whole, one form per backup, no hidden file",
         whole / 1000
     );
