@@ -13,8 +13,9 @@
 //! One batch per process, begun by the command and finished by it after
 //! its last set; a writer never begins one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::os::fd::OwnedFd;
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use anyhow::{Context, Result};
@@ -39,6 +40,10 @@ struct Batch {
     /// A directory handle on each file system written to, by device.
     fss: HashMap<u64, (OwnedFd, String)>,
     pending: Vec<Pending>,
+    /// The sets with a compressed file pending, by path: a set's next
+    /// compression looks here, not through every pending one (which made
+    /// a run over n sets take n² comparisons).
+    waiting: HashSet<PathBuf>,
 }
 
 static BATCH: Mutex<Option<Batch>> = Mutex::new(None);
@@ -112,6 +117,7 @@ pub fn defer(
         ext: ext.to_string(),
     };
     if let Some(b) = lock().as_mut() {
+        b.waiting.insert(set.naming.path().to_path_buf());
         b.pending.push(pending);
     }
     Ok(true)
@@ -126,6 +132,9 @@ pub fn flush_set(set: &FileSet) -> Result<()> {
         let Some(b) = b.as_mut() else {
             return Ok(());
         };
+        if !b.waiting.remove(set.naming.path()) {
+            return Ok(());
+        }
         let (mine, rest): (Vec<Pending>, Vec<Pending>) = b
             .pending
             .drain(..)
