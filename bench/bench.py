@@ -329,7 +329,7 @@ def budget(res, sres, tres, tsres, rss, line_gib, slow, comp, sets, stalls, pair
     for place, found in places:
         for codec, need in (("gzip", 3.0), ("zstd", 10.0)):
             if codec in found:
-                ours, theirs, check = found[codec]
+                ours, theirs, check = found[codec][:3]
                 vs_plain = ""
                 if codec == "zstd" and "gzip" in found:
                     plain_lr = found["gzip"][1]
@@ -343,7 +343,7 @@ def budget(res, sres, tres, tsres, rss, line_gib, slow, comp, sets, stalls, pair
                                " with `compresscmd zstd`, `-3`" if codec == "zstd" else " (gzip -6)",
                                theirs, vs_plain, check, theirs / ours, "yes" if met else "**no**"))
     if many:
-        t1, t10 = many
+        t1, t10 = many[0][0], many[1][0]
         out.append("| 10,000 sets in 100 directories take at most 11x the time of 1,000 | `rotate --config`, zstd, the"
                    " second night, on the loop-mounted ext4: 1,000 sets in 10 directories %.2f s, 10,000 in 100 %.2f s"
                    " | %.1fx | %s |" % (t1, t10, t10 / t1, "yes" if t10 / t1 <= 11 else "**no**"))
@@ -543,6 +543,25 @@ def settle():
     time.sleep(6)
 
 
+def timed(argv):
+    """Runs argv to its end: (wall s, user s, system s) of it and its
+    children (logrotate's compressors included)."""
+    start = time.perf_counter()
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - start
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise subprocess.CalledProcessError(p.returncode, argv)
+    # wait4 counts the process and the children it waited for.
+    return (wall, ru.ru_utime, ru.ru_stime)
+
+
+def median_run(runs):
+    """The run of median wall time, (wall, user, system)."""
+    return sorted(runs)[len(runs) // 2]
+
+
 def cron_sets(inp, work):
     """`rotate --config` over 1,000 sets of 100 KB in one directory against
     logrotate on a copy of the same files, with gzip at its default level
@@ -587,9 +606,7 @@ def cron_sets(inp, work):
                     with open(os.path.join(d, "s%04d.log" % i), "wb") as f:
                         f.write(c)
                 settle()
-                start = time.perf_counter()
-                subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
-                times[tool].append(time.perf_counter() - start)
+                times[tool].append(timed(argv))
             # Both leave the same files: a new empty main file and backup 1,
             # compressed, that decompresses to the set's 100 KB.
             ext = ".gz" if codec == "gzip" else ".zst"
@@ -603,7 +620,8 @@ def cron_sets(inp, work):
                         same = same and dec == chunks[i]
             check = ("same files, decompressed backups 1 and 2 equal the input" if same
                      else "**backups differ**")
-        out[codec] = (statistics.median(times["rollover"]), statistics.median(times["logrotate"]), check)
+        ours, theirs = median_run(times["rollover"]), median_run(times["logrotate"])
+        out[codec] = (ours[0], theirs[0], check, {"rollover": ours, "logrotate": theirs})
     return out
 
 
@@ -625,7 +643,8 @@ def loop_ext4(work):
 
 def many_sets(inp, work, dirs, per_dir, codec="zstd"):
     """`rotate --config` over dirs x per_dir sets of 100 KB, one pattern per
-    directory, the second night: seconds, median of 3."""
+    directory, the second night: the run of median wall time of 3,
+    (wall, user, system) seconds."""
     with open(inp, "rb") as f:
         chunks = [f.read(SET_KIB * 1024) for _ in range(min(SETS, per_dir))]
     root = os.path.join(work, "many")
@@ -652,11 +671,9 @@ def many_sets(inp, work, dirs, per_dir, codec="zstd"):
         subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
         fill()
         settle()
-        start = time.perf_counter()
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
+        times.append(timed(argv))
     shutil.rmtree(root, ignore_errors=True)
-    return statistics.median(times)
+    return median_run(times)
 
 
 def stalled_disk(inp, work, mode):
@@ -819,6 +836,35 @@ def machine():
     return "%s, %d cores, %.0f GiB, Linux %s" % (cpu, os.cpu_count(), mem, platform.release())
 
 
+def where_time_goes(sets, sets_e4, many):
+    """Where a `rotate --config` run's time goes: its wall time beside the
+    CPU time it and its children spent in user space and in the kernel;
+    what is left is time on no CPU (waiting on the disk, the journal, a
+    lock). rollover compresses on 2 threads, so its CPU time can exceed
+    its wall time."""
+    rows = []
+    places = [("loop ext4, journal", sets_e4), ("root, no journal", sets)]
+    for place, found in places:
+        for codec in ("gzip", "zstd"):
+            if not found or codec not in found:
+                continue
+            for tool, (wall, user, system) in sorted(found[codec][3].items(), reverse=True):
+                idle = wall - (user + system)
+                rows.append("| %s | 1,000 sets, %s | %s | %.2f | %.2f | %.2f | %s |" % (
+                    place, codec, tool, wall, user, system,
+                    "%.2f" % idle if idle > 0 else "none (both cores busy)"))
+    if many:
+        for label, (wall, user, system) in (("1,000 sets in 10 dirs", many[0]), ("10,000 sets in 100 dirs", many[1])):
+            idle = wall - (user + system)
+            rows.append("| loop ext4, journal | %s, zstd | rollover | %.2f | %.2f | %.2f | %s |" % (
+                label, wall, user, system, "%.2f" % idle if idle > 0 else "none (both cores busy)"))
+    if not rows:
+        return ""
+    head = ["| file system | run | tool | wall s | user s | system s | on no CPU s |",
+            "|---|---|---|---|---|---|---|"]
+    return "\n".join(head + rows) + "\n"
+
+
 def main():
     work = tempfile.mkdtemp(prefix="rollover-bench.", dir=os.environ.get("BENCH_DIR", "/tmp"))
     try:
@@ -941,6 +987,15 @@ def main():
         peak = [rss_line] + [median_row(samples)[2] for runs in (res, sres, tres or {}, tsres or {})
                              for name, samples in runs.items() if name.startswith("rollover")]
         doc.append(budget(res, sres, tres, tsres, max(peak), line_gib, slow, comp, sets, stalls, pairs, reads, anon, sets_e4, many))
+        spent = where_time_goes(sets, sets_e4, many)
+        if spent:
+            doc.append("## Where a `rotate --config` run's time goes\n")
+            doc.append("The timed runs of the rows above, each the run of median wall time, with the CPU time it and"
+                       " its children (logrotate's compressors) spent in user space and in the kernel"
+                       " (`wait4`'s resource usage); what is left of the wall time was spent on no CPU: waiting"
+                       " on the disk, the journal's commit, or a lock. rollover compresses on 2 threads, so its CPU"
+                       " time can exceed its wall time.\n")
+            doc.append(spent)
         doc.append("## Summary\n")
         doc.append("\n".join(summary) + "\n")
         doc.append("- peak RSS: %.1f MiB for a %s GiB line without newline, %.1f MiB for %d MiB of ordinary lines\n" % (
