@@ -169,8 +169,8 @@ Register-ArgumentCompleter -Native -CommandName 'rollover' -ScriptBlock {
         'rollover;follow' {
             [CompletionResult]::new('--uncompress-command', '--uncompress-command', [CompletionResultType]::ParameterName, 'Read backups of another codec with COMMAND (stdin to stdout)')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where rotate keeps the state of sets no writer keeps')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Print the last N lines first (0: only new ones)')
-            [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Print the last N lines first (0: only new ones)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Print the set''s last N lines first, backups included (0: only new ones)')
+            [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Print the set''s last N lines first, backups included (0: only new ones)')
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Record how far it has printed in FILE, and resume from there')
             [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Print only the lines REGEX matches (repeatable, as the writer''s)')
             [CompletionResult]::new('--deselect', '--deselect', [CompletionResultType]::ParameterName, 'Leave out the lines REGEX matches (repeatable, as the writer''s)')

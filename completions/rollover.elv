@@ -160,8 +160,8 @@ set edit:completion:arg-completer[rollover] = {|@words|
         &'rollover;follow'= {
             cand --uncompress-command 'Read backups of another codec with COMMAND (stdin to stdout)'
             cand --state-dir 'Where rotate keeps the state of sets no writer keeps'
-            cand -n 'Print the last N lines first (0: only new ones)'
-            cand --lines 'Print the last N lines first (0: only new ones)'
+            cand -n 'Print the set''s last N lines first, backups included (0: only new ones)'
+            cand --lines 'Print the set''s last N lines first, backups included (0: only new ones)'
             cand --checkpoint 'Record how far it has printed in FILE, and resume from there'
             cand --select 'Print only the lines REGEX matches (repeatable, as the writer''s)'
             cand --deselect 'Leave out the lines REGEX matches (repeatable, as the writer''s)'

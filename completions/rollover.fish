@@ -147,7 +147,7 @@ complete -c rollover -n "__fish_rollover_using_subcommand cat" -s h -l help -d '
 complete -c rollover -n "__fish_rollover_using_subcommand cat" -s V -l version -d 'Print version'
 complete -c rollover -n "__fish_rollover_using_subcommand follow" -l uncompress-command -d 'Read backups of another codec with COMMAND (stdin to stdout)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand follow" -l state-dir -d 'Where rotate keeps the state of sets no writer keeps' -r -f -a "(__fish_complete_directories)"
-complete -c rollover -n "__fish_rollover_using_subcommand follow" -s n -l lines -d 'Print the last N lines first (0: only new ones)' -r
+complete -c rollover -n "__fish_rollover_using_subcommand follow" -s n -l lines -d 'Print the set\'s last N lines first, backups included (0: only new ones)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand follow" -l checkpoint -d 'Record how far it has printed in FILE, and resume from there' -r -F
 complete -c rollover -n "__fish_rollover_using_subcommand follow" -l select -d 'Print only the lines REGEX matches (repeatable, as the writer\'s)' -r
 complete -c rollover -n "__fish_rollover_using_subcommand follow" -l deselect -d 'Leave out the lines REGEX matches (repeatable, as the writer\'s)' -r

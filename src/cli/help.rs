@@ -164,8 +164,10 @@ directory, it finishes that file (it holds it open) before it goes on with
 the next, so no line is missed or printed twice. Every member it lists is
 held open from then on; members deleted before it listed them (it was
 held up while the writer rotated through its whole count) are one marker
-line on stderr per gap, with the bytes lost. -n counts lines of the main file. A last line
-without its newline is printed as it is after a second (without rules;
+line on stderr per gap, with the bytes lost. -n counts the set's last
+lines: the main file's, and where it holds fewer (just rotated), the rest
+from the newest backups. A last line without its newline is printed as it
+is after a second (without rules;
 with --select or --deselect it waits for its end). --select and
 --deselect apply as for the writer.
 

@@ -544,7 +544,7 @@ pub struct FollowArgs {
     #[command(flatten)]
     pub read: ReadArgs,
 
-    /// Print the last N lines first (0: only new ones)
+    /// Print the set's last N lines first, backups included (0: only new ones)
     #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = parse_count)]
     pub lines: u64,
 

@@ -136,48 +136,35 @@ pub fn run(cfg: &FollowConfig) -> Result<ExitCode> {
 }
 
 impl Reader {
-    /// Starts at the main file's last `n` lines (all of them where it has
-    /// fewer).
+    /// Starts at the set's last `n` lines: the main file's, and where it
+    /// holds fewer (it was just rotated), the rest from the newest
+    /// backups (decoded), as far back as the set goes.
     fn start_at_tail(&mut self, n: u64) -> Result<()> {
-        let members = reading::open_members(&self.set, false)?;
-        let Some(main) = members.into_iter().find(|m| m.number.is_none()) else {
+        let mut members = reading::open_members(&self.set, false)?;
+        let Some(main) = members.pop().filter(|m| m.number.is_none()) else {
             anyhow::bail!(
                 "cannot follow {}: no main file",
                 self.set.naming.path().display()
             );
         };
-        let size = main.size;
-        let mut start = size;
-        if n > 0 {
-            let mut seen = 0u64;
-            let mut buf = vec![0u8; 64 << 10];
-            let mut end = size;
-            // A last line without its newline counts as a line.
-            let mut skip_last = true;
-            'back: while end > 0 {
-                let from = end.saturating_sub(buf.len() as u64);
-                let len = (end - from) as usize;
-                let got = rustix::io::pread(&main.fd, &mut buf[..len], from).unwrap_or(0);
-                for i in (0..got).rev() {
-                    if buf[i] == b'\n' {
-                        if skip_last && from + i as u64 + 1 == size {
-                            skip_last = false;
-                            continue;
-                        }
-                        seen += 1;
-                        if seen == n {
-                            start = from + i as u64 + 1;
-                            break 'back;
-                        }
-                    }
-                }
-                skip_last = false;
-                end = from;
-                start = 0;
-            }
-        }
+        let (start, seen) = tail_of_main(&main, n);
         self.queue.push_back(main);
         self.offset = start;
+        let mut need = n - seen;
+        while need > 0 {
+            let Some(b) = members.pop() else {
+                break;
+            };
+            let lines = count_lines(&b, u64::MAX, self.uncompress.as_deref()).1;
+            self.queue.push_front(b);
+            self.offset = 0;
+            if lines >= need {
+                let (at, _) = count_lines(&self.queue[0], lines - need, self.uncompress.as_deref());
+                self.offset = at;
+                break;
+            }
+            need -= lines;
+        }
         Ok(())
     }
 
@@ -459,4 +446,63 @@ fn decoded_len(m: &Member, uncompress: Option<&str>) -> Option<u64> {
     }
     let mut r = reading::decoded(m, uncompress).ok()?;
     std::io::copy(&mut r, &mut std::io::sink()).ok()
+}
+
+/// Where the main file's last `n` lines start (a last line without its
+/// newline counts as one), and how many lines that is (fewer than `n`
+/// where it holds fewer: then from 0).
+fn tail_of_main(main: &Member, n: u64) -> (u64, u64) {
+    let size = main.size;
+    if n == 0 {
+        return (size, 0);
+    }
+    let mut seen = 0u64;
+    let mut buf = vec![0u8; 64 << 10];
+    let mut end = size;
+    let mut skip_last = true;
+    while end > 0 {
+        let from = end.saturating_sub(buf.len() as u64);
+        let len = (end - from) as usize;
+        let got = rustix::io::pread(&main.fd, &mut buf[..len], from).unwrap_or(0);
+        for i in (0..got).rev() {
+            if buf[i] == b'\n' {
+                if skip_last && from + i as u64 + 1 == size {
+                    skip_last = false;
+                    continue;
+                }
+                seen += 1;
+                if seen == n {
+                    return (from + i as u64 + 1, n);
+                }
+            }
+        }
+        skip_last = false;
+        end = from;
+    }
+    // The first line has no newline before it.
+    (0, if size > 0 { seen + 1 } else { 0 })
+}
+
+/// Reads a member decoded up to `upto` newlines: the offset just after the
+/// last one read, and how many were read (all of them, with `u64::MAX`).
+fn count_lines(m: &Member, upto: u64, uncompress: Option<&str>) -> (u64, u64) {
+    let Ok(mut r) = reading::decoded(m, uncompress) else {
+        return (0, 0);
+    };
+    let mut buf = vec![0u8; 64 << 10];
+    let (mut at, mut lines) = (0u64, 0u64);
+    while lines < upto {
+        let got = match r.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(got) => got,
+        };
+        for i in memchr::memchr_iter(b'\n', &buf[..got]) {
+            lines += 1;
+            if lines == upto {
+                return (at + i as u64 + 1, lines);
+            }
+        }
+        at += got as u64;
+    }
+    (at, lines)
 }

@@ -641,6 +641,38 @@ fn follow_prints_the_last_lines_then_new_ones_as_the_rules_select() {
     );
 }
 
+/// `-n` counts the set's lines: a main file just rotated holds fewer, and
+/// the rest come from the newest backups, decompressed.
+#[test]
+fn follow_n_takes_what_the_main_file_lacks_from_the_newest_backups() {
+    let dir = Dir::new();
+    let input: Vec<u8> = (0..90).flat_map(line).collect();
+    // 300-byte files: 25 lines each, the backups gzipped; 15 in the main.
+    dir.ok(
+        &["-s", "300", "-c", "50", "--compress", "gzip", "app.log"],
+        &input,
+    );
+    let main = std::fs::read(dir.join("app.log")).expect("main").len() / 12;
+    assert!(main < 25, "the main file holds {main} lines");
+    for n in [3, main as u64 + 1, 40, 1000] {
+        let out_path = dir.join(&format!("out{n}"));
+        let f = Running::new(
+            Command::new(BIN)
+                .args(["follow", "-n", &n.to_string()])
+                .arg(dir.join("app.log"))
+                .stdout(std::fs::File::create(&out_path).expect("out"))
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("follow"),
+        );
+        wait_for_line(&out_path, 89);
+        term(f);
+        let (got, _) = numbers(&std::fs::read(&out_path).expect("out"));
+        let want: Vec<u64> = (90 - n.min(90)..90).collect();
+        assert_eq!(got, want, "-n {n}");
+    }
+}
+
 #[test]
 fn cat_reads_another_codec_through_the_uncompress_command() {
     if !crate::util::have("xz") {
