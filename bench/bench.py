@@ -324,9 +324,11 @@ def budget(res, sres, tres, tsres, rss, line_gib, slow, comp, sets, stalls, pair
     peak_c = max(comp["zstd"]["rss"], comp["gzip"]["rss"])
     out.append("| peak memory with compression under 32 MiB | `--compress zstd` and `--compress gzip`, default levels | %.1f MiB | %s |" % (
         peak_c / 1024.0, "yes" if peak_c < 32 * 1024 else "**no**"))
-    places = [("on a loop-mounted ext4 with a journal", sets_e4)] if sets_e4 else []
-    places.append(("on this machine's root (ext4 without a journal)", sets))
-    for place, found in places:
+    # The SPEC's targets are for the journalled ext4; the root's rows are
+    # reported beside them, with the ratio but no verdict.
+    places = [("on a loop-mounted ext4 with a journal", sets_e4, True)] if sets_e4 else []
+    places.append(("on this machine's root (ext4 without a journal), reported beside the journalled ext4's row", sets, False))
+    for place, found, judged in places:
         for codec, need in (("gzip", 3.0), ("zstd", 10.0)):
             if codec in found:
                 ours, theirs, check = found[codec][:3]
@@ -341,7 +343,8 @@ def budget(res, sres, tres, tsres, rss, line_gib, slow, comp, sets, stalls, pair
                            " the second night (each set rotated once before; synced, and 6 s for the inodes freed before to stop counting as recent), median of 3, `compress = \"%s\"` (default level), `--jobs` 2: %.2f s; logrotate `compress`%s: %.2f s%s; %s | %.2fx | %s |" % (
                                place, need, codec if codec == "gzip" else "driving zstd", codec, ours,
                                " with `compresscmd zstd`, `-3`" if codec == "zstd" else " (gzip -6)",
-                               theirs, vs_plain, check, theirs / ours, "yes" if met else "**no**"))
+                               theirs, vs_plain, check, theirs / ours,
+                               ("yes" if met else "**no**") if judged else "reported"))
     if many:
         t1, t10 = many[0][0], many[1][0]
         out.append("| 10,000 sets in 100 directories take at most 11x the time of 1,000 | `rotate --config`, zstd, the"
