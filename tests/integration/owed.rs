@@ -215,10 +215,7 @@ fn killed_at_random_while_deleting_for_space_every_kept_backup_still_reaches_s3(
             stderr.extend(reader.join().expect("stderr"));
             assert!(status.success(), "{}", String::from_utf8_lossy(&stderr));
         } else {
-            let _ = rustix::process::kill_process(
-                rustix::process::Pid::from_raw(child.id() as i32).expect("pid"),
-                rustix::process::Signal::KILL,
-            );
+            child.signal(rustix::process::Signal::KILL);
             drop(child);
             drop(stdin);
             stderr.extend(reader.join().expect("stderr"));

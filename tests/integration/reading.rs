@@ -42,10 +42,7 @@ fn wait_for_line(out: &std::path::Path, last: u64) {
 
 /// Stops follow by SIGTERM, which must end it with 0.
 fn term(f: Running) -> std::process::Output {
-    let _ = rustix::process::kill_process(
-        rustix::process::Pid::from_raw(f.id() as i32).expect("pid"),
-        rustix::process::Signal::TERM,
-    );
+    f.signal(rustix::process::Signal::TERM);
     let done = f.take().wait_with_output().expect("wait");
     assert!(done.status.success(), "SIGTERM ends follow with 0");
     done
@@ -163,10 +160,7 @@ fn follow_with_a_checkpoint_killed_five_times_misses_nothing() {
     let mut kills = 0;
     while kills < 5 {
         std::thread::sleep(Duration::from_millis(200 + rng.below(400)));
-        let _ = rustix::process::kill_process(
-            rustix::process::Pid::from_raw(f.id() as i32).expect("pid"),
-            rustix::process::Signal::KILL,
-        );
+        f.signal(rustix::process::Signal::KILL);
         drop(f);
         kills += 1;
         f = follow();
@@ -473,7 +467,6 @@ fn bad_sets_and_checkpoints() {
                 .spawn()
                 .expect("follow"),
         );
-        let pid = f.id();
         wait_until(
             "follow to record the main file's end",
             Duration::from_secs(10),
@@ -487,12 +480,8 @@ fn bad_sets_and_checkpoints() {
                 })
             },
         );
-        let _ = rustix::process::kill_process(
-            rustix::process::Pid::from_raw(pid as i32).expect("pid"),
-            rustix::process::Signal::TERM,
-        );
-        let out = f.take().wait_with_output().expect("wait");
-        assert!(out.status.success());
+        // SIGTERM ends it with 0 (`term` asserts so).
+        let out = term(f);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             stderr.contains(says) && stderr.lines().count() == 1,
@@ -609,7 +598,6 @@ fn follow_prints_the_last_lines_then_new_ones_as_the_rules_select() {
             .spawn()
             .expect("follow"),
     );
-    let pid = f.id();
     let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut stdout = f.stdout().expect("stdout");
     let sink = std::sync::Arc::clone(&got);
@@ -628,11 +616,7 @@ fn follow_prints_the_last_lines_then_new_ones_as_the_rules_select() {
     let more: Vec<u8> = (100..200).flat_map(line).collect();
     dir.ok(&["-s", "300", "-c", "50", "app.log"], &more);
     wait_until("line 199", Duration::from_secs(20), || printed(199));
-    let _ = rustix::process::kill_process(
-        rustix::process::Pid::from_raw(pid as i32).expect("pid"),
-        rustix::process::Signal::TERM,
-    );
-    assert!(f.take().wait().expect("wait").success());
+    term(f);
     let (got, _) = numbers(&got.lock().expect("lock"));
     let want: Vec<u64> = (97..200).filter(|n| n % 10 != 5).collect();
     assert_eq!(

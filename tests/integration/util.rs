@@ -497,6 +497,13 @@ impl Running {
         self.0.as_ref().map_or(0, Child::id)
     }
 
+    /// Sends the child a signal (nothing if it has already gone).
+    pub fn signal(&self, sig: rustix::process::Signal) {
+        if let Some(pid) = rustix::process::Pid::from_raw(self.id() as i32) {
+            let _ = rustix::process::kill_process(pid, sig);
+        }
+    }
+
     /// The child's standard output, taken.
     pub fn stdout(&mut self) -> Option<std::process::ChildStdout> {
         self.0.as_mut()?.stdout.take()
