@@ -702,8 +702,7 @@ impl FileSet {
         let new = self.naming.own_name("new");
         let fd = self.create_exclusive(&new, fresh.mode.unwrap_or(entry.mode))?;
         if let Some(h) = held.or(old.as_ref()) {
-            let len = rustix::fs::fstat(h).map_or(entry.size, |st| st.st_size as u64);
-            start::record(&fd, start::after(h, len));
+            start::record(&fd, start::after(h, entry.size));
         }
         let (uid, gid) = (
             fresh.uid.unwrap_or(entry.uid),
